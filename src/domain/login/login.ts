@@ -1,0 +1,83 @@
+/**
+ * Sign-in: throttle → find → verify → rehash → new session.
+ *
+ * Every failure (unknown user, wrong password, disabled account, no usable password) is the
+ * same `rejected` outcome after the same work: one argon2id verification, against a dummy
+ * hash when there is no real one, so neither the answer nor its timing reveals whether an
+ * account exists (ASVS 2.2.1 / 3.2; the leak to avoid is an early return).
+ * Throttled attempts do no hashing at all, so a flood costs the server nothing.
+ */
+import type { PasswordHasher } from '../passwords/hasher.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { UserStore } from '../ports.js';
+import { normalizeEmail, normalizeUsername, type User } from '../users/user.js';
+
+export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** The login limiters as the sign-in flow sees them (implemented in domain/throttle). */
+export interface LoginGuard {
+  /** Decides before any hashing whether this (account, ip) may try now. */
+  checkAttempt(accountKey: string, ip: string): Promise<ThrottleDecision>;
+  recordFailure(accountKey: string, ip: string): Promise<void>;
+  recordSuccess(accountKey: string, ip: string): Promise<void>;
+}
+
+export type LoginResult =
+  | { kind: 'signed-in'; user: User; token: string; mustChangePassword: boolean }
+  | { kind: 'rejected' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+export interface LoginInput {
+  identifier: string;
+  password: string;
+  ip: string;
+  userAgent: string;
+}
+
+/** One key per account whatever the spelling: `Alice`, `ａｌｉｃｅ` and `alice` share counters. */
+export function loginAccountKey(identifier: string): string {
+  return identifier.includes('@') ? normalizeEmail(identifier) : normalizeUsername(identifier);
+}
+
+export function createLoginService(deps: {
+  users: UserStore;
+  sessions: SessionService;
+  hasher: PasswordHasher;
+  guard: LoginGuard;
+  /** True when the password no longer passes the policy (sign-in then requires a change). */
+  passwordFailsPolicy?: (password: string, user: User) => boolean;
+}) {
+  const { users, sessions, hasher, guard } = deps;
+
+  return {
+    async signIn(input: LoginInput): Promise<LoginResult> {
+      const accountKey = loginAccountKey(input.identifier);
+      const decision = await guard.checkAttempt(accountKey, input.ip);
+      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+
+      const user = accountKey === '' ? undefined : await users.findUserForLogin(accountKey);
+      let valid = false;
+      if (user?.passwordHash) {
+        valid = await hasher.verifyPassword(user.passwordHash, input.password);
+      } else {
+        await hasher.verifyDummy(input.password);
+      }
+      if (!user || !valid || user.disabled) {
+        await guard.recordFailure(accountKey, input.ip);
+        return { kind: 'rejected' };
+      }
+      await guard.recordSuccess(accountKey, input.ip);
+
+      const mustChangePassword = user.mustChangePassword || (deps.passwordFailsPolicy?.(input.password, user) ?? false);
+      // Upgrade the stored hash only after a correct password (Django's must_update).
+      if (hasher.needsRehash(user.passwordHash!)) {
+        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), user.mustChangePassword);
+      }
+      const { token } = await sessions.startSession(user.id, { ip: input.ip, userAgent: input.userAgent });
+      const { passwordHash: _omitted, ...publicUser } = user;
+      return { kind: 'signed-in', user: publicUser, token, mustChangePassword };
+    },
+  };
+}
+
+export type LoginService = ReturnType<typeof createLoginService>;

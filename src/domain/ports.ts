@@ -1,0 +1,33 @@
+/**
+ * Ports: what the domain needs from storage. `storage/` implements them; nothing in the
+ * domain knows which database or cache is behind them.
+ */
+import type { Session } from './sessions/session.js';
+import type { NewUser, Role, User, UserWithPassword } from './users/user.js';
+
+export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
+
+export interface UserStore {
+  /** Inserts a user; a unique-index violation is returned as a conflict, never thrown. */
+  createUser(user: NewUser): Promise<CreateUserResult>;
+  findUserById(id: number): Promise<User | undefined>;
+  findUserByUsername(usernameNormalized: string): Promise<User | undefined>;
+  /** Looks up by normalised username or normalised email, with the password hash. */
+  findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
+  updatePasswordHash(userId: number, passwordHash: string, mustChangePassword: boolean): Promise<void>;
+  /** Returns false when no such user. */
+  setRole(userId: number, role: Role): Promise<boolean>;
+  /** Returns false when no such user. */
+  setDisabled(userId: number, disabled: boolean): Promise<boolean>;
+}
+
+export interface SessionStore {
+  createSession(session: Session): Promise<void>;
+  /** The session and its user, read together (one indexed query on SQL). */
+  findSessionAndUser(idHash: string): Promise<{ session: Session; user: User } | undefined>;
+  touchSession(idHash: string, lastSeenAt: Date): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Deletes every session of the user except `exceptIdHash`; returns how many. */
+  deleteSessionsForUser(userId: number, exceptIdHash?: string): Promise<number>;
+  deleteExpiredSessions(now: Date, idleTimeoutSeconds: number): Promise<number>;
+}

@@ -1,0 +1,83 @@
+/**
+ * Session lifecycle: start, validate, end. Tokens are 256 random bits (43 base64url
+ * characters) handed to the client once; only their SHA-256 is stored, so a leaked sessions
+ * table cannot be replayed (ASVS 3.2.2, 3.2.3).
+ */
+import type { Clock } from '../clock.js';
+import { generateToken, sha256Hex } from '../crypto.js';
+import type { SessionStore } from '../ports.js';
+import type { User } from '../users/user.js';
+import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.js';
+
+export interface SessionService {
+  /** Creates a session for the user and returns its token (to go in the cookie, nowhere else). */
+  startSession(userId: number, client: { ip: string; userAgent: string }): Promise<{ token: string; session: Session }>;
+  /**
+   * The live session and its user for a token, or undefined when the token is unknown,
+   * expired (then deleted) or its user disabled. Reads the user fresh on every call, so
+   * role changes and disabling apply on the next request.
+   */
+  validateSessionToken(token: string): Promise<{ session: Session; user: User } | undefined>;
+  endSession(token: string): Promise<void>;
+  endAllSessionsForUser(userId: number, options?: { exceptToken?: string }): Promise<number>;
+  deleteExpiredSessions(): Promise<number>;
+}
+
+/** A token shape check before any lookup: base64url of 32 bytes. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+export function createSessionService(store: SessionStore, rules: SessionRules, clock: Clock): SessionService {
+  return {
+    async startSession(userId, client) {
+      const token = generateToken(32);
+      const now = clock.now();
+      const session: Session = {
+        idHash: sha256Hex(token),
+        userId,
+        createdAt: new Date(now),
+        lastSeenAt: new Date(now),
+        expiresAt: newSessionExpiry(now, rules),
+        ip: client.ip.slice(0, 64),
+        userAgent: client.userAgent.slice(0, 512),
+      };
+      await store.createSession(session);
+      return { token, session };
+    },
+
+    async validateSessionToken(token) {
+      if (!isWellFormedToken(token)) return undefined;
+      const idHash = sha256Hex(token);
+      const found = await store.findSessionAndUser(idHash);
+      if (!found) return undefined;
+      const now = clock.now();
+      if (isSessionExpired(found.session, now, rules) || found.user.disabled) {
+        await store.deleteSession(idHash);
+        return undefined;
+      }
+      if (shouldTouchSession(found.session, now, rules)) {
+        const lastSeenAt = new Date(now);
+        await store.touchSession(idHash, lastSeenAt);
+        found.session.lastSeenAt = lastSeenAt;
+      }
+      return found;
+    },
+
+    async endSession(token) {
+      if (!isWellFormedToken(token)) return;
+      await store.deleteSession(sha256Hex(token));
+    },
+
+    endAllSessionsForUser(userId, options = {}) {
+      const except = options.exceptToken === undefined ? undefined : sha256Hex(options.exceptToken);
+      return store.deleteSessionsForUser(userId, except);
+    },
+
+    deleteExpiredSessions() {
+      return store.deleteExpiredSessions(new Date(clock.now()), rules.idleTimeoutSeconds);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Users: the domain shape and the normalisation rules that decide identity.
+ *
+ * Usernames are NFKC-normalised (so full-width `ａｌｉｃｅ` is `alice`) and compared
+ * case-insensitively through `normalizeUsername`; the database's unique index on the
+ * normalised form is what makes two spellings of one name impossible.
+ */
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const USERNAME_MIN_LENGTH = 3;
+export const USERNAME_MAX_LENGTH = 50;
+export const EMAIL_MAX_LENGTH = 254;
+
+export interface User {
+  id: number;
+  username: string;
+  email: string;
+  role: Role;
+  disabled: boolean;
+  /** Set when the stored password no longer passes the policy, or was imported unusable. */
+  mustChangePassword: boolean;
+  createdAt: Date;
+}
+
+export interface UserWithPassword extends User {
+  /** PHC string; null when the account has no usable password. */
+  passwordHash: string | null;
+}
+
+export interface NewUser {
+  username: string;
+  usernameNormalized: string;
+  email: string;
+  emailNormalized: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Display form of a username: NFKC, trimmed. */
+export function canonicalUsername(raw: string): string {
+  return raw.normalize('NFKC').trim();
+}
+
+/** Identity form: NFKC, case-folded, NFKC again (case folding can denormalise). */
+export function normalizeUsername(raw: string): string {
+  return canonicalUsername(raw).toLowerCase().normalize('NFKC');
+}
+
+/** Email identity: the whole address case-folded, as most providers treat the local part. */
+export function normalizeEmail(raw: string): string {
+  return raw.normalize('NFKC').trim().toLowerCase();
+}
+
+/** Letters, digits, and `.`, `_`, `-` inside; no spaces, controls or look-alike separators. */
+const USERNAME_PATTERN = /^[\p{L}\p{N}](?:[\p{L}\p{N}._-]*[\p{L}\p{N}])?$/u;
+
+export type UsernameProblem = 'too_short' | 'too_long' | 'bad_characters';
+
+export function checkUsername(canonical: string): UsernameProblem | null {
+  const length = [...canonical].length;
+  if (length < USERNAME_MIN_LENGTH) return 'too_short';
+  if (length > USERNAME_MAX_LENGTH) return 'too_long';
+  if (!USERNAME_PATTERN.test(canonical)) return 'bad_characters';
+  return null;
+}

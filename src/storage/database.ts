@@ -1,0 +1,45 @@
+/**
+ * Table types for Kysely. Column types are what the drivers hand back across all three
+ * dialects: booleans are 0/1 integers and instants are epoch milliseconds in BIGINT
+ * (PostgreSQL returns BIGINT as a string; `sql/rows.ts` converts).
+ */
+import type { Generated, Kysely } from 'kysely';
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  username_normalized: string;
+  email: string;
+  email_normalized: string;
+  password_hash: string | null;
+  role: string;
+  disabled: number;
+  must_change_password: number;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: number;
+  created_at: number | string;
+  last_seen_at: number | string;
+  expires_at: number | string;
+  ip: string;
+  user_agent: string;
+}
+
+export interface Database {
+  users: UserTable;
+  sessions: SessionTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** A cheap round trip: true when the database answers. Never throws. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * DATABASE_URL → a Kysely instance on SQLite (better-sqlite3), PostgreSQL (pg) or
+ * MySQL/MariaDB (mysql2). SQLite runs in WAL mode with foreign keys on and a busy timeout,
+ * so the CLI and a running server can share the file.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import type { Database, DatabaseHandle, Dialect } from './database.js';
+
+export interface OpenDatabaseOptions {
+  /** Connections per process for PostgreSQL and MySQL. */
+  poolSize?: number;
+}
+
+export function dialectOf(databaseUrl: string): Dialect {
+  if (databaseUrl.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgres';
+  if (databaseUrl.startsWith('mysql://')) return 'mysql';
+  throw new Error(`DATABASE_URL: unsupported scheme in ${databaseUrl.split(':')[0]}:`);
+}
+
+export function sqliteFileOf(databaseUrl: string): string {
+  return databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+}
+
+export async function openDatabase(databaseUrl: string, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const dialect = dialectOf(databaseUrl);
+  const poolSize = options.poolSize ?? 10;
+  let db: Kysely<Database>;
+  if (dialect === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const file = sqliteFileOf(databaseUrl);
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const connection = new SQLite(file);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('foreign_keys = ON');
+    connection.pragma('busy_timeout = 5000');
+    connection.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  } else if (dialect === 'postgres') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const mysql = await import('mysql2');
+    const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: poolSize, connectTimeout: 5000, charset: 'utf8mb4' });
+    db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  }
+  return {
+    db,
+    dialect,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

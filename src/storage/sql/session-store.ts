@@ -1,0 +1,80 @@
+/**
+ * SessionStore on Kysely. Validation is one query on the primary key that returns the
+ * session and its user together.
+ */
+import type { Kysely } from 'kysely';
+import type { SessionStore } from '../../domain/ports.js';
+import type { Database } from '../database.js';
+import { toSession, toUser } from './rows.js';
+
+export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
+  return {
+    async createSession(session) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_hash: session.idHash,
+          user_id: session.userId,
+          created_at: session.createdAt.getTime(),
+          last_seen_at: session.lastSeenAt.getTime(),
+          expires_at: session.expiresAt.getTime(),
+          ip: session.ip,
+          user_agent: session.userAgent,
+        })
+        .execute();
+    },
+
+    async findSessionAndUser(idHash) {
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select([
+          'sessions.id_hash',
+          'sessions.user_id',
+          'sessions.created_at as session_created_at',
+          'sessions.last_seen_at',
+          'sessions.expires_at',
+          'sessions.ip',
+          'sessions.user_agent',
+          'users.id',
+          'users.username',
+          'users.email',
+          'users.role',
+          'users.disabled',
+          'users.must_change_password',
+          'users.created_at',
+        ])
+        .where('sessions.id_hash', '=', idHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        session: toSession({ ...row, created_at: row.session_created_at }),
+        user: toUser(row),
+      };
+    },
+
+    async touchSession(idHash, lastSeenAt) {
+      await db.updateTable('sessions').set({ last_seen_at: lastSeenAt.getTime() }).where('id_hash', '=', idHash).execute();
+    },
+
+    async deleteSession(idHash) {
+      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    },
+
+    async deleteSessionsForUser(userId, exceptIdHash) {
+      let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (exceptIdHash !== undefined) query = query.where('id_hash', '!=', exceptIdHash);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    async deleteExpiredSessions(now, idleTimeoutSeconds) {
+      const nowMs = now.getTime();
+      const result = await db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', nowMs), eb('last_seen_at', '<=', nowMs - idleTimeoutSeconds * 1000)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/** UserStore on Kysely: every query parameterised by construction. */
+import type { Kysely } from 'kysely';
+import type { CreateUserResult, UserStore } from '../../domain/ports.js';
+import type { Database } from '../database.js';
+import { toUser, toUserWithPassword, uniqueViolation } from './rows.js';
+
+const PUBLIC_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'created_at'] as const;
+
+export function createSqlUserStore(db: Kysely<Database>, now: () => number): UserStore {
+  return {
+    async createUser(user): Promise<CreateUserResult> {
+      const createdAt = user.createdAt.getTime();
+      try {
+        const inserted = await db
+          .insertInto('users')
+          .values({
+            username: user.username,
+            username_normalized: user.usernameNormalized,
+            email: user.email,
+            email_normalized: user.emailNormalized,
+            password_hash: user.passwordHash,
+            role: user.role,
+            disabled: 0,
+            must_change_password: 0,
+            created_at: createdAt,
+            updated_at: createdAt,
+          })
+          .executeTakeFirstOrThrow();
+        const id = Number(inserted.insertId ?? 0);
+        // PostgreSQL reports no insertId without RETURNING; the unique name finds the row.
+        const row = id
+          ? await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow()
+          : await db
+              .selectFrom('users')
+              .select(PUBLIC_COLUMNS)
+              .where('username_normalized', '=', user.usernameNormalized)
+              .executeTakeFirstOrThrow();
+        return { ok: true, user: toUser(row) };
+      } catch (error) {
+        const violated = uniqueViolation(error);
+        if (violated === undefined) throw error;
+        return { ok: false, conflict: violated.includes('email') ? 'email' : 'username' };
+      }
+    },
+
+    async findUserById(id) {
+      const row = await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async findUserByUsername(usernameNormalized) {
+      const row = await db
+        .selectFrom('users')
+        .select(PUBLIC_COLUMNS)
+        .where('username_normalized', '=', usernameNormalized)
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async findUserForLogin(identifierNormalized) {
+      const column = identifierNormalized.includes('@') ? 'email_normalized' : 'username_normalized';
+      const row = await db.selectFrom('users').selectAll().where(column, '=', identifierNormalized).executeTakeFirst();
+      return row && toUserWithPassword(row);
+    },
+
+    async updatePasswordHash(userId, passwordHash, mustChangePassword) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash, must_change_password: mustChangePassword ? 1 : 0, updated_at: now() })
+        .where('id', '=', userId)
+        .execute();
+    },
+
+    async setRole(userId, role) {
+      const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async setDisabled(userId, disabled) {
+      const result = await db
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0, updated_at: now() })
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
