@@ -28,6 +28,7 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
   const dialect = dialectOf(databaseUrl);
   const poolSize = options.poolSize ?? 10;
   let db: Kysely<Database>;
+  let driverClient: DatabaseHandle['driverClient'];
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const file = sqliteFileOf(databaseUrl);
@@ -38,20 +39,24 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     connection.pragma('busy_timeout = 5000');
     connection.pragma('synchronous = NORMAL');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    driverClient = connection;
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    driverClient = pool;
   } else {
     const mysql = await import('mysql2');
     const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: poolSize, connectTimeout: 5000, charset: 'utf8mb4' });
     db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+    driverClient = pool;
   }
   return {
     db,
     dialect,
+    driverClient,
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -1,0 +1,14 @@
+import { generateSecret } from '../../secret-key.js';
+import type { Command } from '../command.js';
+import { CliError } from '../context.js';
+
+export const secret: Command = {
+  name: 'secret',
+  summary: 'print a fresh 256-bit secret (hex) for SECRET_KEY',
+  usage: 'gatehouse secret',
+  async run(args, io) {
+    if (args.length > 0) throw new CliError(`usage: ${this.usage}`, 2);
+    io.out(generateSecret());
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+/** JSON API schemas (zod): they validate requests and are the source of the OpenAPI document. */
+import { z } from 'zod';
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL bytes');
+
+export const registerBody = z.object({ username: text(200), email: text(320), password: text(4096) }).strict();
+export const loginBody = z.object({ username: text(320), password: text(4096) }).strict();
+
+export const userJson = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(['user', 'admin']),
+  createdAt: z.string().describe('ISO 8601 instant'),
+});
+
+export const errorJson = z.object({
+  error: z.string().describe('stable error code'),
+  message: z.string(),
+  problems: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
+});
+
+export const csrfJson = z.object({ csrfToken: z.string() });
+export const meJson = z.object({ user: userJson });
+export const loginJson = z.object({ user: userJson, csrfToken: z.string().describe('the new session’s CSRF token') });
+
+export function toUserJson(user: { id: number; username: string; email: string; role: 'user' | 'admin'; createdAt: Date }) {
+  return { id: user.id, username: user.username, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+}

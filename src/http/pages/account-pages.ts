@@ -1,0 +1,44 @@
+/** Signed-in pages: dashboard and profile. The guard comes from this context. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AuthError } from '../../domain/errors.js';
+import { canViewProfile } from '../../domain/users/access.js';
+import type { HttpDependencies } from '../dependencies-types.js';
+import { requireSignedInPage } from '../plugins/guards.js';
+import { formText } from './forms.js';
+import type { PageTools } from './page-tools.js';
+import { dashboardPage, profilePage } from './views/pages.js';
+
+const dashboardQuery = z.object({ message: formText(1000).optional() });
+const profileQuery = z.object({
+  id: z
+    .string({ error: 'must be given once' })
+    .regex(/^\d{1,12}$/, 'must be a positive whole number')
+    .transform(Number)
+    .optional(),
+});
+
+export async function accountPages(app: FastifyInstance, options: { deps: HttpDependencies; pages: PageTools }) {
+  const { deps, pages } = options;
+  const html = 'text/html; charset=utf-8';
+  app.addHook('preHandler', requireSignedInPage);
+
+  app.get('/dashboard', async (request, reply) => {
+    const query = dashboardQuery.safeParse(request.query);
+    if (!query.success) throw new AuthError('invalid_input', { message: 'The message parameter is not valid.' });
+    const page = { ...pages.context(request, reply, 'Dashboard'), user: request.auth!.user };
+    return reply.type(html).send(dashboardPage(page, query.data.message));
+  });
+
+  app.get('/profile', async (request, reply) => {
+    const query = profileQuery.safeParse(request.query);
+    if (!query.success) throw new AuthError('invalid_input', { message: 'The id parameter must be a positive whole number.' });
+    const viewer = request.auth!.user;
+    const targetId = query.data.id ?? viewer.id;
+    // Checked before the lookup: a non-admin learns nothing, not even whether the id exists.
+    if (!canViewProfile(viewer, targetId)) throw new AuthError('forbidden');
+    const profile = targetId === viewer.id ? viewer : await deps.users.findUserById(targetId);
+    if (!profile) throw new AuthError('not_found');
+    return reply.type(html).send(profilePage(pages.context(request, reply, 'Profile'), profile));
+  });
+}

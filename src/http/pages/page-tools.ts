@@ -1,0 +1,65 @@
+/**
+ * What every page handler needs besides its domain call: the page context (user, CSRF token,
+ * asset URLs, flash notice) and one-shot flash notices across a redirect. Notices travel as
+ * a code in a signed cookie, never as text, so nothing user-controlled is echoed from it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionConfig } from '../../config.js';
+import { csrfTokenFor } from '../plugins/csrf.js';
+import { ensureSessionToken } from '../plugins/session.js';
+import type { PageContext } from './views/layout.js';
+
+export const FLASH_COOKIE = 'gatehouse_flash';
+
+export const FLASH_MESSAGES = {
+  registered: 'Your account was created. Please sign in.',
+  'signed-out': 'You have been signed out.',
+} as const;
+
+export type FlashCode = keyof typeof FLASH_MESSAGES;
+
+export interface Assets {
+  stylesheet: string;
+  strengthMeter?: string;
+}
+
+export interface PageTools {
+  /**
+   * The page context. `withForm` pages (sign-in, register) get an anonymous pre-session so
+   * their CSRF token has something to bind to; other anonymous pages set no cookie.
+   */
+  context(request: FastifyRequest, reply: FastifyReply, title: string, options?: { withForm?: boolean; scripts?: string[] }): PageContext;
+  flash(reply: FastifyReply, code: FlashCode): void;
+  readonly assets: Assets;
+}
+
+export function createPageTools(options: { csrfKey: Buffer; sessions: SessionConfig; assets: Assets }): PageTools {
+  const { csrfKey, sessions, assets } = options;
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: sessions.secureCookie };
+
+  function takeFlash(request: FastifyRequest, reply: FastifyReply): string | undefined {
+    const raw = request.cookies[FLASH_COOKIE];
+    if (!raw) return undefined;
+    reply.clearCookie(FLASH_COOKIE, cookieOptions);
+    const { valid, value } = request.unsignCookie(raw);
+    return valid && value !== null && value in FLASH_MESSAGES ? FLASH_MESSAGES[value as FlashCode] : undefined;
+  }
+
+  return {
+    assets,
+    context(request, reply, title, options = {}) {
+      const token = options.withForm ? ensureSessionToken(request, reply, sessions) : request.sessionToken;
+      return {
+        title,
+        user: request.auth?.user ?? null,
+        csrfToken: token ? csrfTokenFor(csrfKey, token) : '',
+        assets,
+        notice: takeFlash(request, reply),
+        scripts: options.scripts,
+      };
+    },
+    flash(reply, code) {
+      reply.setCookie(FLASH_COOKIE, code, { ...cookieOptions, signed: true, maxAge: 60 });
+    },
+  };
+}

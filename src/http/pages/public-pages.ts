@@ -1,0 +1,84 @@
+/** Pages anyone may open: home, register, sign-in, sign-out, health. Routes stay thin. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { AuthError, ERROR_MESSAGES } from '../../domain/errors.js';
+import type { HttpDependencies } from '../dependencies-types.js';
+import { throttleKeyForIp } from '../client-ip.js';
+import { clearSessionCookie, setSessionCookie } from '../plugins/session.js';
+import { formProblems, loginForm, registerForm } from './forms.js';
+import type { PageTools } from './page-tools.js';
+import { safeNextPath } from './safe-redirect.js';
+import { homePage, loginPage, registerPage } from './views/pages.js';
+
+export async function publicPages(app: FastifyInstance, options: { deps: HttpDependencies; config: Config; pages: PageTools }) {
+  const { deps, config, pages } = options;
+  const html = 'text/html; charset=utf-8';
+  const meterScripts = pages.assets.strengthMeter ? [pages.assets.strengthMeter] : [];
+
+  app.get('/', async (request, reply) => reply.type(html).send(homePage(pages.context(request, reply, 'Home'))));
+
+  app.get('/healthz', async (_request, reply) => {
+    const up = await deps.isDatabaseUp();
+    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'unavailable' });
+  });
+
+  app.get('/register', async (request, reply) => {
+    const closed = config.registration === 'closed';
+    return reply.type(html).send(registerPage(pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts }), { closed }));
+  });
+
+  app.post('/register', async (request, reply) => {
+    if (config.registration === 'closed') throw new AuthError('registration_closed');
+    const page = () => pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts });
+    const parsed = registerForm.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).type(html).send(registerPage(page(), { problems: formProblems(parsed.error) }));
+    }
+    const { username, email } = parsed.data;
+    const result = await deps.userService.registerUser(parsed.data);
+    if (result.kind === 'invalid') {
+      return reply.code(400).type(html).send(registerPage(page(), { username, email, problems: result.problems }));
+    }
+    if (result.kind === 'conflict') {
+      const message = result.field === 'email' ? 'That email address is already registered.' : 'That username is taken.';
+      return reply.code(400).type(html).send(registerPage(page(), { username, email, problems: [{ message }] }));
+    }
+    pages.flash(reply, 'registered');
+    return reply.code(303).redirect('/login');
+  });
+
+  app.get('/login', async (request, reply) => {
+    const next = safeNextPath((request.query as Record<string, unknown>).next, '');
+    return reply.type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), { next }));
+  });
+
+  app.post('/login', async (request, reply) => {
+    const parsed = loginForm.safeParse(request.body);
+    const next = safeNextPath(parsed.success ? parsed.data.next : undefined);
+    if (!parsed.success) {
+      return reply.code(400).type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), { error: formProblems(parsed.error)[0]!.message }));
+    }
+    const result = await deps.login.signIn({
+      identifier: parsed.data.username,
+      password: parsed.data.password,
+      ip: throttleKeyForIp(request.ip),
+      userAgent: String(request.headers['user-agent'] ?? ''),
+    });
+    if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
+    if (result.kind === 'rejected') {
+      const form = { username: parsed.data.username, next: parsed.data.next && next, error: ERROR_MESSAGES.invalid_credentials };
+      return reply.code(401).type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), form));
+    }
+    // The pre-session (or an earlier session) dies; the new token is the only one that works.
+    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
+    setSessionCookie(reply, config.sessions, result.token);
+    return reply.code(303).redirect(next);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
+    clearSessionCookie(reply, config.sessions);
+    pages.flash(reply, 'signed-out');
+    return reply.code(303).redirect('/');
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * buildServer(deps, config): the Fastify application, fully wired, never listening (tests
+ * call `inject` or `listen`; `main.ts` listens). Contexts: public pages, signed-in pages,
+ * the API; plugins: security headers, cookies, form bodies, sessions, CSRF.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import { loggerOptions } from '../logger.js';
+import { apiRoutes } from './api/auth-routes.js';
+import { loadAssets, PUBLIC_DIR } from './assets.js';
+import type { HttpDependencies } from './dependencies-types.js';
+import { registerErrorHandlers } from './error-handler.js';
+import { accountPages } from './pages/account-pages.js';
+import { createPageTools } from './pages/page-tools.js';
+import { publicPages } from './pages/public-pages.js';
+import { errorPage } from './pages/views/pages.js';
+import csrf from './plugins/csrf.js';
+import securityHeaders from './plugins/security-headers.js';
+import session from './plugins/session.js';
+
+export interface BuildServerOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+}
+
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
+export async function buildServer(deps: HttpDependencies, config: Config, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logStream),
+    // A hop count means: trust that many proxies nearest to us (proxy-addr semantics).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON and urlencoded bodies are accepted: text/plain (a classic CSRF vector) gets 415.
+  app.removeContentTypeParser(['text/plain']);
+
+  const pages = createPageTools({ csrfKey: deps.keys.csrf, sessions: config.sessions, assets: loadAssets() });
+  registerErrorHandlers(
+    app,
+    (request, reply, status, message) => errorPage(safeContext(request, reply), status, message),
+    deps.isDatabaseUp,
+  );
+  function safeContext(request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1]) {
+    try {
+      return pages.context(request, reply, 'Error');
+    } catch {
+      return { title: 'Error', user: null, csrfToken: '', assets: pages.assets };
+    }
+  }
+
+  await app.register(securityHeaders, { production: config.env === 'production' });
+  await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/static/',
+    immutable: true,
+    maxAge: '365d',
+    index: false,
+    wildcard: false,
+  });
+  await app.register(session, { sessions: deps.sessions, config: config.sessions });
+  await app.register(csrf, { key: deps.keys.csrf, origin: config.origin });
+
+  await app.register(publicPages, { deps, config, pages });
+  await app.register(accountPages, { deps, pages });
+  await app.register(apiRoutes, { deps, config });
+  return app;
+}

@@ -1,0 +1,55 @@
+/**
+ * Start-up: resolve the secret, open the database, migrate (unless MIGRATE=0), listen, and
+ * shut down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close
+ * the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { type AppDependencies, createDependencies } from './dependencies.js';
+import { buildServer } from './http/server.js';
+import { resolveSecretKey } from './secret-key.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: AppDependencies;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function startServer(config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
+  const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
+  if (!secret.ok) throw new StartupError(secret.reason);
+  const deps = await createDependencies(config, secret.key);
+  try {
+    if (config.migrateOnStart) {
+      const migrated = await migrateToLatest(deps.database.db);
+      if (!migrated.ok) throw new StartupError(`migration failed: ${migrated.error}`);
+    }
+    const app = await buildServer(deps, config, options);
+    const sweep = setInterval(() => {
+      deps.sessions.deleteExpiredSessions().catch((error) => app.log.warn({ err: error }, 'expired-session sweep failed'));
+    }, EXPIRED_SESSION_SWEEP_MS);
+    sweep.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(sweep);
+      await deps.close();
+    });
+    const address = await app.listen({ port: config.port, host: config.host });
+    if (secret.source === 'generated') app.log.info(`generated a development secret in ${config.dataDir}/secret.key`);
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      deps,
+      url: address,
+      stop: () => (stopping ??= app.close()),
+    };
+  } catch (error) {
+    await deps.close();
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A real Gatehouse server for tests: its own temp data dir and SQLite file, a free port on
+ * 127.0.0.1, cheap argon2id parameters (production ones are tested in the hasher and
+ * timing tests), log lines captured for assertions. Always `await server.stop()`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { type Config, loadConfig } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/main.js';
+
+export interface TestServer extends RunningServer {
+  url: string;
+  config: Readonly<Config>;
+  dataDir: string;
+  /** Every log line written so far, raw JSON text. */
+  logs: string[];
+}
+
+export const FAST_HASH_ENV = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    GLOBAL_RATE_LIMIT: '0',
+    ...FAST_HASH_ENV,
+    ...env,
+  });
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const server = await startServer(config, { logStream });
+  return {
+    ...server,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    dataDir,
+    logs,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
