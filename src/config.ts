@@ -29,6 +29,19 @@ export interface PasswordConfig {
   parallelism: number;
   minLength: number;
   maxLength: number;
+  /** Opt-in composition rule (PASSWORD_REQUIRE_CLASSES=1): upper, lower, digit, symbol. Absent: off. */
+  requireClasses?: boolean;
+  /** zxcvbn score 0–4 a password must reach (PASSWORD_MIN_SCORE). Absent: 3. */
+  minScore?: number;
+  /**
+   * argon2id `secret` input (PASSWORD_PEPPER), kept out of the database and apart from
+   * SECRET_KEY, so a stolen database alone cannot be cracked offline. Absent: no pepper.
+   */
+  pepper?: string;
+  /** Recorded in every hash made with `pepper` (PASSWORD_PEPPER_VERSION, 1–255). Absent: 1. */
+  pepperVersion?: number;
+  /** Retired peppers by version, still verified and re-hashed at sign-in (PASSWORD_PEPPER_PREVIOUS). */
+  previousPeppers?: Readonly<Record<number, string>>;
   /** Hashes running at once; beyond it requests queue (`hashQueueLimit`) then get 503. */
   hashConcurrency: number;
   hashQueueLimit: number;
@@ -41,6 +54,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
+  /** Connections per process to PostgreSQL or MySQL. */
+  databasePoolSize: number;
   baseUrl: string;
   /** Origin (scheme://host:port) of BASE_URL: the only origin allowed to post to us. */
   origin: string;
@@ -53,6 +70,8 @@ export interface Config {
   sessions: SessionConfig;
   passwords: PasswordConfig;
   throttle: {
+    /** Where counters live without Redis: `sql` survives restarts, `memory` is per process. */
+    store: 'sql' | 'memory';
     loginMaxFailures: number;
     loginMaxFailuresPerIp: number;
     registerMaxPerHour: number;
@@ -62,6 +81,9 @@ export interface Config {
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Peppers carry ≥ 192 bits when generated as advised (openssl rand -base64 32: 256 bits). */
+const PEPPER_MIN_LENGTH = 32;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -73,6 +95,8 @@ const envSchema = z.object({
     .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/)/, 'must start with sqlite:, postgres:// or mysql://')
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_KEY_PREFIX: z.string().max(100).default('gatehouse:'),
+  DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   SECRET_KEY: z.string().optional(),
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUST_PROXY: z.string().optional(),
@@ -86,12 +110,18 @@ const envSchema = z.object({
   ARGON2_TIME_COST: integer(1, 100).default(2),
   ARGON2_PARALLELISM: integer(1, 16).default(1),
   PASSWORD_MIN_LENGTH: integer(8, 256).default(12),
+  PASSWORD_REQUIRE_CLASSES: z.enum(['0', '1']).default('0'),
+  PASSWORD_MIN_SCORE: integer(0, 4).default(3),
+  PASSWORD_PEPPER: z.string().min(PEPPER_MIN_LENGTH, `must be at least ${PEPPER_MIN_LENGTH} characters (openssl rand -base64 32)`).optional(),
+  PASSWORD_PEPPER_VERSION: integer(1, 255).default(1),
+  PASSWORD_PEPPER_PREVIOUS: z.string().optional(),
   HASH_CONCURRENCY: integer(1, 64).optional(),
   HASH_QUEUE_LIMIT: integer(0, 100_000).default(256),
   LOGIN_MAX_FAILURES: integer(1, 1000).default(5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000).default(100),
   REGISTER_MAX_PER_HOUR: integer(1, 1_000_000).default(20),
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
+  THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
 });
 
 export class ConfigError extends Error {
@@ -110,6 +140,29 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
 }
 
 /**
+ * `PASSWORD_PEPPER_PREVIOUS`: retired peppers as `version:value` pairs separated by commas
+ * (values must not contain commas; base64 is fine). Problems name the setting.
+ */
+function parsePreviousPeppers(value: string | undefined, currentVersion: number | undefined) {
+  const peppers: Record<number, string> = {};
+  const problems: string[] = [];
+  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^(\d{1,3}):(.+)$/.exec(entry);
+    const version = Number(match?.[1]);
+    if (!match || version < 1 || version > 255) {
+      problems.push('PASSWORD_PEPPER_PREVIOUS: each entry must be version:value with a version from 1 to 255');
+    } else if (version === currentVersion || version in peppers) {
+      problems.push(`PASSWORD_PEPPER_PREVIOUS: version ${version} is listed twice or equals PASSWORD_PEPPER_VERSION`);
+    } else if (match[2]!.length < PEPPER_MIN_LENGTH) {
+      problems.push(`PASSWORD_PEPPER_PREVIOUS: the value of version ${version} must be at least ${PEPPER_MIN_LENGTH} characters`);
+    } else {
+      peppers[version] = match[2]!;
+    }
+  }
+  return { peppers, problems };
+}
+
+/**
  * Reads `.env` from the working directory into `env` (without overriding what is already
  * set) when `env` is `process.env`; Node's own loader does the parsing.
  */
@@ -119,7 +172,9 @@ export function loadDotEnv(file = '.env'): void {
 
 /** Validates the environment; throws ConfigError with one line per problem. */
 export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
+  // An empty value (`NAME=` in .env) means unset: it takes the default, never coerces to 0.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
@@ -128,9 +183,18 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
   if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_LIFETIME_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_LIFETIME_SECONDS');
   }
-  if (e.NODE_ENV === 'production' && e.BASE_URL?.startsWith('http://') && !/^http:\/\/(127\.0\.0\.1|localhost)/.test(e.BASE_URL)) {
+  const plainHttpHost = e.BASE_URL?.startsWith('http://') ? new URL(e.BASE_URL).hostname : undefined;
+  if (e.NODE_ENV === 'production' && plainHttpHost !== undefined && !['localhost', '127.0.0.1', '[::1]'].includes(plainHttpHost)) {
     problems.push('BASE_URL: must use https in production');
   }
+  if (e.PASSWORD_PEPPER !== undefined && e.PASSWORD_PEPPER === e.SECRET_KEY) {
+    problems.push('PASSWORD_PEPPER: must differ from SECRET_KEY');
+  }
+  const previousPeppers = parsePreviousPeppers(
+    e.PASSWORD_PEPPER_PREVIOUS,
+    e.PASSWORD_PEPPER === undefined ? undefined : e.PASSWORD_PEPPER_VERSION,
+  );
+  problems.push(...previousPeppers.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const production = e.NODE_ENV === 'production';
@@ -143,6 +207,8 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'gatehouse.db')}`,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     baseUrl,
     origin: new URL(baseUrl).origin,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
@@ -164,10 +230,16 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
       parallelism: e.ARGON2_PARALLELISM,
       minLength: e.PASSWORD_MIN_LENGTH,
       maxLength: 256,
+      requireClasses: e.PASSWORD_REQUIRE_CLASSES === '1',
+      minScore: e.PASSWORD_MIN_SCORE,
+      pepper: e.PASSWORD_PEPPER,
+      pepperVersion: e.PASSWORD_PEPPER_VERSION,
+      previousPeppers: Object.freeze(previousPeppers.peppers),
       hashConcurrency: e.HASH_CONCURRENCY ?? Math.max(1, cpuCount),
       hashQueueLimit: e.HASH_QUEUE_LIMIT,
     }),
     throttle: Object.freeze({
+      store: e.THROTTLE_STORE,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
       registerMaxPerHour: e.REGISTER_MAX_PER_HOUR,

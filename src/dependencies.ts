@@ -1,31 +1,51 @@
 /**
- * Wiring: the only place (with main.ts) that picks concrete stores. Opens the database,
- * builds the stores and the domain services on top, and returns what the HTTP layer and the
- * CLI need, plus `close()`.
+ * Wiring: the only place (with main.ts) that picks concrete stores. Opens the database (and
+ * Redis when REDIS_URL is set), builds the stores and the domain services on top, and
+ * returns what the HTTP layer and the CLI need, plus `close()`.
+ *
+ * Without Redis: sessions in SQL, throttle counters in SQL (or memory). With Redis: sessions
+ * and counters in Redis, shared by every instance; users stay in SQL, the source of truth.
  */
+import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { deriveKey } from './domain/crypto.js';
 import { createLoginService } from './domain/login/login.js';
 import { createPasswordHasher } from './domain/passwords/hasher.js';
+import { createPasswordChangeService } from './domain/passwords/password-change.js';
+import { passwordFailsPolicy } from './domain/passwords/policy.js';
 import { createSessionService } from './domain/sessions/session-service.js';
+import { defineLimits } from './domain/throttle/limits.js';
+import { createLoginGuard } from './domain/throttle/login-guard.js';
 import { createUserService } from './domain/users/user-service.js';
 import type { HttpDependencies } from './http/dependencies-types.js';
 import type { DatabaseHandle } from './storage/database.js';
 import { openDatabase } from './storage/open-database.js';
+import { createRedisSessionStore } from './storage/redis/session-store.js';
 import { createSqlSessionStore } from './storage/sql/session-store.js';
 import { createSqlUserStore } from './storage/sql/user-store.js';
-
-// Interim until the throttle is wired (issue #3).
-const ALLOW_ALL = {
-  checkAttempt: async () => ({ allowed: true as const }),
-  recordFailure: async () => {},
-  recordSuccess: async () => {},
-};
+import { createThrottle } from './storage/throttle.js';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
+  redis: Redis | undefined;
   close(): Promise<void>;
+}
+
+/** A Redis client that fails fast when Redis is away (no offline queue): requests get 503. */
+async function connectRedis(config: Config): Promise<Redis> {
+  const redis = new Redis(config.redisUrl!, {
+    keyPrefix: config.redisKeyPrefix,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // Errors surface on the commands that fail; the event is only noise while reconnecting.
+  redis.on('error', () => {});
+  await redis.connect();
+  return redis;
 }
 
 export async function createDependencies(
@@ -34,24 +54,58 @@ export async function createDependencies(
   options: { clock?: Clock } = {},
 ): Promise<AppDependencies> {
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  let redis: Redis | undefined;
+  try {
+    redis = config.redisUrl ? await connectRedis(config) : undefined;
+  } catch (error) {
+    await database.close();
+    throw new Error(`REDIS_URL: cannot connect (${(error as Error).message})`);
+  }
   const users = createSqlUserStore(database.db, () => clock.now());
-  const sessions = createSessionService(createSqlSessionStore(database.db), config.sessions, clock);
+  const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
+  const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
-  const policy = { minLength: config.passwords.minLength, maxLength: config.passwords.maxLength };
+  const policy = config.passwords;
   const userService = createUserService({ users, sessions, hasher, policy, clock });
-  const login = createLoginService({ users, sessions, hasher, guard: ALLOW_ALL });
+  const limits = defineLimits(config.throttle);
+  const throttle = redis
+    ? await createThrottle({ limits, store: 'redis', redis })
+    : config.throttle.store === 'sql'
+      ? await createThrottle({ limits, store: 'sql', database })
+      : await createThrottle({ limits, store: 'memory' });
+  // Counting every request in SQL would add a write to each one; without Redis the global
+  // request rate is a per-process guard kept in memory (login counters stay durable).
+  const requestThrottle = redis ? throttle : await createThrottle({ limits, store: 'memory' });
+  const guard = createLoginGuard(throttle, limits);
+  const login = createLoginService({
+    users,
+    sessions,
+    hasher,
+    guard,
+    passwordFailsPolicy: (password, user) => passwordFailsPolicy(password, user, policy),
+  });
+  const passwordChange = createPasswordChangeService({ users, sessions, hasher, guard, policy });
 
   return {
     database,
+    redis,
     users,
     userService,
     sessions,
     login,
+    passwordChange,
     hasher,
+    throttle,
+    requestThrottle,
     clock,
     keys: { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies') },
     isDatabaseUp: () => database.ping(),
-    close: () => database.close(),
+    async close() {
+      await throttle.close();
+      if (requestThrottle !== throttle) await requestThrottle.close();
+      await redis?.quit().catch(() => redis?.disconnect());
+      await database.close();
+    },
   };
 }

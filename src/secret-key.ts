@@ -22,7 +22,10 @@ export function estimateSecretBits(secret: string): number {
   const distinct = new Set(secret).size;
   if (WEAK_SECRETS.has(secret.toLowerCase()) || distinct < 12) return 0;
   if (/^[0-9a-f]+$/i.test(secret)) return secret.length * 4;
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(secret)) return secret.replace(/=+$/, '').length * 6;
+  // Base64 is credited 6 bits a character only when it looks random (all three classes);
+  // a long lowercase phrase is words, not base64.
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((pattern) => pattern.test(secret)).length;
+  if (classes === 3 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret)) return secret.replace(/=+$/, '').length * 6;
   let alphabet = 0;
   if (/[a-z]/.test(secret)) alphabet += 26;
   if (/[A-Z]/.test(secret)) alphabet += 26;

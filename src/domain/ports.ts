@@ -15,6 +15,8 @@ export interface UserStore {
   /** Looks up by normalised username or normalised email, with the password hash. */
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
   updatePasswordHash(userId: number, passwordHash: string, mustChangePassword: boolean): Promise<void>;
+  /** Flags (or clears) "must choose a new password before anything else". */
+  setMustChangePassword(userId: number, mustChange: boolean): Promise<void>;
   /** Returns false when no such user. */
   setRole(userId: number, role: Role): Promise<boolean>;
   /** Returns false when no such user. */

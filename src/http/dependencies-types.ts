@@ -2,8 +2,10 @@
 import type { Clock } from '../domain/clock.js';
 import type { LoginService } from '../domain/login/login.js';
 import type { PasswordHasher } from '../domain/passwords/hasher.js';
+import type { PasswordChangeService } from '../domain/passwords/password-change.js';
 import type { UserStore } from '../domain/ports.js';
 import type { SessionService } from '../domain/sessions/session-service.js';
+import type { Throttle } from '../domain/throttle/throttle.js';
 import type { UserService } from '../domain/users/user-service.js';
 
 export interface HttpDependencies {
@@ -11,7 +13,12 @@ export interface HttpDependencies {
   userService: UserService;
   sessions: SessionService;
   login: LoginService;
+  passwordChange: PasswordChangeService;
   hasher: PasswordHasher;
+  /** Per-action limiters (login, registration, reset, second factor). */
+  throttle: Throttle;
+  /** The global per-IP request rate: shared through Redis, else in this process's memory. */
+  requestThrottle: Throttle;
   clock: Clock;
   keys: { csrf: Buffer; cookies: Buffer };
   /** True when the database answers; never throws. */

@@ -17,10 +17,12 @@ import { registerErrorHandlers } from './error-handler.js';
 import { accountPages } from './pages/account-pages.js';
 import { createPageTools } from './pages/page-tools.js';
 import { publicPages } from './pages/public-pages.js';
+import { settingsPages } from './pages/settings-pages.js';
 import { errorPage } from './pages/views/pages.js';
 import csrf from './plugins/csrf.js';
 import securityHeaders from './plugins/security-headers.js';
 import session from './plugins/session.js';
+import throttle from './plugins/throttle.js';
 
 export interface BuildServerOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -45,7 +47,12 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   // Only JSON and urlencoded bodies are accepted: text/plain (a classic CSRF vector) gets 415.
   app.removeContentTypeParser(['text/plain']);
 
-  const pages = createPageTools({ csrfKey: deps.keys.csrf, sessions: config.sessions, assets: loadAssets() });
+  const pages = createPageTools({
+    csrfKey: deps.keys.csrf,
+    sessions: config.sessions,
+    passwords: config.passwords,
+    assets: loadAssets(),
+  });
   registerErrorHandlers(
     app,
     (request, reply, status, message) => errorPage(safeContext(request, reply), status, message),
@@ -60,6 +67,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   }
 
   await app.register(securityHeaders, { production: config.env === 'production' });
+  await app.register(throttle, { requestThrottle: deps.requestThrottle });
   await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(fastifyStatic, {
@@ -68,6 +76,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     immutable: true,
     maxAge: '365d',
     index: false,
+    preCompressed: true,
     wildcard: false,
   });
   await app.register(session, { sessions: deps.sessions, config: config.sessions });
@@ -75,6 +84,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
 
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
+  await app.register(settingsPages, { deps, config, pages });
   await app.register(apiRoutes, { deps, config });
   return app;
 }

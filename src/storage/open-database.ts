@@ -43,8 +43,10 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
-    // An idle client losing its server must not crash the process; the next query reconnects.
+    // A client losing its server must not crash the process: queries in flight reject (and
+    // become 503s), idle clients are dropped, and the next query connects afresh.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     driverClient = pool;
   } else {

@@ -1,5 +1,6 @@
 /**
- * A real Gatehouse server for tests: its own temp data dir and SQLite file, a free port on
+ * A real Gatehouse server for tests: its own temp data dir and database (SQLite, or the
+ * backend named by TEST_BACKEND — postgres, mysql, postgres+redis — isolated per server), a free port on
  * 127.0.0.1, cheap argon2id parameters (production ones are tested in the hasher and
  * timing tests), log lines captured for assertions. Always `await server.stop()`.
  */
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/main.js';
+import { type BackendName, provisionBackend } from './backends.js';
 
 export interface TestServer extends RunningServer {
   url: string;
@@ -35,6 +37,8 @@ export async function freePort(): Promise<number> {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   const port = await freePort();
+  const backendName = process.env.TEST_BACKEND as BackendName | undefined;
+  const backend = backendName && backendName !== 'sqlite' && env.DATABASE_URL === undefined ? await provisionBackend(backendName) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -43,6 +47,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'info',
     GLOBAL_RATE_LIMIT: '0',
     ...FAST_HASH_ENV,
+    ...backend?.env,
     ...env,
   });
   const logs: string[] = [];
@@ -52,7 +57,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       done();
     },
   });
-  const server = await startServer(config, { logStream });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { logStream });
+  } catch (error) {
+    await backend?.cleanup();
+    throw error;
+  }
   return {
     ...server,
     url: `http://127.0.0.1:${port}`,
@@ -61,6 +72,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     logs,
     async stop() {
       await server.stop();
+      await backend?.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 /**
- * Sign-in: throttle → find → verify → rehash → new session.
+ * Sign-in: find → throttle → verify → rehash → new session.
  *
  * Every failure (unknown user, wrong password, disabled account, no usable password) is the
  * same `rejected` outcome after the same work: one argon2id verification, against a dummy
@@ -34,9 +34,17 @@ export interface LoginInput {
   userAgent: string;
 }
 
-/** One key per account whatever the spelling: `Alice`, `ａｌｉｃｅ` and `alice` share counters. */
-export function loginAccountKey(identifier: string): string {
+/** The lookup form of what was typed: a normalised email or username. */
+export function loginIdentifierKey(identifier: string): string {
   return identifier.includes('@') ? normalizeEmail(identifier) : normalizeUsername(identifier);
+}
+
+/**
+ * The throttle key of an account: one per account however it was named (username or email,
+ * any spelling), so switching spellings earns no extra guesses; unknown names get their own.
+ */
+export function throttleAccountKey(user: { id: number } | undefined, identifierKey: string): string {
+  return user ? `user:${user.id}` : `unknown:${identifierKey}`;
 }
 
 export function createLoginService(deps: {
@@ -51,11 +59,13 @@ export function createLoginService(deps: {
 
   return {
     async signIn(input: LoginInput): Promise<LoginResult> {
-      const accountKey = loginAccountKey(input.identifier);
+      const identifierKey = loginIdentifierKey(input.identifier);
+      // One indexed read before the throttle decides; no hashing happens before it.
+      const user = identifierKey === '' ? undefined : await users.findUserForLogin(identifierKey);
+      const accountKey = throttleAccountKey(user, identifierKey);
       const decision = await guard.checkAttempt(accountKey, input.ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
 
-      const user = accountKey === '' ? undefined : await users.findUserForLogin(accountKey);
       let valid = false;
       if (user?.passwordHash) {
         valid = await hasher.verifyPassword(user.passwordHash, input.password);
@@ -68,14 +78,18 @@ export function createLoginService(deps: {
       }
       await guard.recordSuccess(accountKey, input.ip);
 
+      // ASVS 2.1.7: a password that no longer passes the policy (the list grew, the minimum
+      // rose) still signs in, but the user must choose a new one before anything else.
       const mustChangePassword = user.mustChangePassword || (deps.passwordFailsPolicy?.(input.password, user) ?? false);
       // Upgrade the stored hash only after a correct password (Django's must_update).
       if (hasher.needsRehash(user.passwordHash!)) {
-        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), user.mustChangePassword);
+        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), mustChangePassword);
+      } else if (mustChangePassword !== user.mustChangePassword) {
+        await users.setMustChangePassword(user.id, mustChangePassword);
       }
       const { token } = await sessions.startSession(user.id, { ip: input.ip, userAgent: input.userAgent });
       const { passwordHash: _omitted, ...publicUser } = user;
-      return { kind: 'signed-in', user: publicUser, token, mustChangePassword };
+      return { kind: 'signed-in', user: { ...publicUser, mustChangePassword }, token, mustChangePassword };
     },
   };
 }

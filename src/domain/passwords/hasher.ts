@@ -6,16 +6,33 @@
  * Hashing runs on libuv's thread pool through @node-rs/argon2, never on the event loop, and
  * through a bounded work queue sized to the cores. Passwords are NFKC-normalised first
  * (NIST SP 800-63B §5.1.1.2) and never truncated: argon2 takes the whole input.
+ *
+ * Pepper (optional; NIST SP 800-63B §5.1.1.2 secret salt, ASVS 2.4.5): a secret kept out
+ * of the database, fed to argon2id's `secret` input. A peppered hash records the pepper's
+ * version in the PHC `keyid` parameter (one byte, unpadded base64: version 1 is `keyid=AQ`):
+ *   $argon2id$v=19$m=19456,t=2,p=1,keyid=AQ$<salt>$<hash>
+ * Rotation: set the new PASSWORD_PEPPER with a new PASSWORD_PEPPER_VERSION and move the old
+ * one to PASSWORD_PEPPER_PREVIOUS (`1:<old value>`); old hashes still verify, `needsRehash`
+ * is true for them, so each is re-hashed with the new pepper at its next correct sign-in.
+ * Drop an old pepper once no stored hash carries its keyid (those users must then reset).
+ * Hashes without keyid were made without pepper and keep verifying after one is introduced.
  */
+import { randomBytes } from 'node:crypto';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import type { PasswordConfig } from '../../config.js';
+import { normalizePassword } from './normalize.js';
 import { createWorkQueue } from './work-queue.js';
+
+export { normalizePassword } from './normalize.js';
 
 export interface PasswordHasher {
   hashPassword(password: string): Promise<string>;
-  /** True when `password` matches; false for a mismatch or a malformed hash. Never throws for those. */
+  /**
+   * True when `password` matches; false for a mismatch, a malformed hash or a hash made with a
+   * pepper version that is no longer configured. Never throws for those.
+   */
   verifyPassword(passwordHash: string, password: string): Promise<boolean>;
-  /** True when the hash was made with other parameters than the configured ones. */
+  /** True when the hash was made with other parameters or another pepper than the configured ones. */
   needsRehash(passwordHash: string): boolean;
   /** Same work as a verification, for unknown users (no timing oracle on account existence). */
   verifyDummy(password: string): Promise<void>;
@@ -23,15 +40,30 @@ export interface PasswordHasher {
   readonly pending: number;
 }
 
-export function normalizePassword(password: string): string {
-  return password.normalize('NFKC');
+const PHC_PATTERN = /^(\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+))(?:,keyid=([A-Za-z0-9+/]{2}))?(\$.*)$/;
+
+/** Reads m, t, p from `$argon2id$v=19$m=…,t=…,p=…[,keyid=…]$salt$hash`; undefined when not argon2id. */
+export function readArgon2Parameters(passwordHash: string): { m: number; t: number; p: number } | undefined {
+  const match = PHC_PATTERN.exec(passwordHash);
+  if (!match) return undefined;
+  return { m: Number(match[2]), t: Number(match[3]), p: Number(match[4]) };
 }
 
-/** Reads m, t, p from `$argon2id$v=19$m=…,t=…,p=…$salt$hash`; undefined when not argon2id. */
-export function readArgon2Parameters(passwordHash: string): { m: number; t: number; p: number } | undefined {
-  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
-  if (!match) return undefined;
-  return { m: Number(match[1]), t: Number(match[2]), p: Number(match[3]) };
+/** The pepper version a hash records (its `keyid` byte); undefined for an unpeppered hash. */
+export function readPepperVersion(passwordHash: string): number | undefined {
+  const keyid = PHC_PATTERN.exec(passwordHash)?.[5];
+  return keyid === undefined ? undefined : Buffer.from(keyid, 'base64')[0];
+}
+
+/** The PHC string without its keyid, as argon2 itself knows it. */
+function withoutKeyid(passwordHash: string): string {
+  const match = PHC_PATTERN.exec(passwordHash);
+  return match ? `${match[1]}${match[6]}` : passwordHash;
+}
+
+function withKeyid(passwordHash: string, version: number): string {
+  const keyid = Buffer.from([version]).toString('base64').replace(/=+$/, '');
+  return passwordHash.replace(/^(\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+)\$/, `$1,keyid=${keyid}$`);
 }
 
 export async function createPasswordHasher(config: PasswordConfig): Promise<PasswordHasher> {
@@ -41,14 +73,30 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
     timeCost: config.timeCost,
     parallelism: config.parallelism,
   };
+  const currentVersion = config.pepper === undefined ? undefined : (config.pepperVersion ?? 1);
+  const peppers = new Map<number, Buffer>(
+    Object.entries(config.previousPeppers ?? {}).map(([version, value]) => [Number(version), Buffer.from(value)]),
+  );
+  if (currentVersion !== undefined) peppers.set(currentVersion, Buffer.from(config.pepper!));
+  const secret = currentVersion === undefined ? undefined : peppers.get(currentVersion);
+  const unknownPepper = randomBytes(32);
+
   const queue = createWorkQueue(config.hashConcurrency, config.hashQueueLimit);
-  // Made once at start with the live parameters, so a dummy check costs what a real one does.
-  const dummyHash = await hash('gatehouse-dummy-password', options);
+  const hashWithPepper = async (password: string): Promise<string> => {
+    const phc = await hash(normalizePassword(password), { ...options, secret });
+    return currentVersion === undefined ? phc : withKeyid(phc, currentVersion);
+  };
+  // Made once at start with the live parameters and pepper, so a dummy check costs what a real one does.
+  const dummyHash = await hashWithPepper('gatehouse-dummy-password');
 
   const verifyPassword = async (passwordHash: string, password: string): Promise<boolean> => {
     if (!passwordHash.startsWith('$argon2')) return false;
+    const version = readPepperVersion(passwordHash);
+    // A version no longer configured gets a throwaway secret: the same work, never a match.
+    const hashSecret = version === undefined ? undefined : (peppers.get(version) ?? unknownPepper);
     try {
-      return await queue.run(() => verify(passwordHash, normalizePassword(password)));
+      const phc = withoutKeyid(passwordHash);
+      return await queue.run(() => verify(phc, normalizePassword(password), { secret: hashSecret }));
     } catch (error) {
       if ((error as { code?: string }).code === 'service_unavailable') throw error;
       return false;
@@ -59,7 +107,7 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
     get pending() {
       return queue.size;
     },
-    hashPassword: (password) => queue.run(() => hash(normalizePassword(password), options)),
+    hashPassword: (password) => queue.run(() => hashWithPepper(password)),
     verifyPassword,
     needsRehash(passwordHash) {
       const params = readArgon2Parameters(passwordHash);
@@ -67,7 +115,8 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
         params === undefined ||
         params.m !== config.memoryCostKib ||
         params.t !== config.timeCost ||
-        params.p !== config.parallelism
+        params.p !== config.parallelism ||
+        readPepperVersion(passwordHash) !== currentVersion
       );
     },
     async verifyDummy(password) {

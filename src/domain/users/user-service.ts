@@ -10,6 +10,7 @@ import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.js
 import type { SessionService } from '../sessions/session-service.js';
 import type { UserStore } from '../ports.js';
 import {
+  canonicalEmail,
   canonicalUsername,
   checkUsername,
   EMAIL_MAX_LENGTH,
@@ -57,7 +58,8 @@ export function validateRegistration(
       message: 'Username may contain letters, digits, dots, dashes and underscores, and must start and end with a letter or digit.',
     });
   }
-  const email = input.email.trim();
+  // Validated in the form it is stored in: NFKC can turn look-alikes (U+FE6B) into `@`.
+  const email = canonicalEmail(input.email);
   if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
     problems.push({ field: 'email', code: 'email_invalid', message: 'Enter a valid email address.' });
   }
@@ -88,7 +90,7 @@ export function createUserService(deps: {
       const problems = validateRegistration(input, policy);
       if (problems.length > 0) return { kind: 'invalid', problems };
       const username = canonicalUsername(input.username);
-      const email = input.email.normalize('NFKC').trim();
+      const email = canonicalEmail(input.email);
       const passwordHash = await hasher.hashPassword(input.password);
       const created = await users.createUser({
         username,

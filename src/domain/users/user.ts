@@ -52,9 +52,14 @@ export function normalizeUsername(raw: string): string {
   return canonicalUsername(raw).toLowerCase().normalize('NFKC');
 }
 
+/** Display form of an email address: NFKC, trimmed. Validated and stored in this form. */
+export function canonicalEmail(raw: string): string {
+  return raw.normalize('NFKC').trim();
+}
+
 /** Email identity: the whole address case-folded, as most providers treat the local part. */
 export function normalizeEmail(raw: string): string {
-  return raw.normalize('NFKC').trim().toLowerCase();
+  return canonicalEmail(raw).toLowerCase();
 }
 
 /** Letters, digits, and `.`, `_`, `-` inside; no spaces, controls or look-alike separators. */

@@ -14,6 +14,7 @@ import type { HttpDependencies } from '../dependencies-types.js';
 import { requireSignedInApi } from '../plugins/guards.js';
 import { csrfTokenFor } from '../plugins/csrf.js';
 import { clearSessionCookie, ensureSessionToken, setSessionCookie } from '../plugins/session.js';
+import { consumeOrRefuse } from '../plugins/throttle.js';
 import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.js';
 
 export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDependencies; config: Config }) {
@@ -47,6 +48,7 @@ export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDe
     { schema: { summary: 'Create an account', body: registerBody, response: { 201: meJson, ...errors } } },
     async (request, reply) => {
       if (config.registration === 'closed') throw new AuthError('registration_closed');
+      await consumeOrRefuse(deps.throttle, 'register-ip', throttleKeyForIp(request.ip));
       const result = await deps.userService.registerUser(request.body);
       if (result.kind === 'invalid') {
         return reply.code(400).send({ error: 'invalid_input', message: result.problems.map((p) => p.message).join(' '), problems: result.problems });

@@ -1,5 +1,6 @@
 /** JSON API schemas (zod): they validate requests and are the source of the OpenAPI document. */
 import { z } from 'zod';
+import type { User } from '../../domain/users/user.js';
 
 const text = (max: number) =>
   z
@@ -16,6 +17,7 @@ export const userJson = z.object({
   email: z.string(),
   role: z.enum(['user', 'admin']),
   createdAt: z.string().describe('ISO 8601 instant'),
+  mustChangePassword: z.boolean().describe('the password fails the policy: change it at /settings/password before anything else'),
 });
 
 export const errorJson = z.object({
@@ -28,6 +30,13 @@ export const csrfJson = z.object({ csrfToken: z.string() });
 export const meJson = z.object({ user: userJson });
 export const loginJson = z.object({ user: userJson, csrfToken: z.string().describe('the new session’s CSRF token') });
 
-export function toUserJson(user: { id: number; username: string; email: string; role: 'user' | 'admin'; createdAt: Date }) {
-  return { id: user.id, username: user.username, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+export function toUserJson(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+    mustChangePassword: user.mustChangePassword,
+  };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AuthError } from '../../domain/errors.js';
 import { canViewProfile } from '../../domain/users/access.js';
 import type { HttpDependencies } from '../dependencies-types.js';
-import { requireSignedInPage } from '../plugins/guards.js';
+import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.js';
 import { formText } from './forms.js';
 import type { PageTools } from './page-tools.js';
 import { dashboardPage, profilePage } from './views/pages.js';
@@ -22,6 +22,7 @@ export async function accountPages(app: FastifyInstance, options: { deps: HttpDe
   const { deps, pages } = options;
   const html = 'text/html; charset=utf-8';
   app.addHook('preHandler', requireSignedInPage);
+  app.addHook('preHandler', requireCurrentPassword);
 
   app.get('/dashboard', async (request, reply) => {
     const query = dashboardQuery.safeParse(request.query);

@@ -17,6 +17,12 @@ export const registerForm = z.object({
   password: formText(4096),
 });
 
+export const changePasswordForm = z.object({
+  current_password: formText(4096),
+  new_password: formText(4096),
+  username: formText(320).optional(),
+});
+
 export const loginForm = z.object({
   username: formText(320),
   password: formText(4096),

@@ -4,16 +4,19 @@
  * a code in a signed cookie, never as text, so nothing user-controlled is echoed from it.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionConfig } from '../../config.js';
+import type { PasswordConfig, SessionConfig } from '../../config.js';
+import { DEFAULT_MIN_SCORE } from '../../domain/passwords/policy.js';
 import { csrfTokenFor } from '../plugins/csrf.js';
 import { ensureSessionToken } from '../plugins/session.js';
 import type { PageContext } from './views/layout.js';
+import type { MeterSettings } from './views/pages.js';
 
 export const FLASH_COOKIE = 'gatehouse_flash';
 
 export const FLASH_MESSAGES = {
   registered: 'Your account was created. Please sign in.',
   'signed-out': 'You have been signed out.',
+  'password-changed': 'Your password was changed. Your other sessions were signed out.',
 } as const;
 
 export type FlashCode = keyof typeof FLASH_MESSAGES;
@@ -24,6 +27,8 @@ export interface Assets {
 }
 
 export interface PageTools {
+  /** The password policy as the strength meter needs it. */
+  readonly meter: MeterSettings;
   /**
    * The page context. `withForm` pages (sign-in, register) get an anonymous pre-session so
    * their CSRF token has something to bind to; other anonymous pages set no cookie.
@@ -33,8 +38,14 @@ export interface PageTools {
   readonly assets: Assets;
 }
 
-export function createPageTools(options: { csrfKey: Buffer; sessions: SessionConfig; assets: Assets }): PageTools {
-  const { csrfKey, sessions, assets } = options;
+export function createPageTools(options: { csrfKey: Buffer; sessions: SessionConfig; passwords: PasswordConfig; assets: Assets }): PageTools {
+  const { csrfKey, sessions, passwords, assets } = options;
+  const meter: MeterSettings = {
+    minLength: passwords.minLength,
+    maxLength: passwords.maxLength,
+    minScore: passwords.minScore ?? DEFAULT_MIN_SCORE,
+    requireClasses: passwords.requireClasses ?? false,
+  };
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: sessions.secureCookie };
 
   function takeFlash(request: FastifyRequest, reply: FastifyReply): string | undefined {
@@ -47,6 +58,7 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
 
   return {
     assets,
+    meter,
     context(request, reply, title, options = {}) {
       const token = options.withForm ? ensureSessionToken(request, reply, sessions) : request.sessionToken;
       return {

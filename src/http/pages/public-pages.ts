@@ -5,6 +5,7 @@ import { AuthError, ERROR_MESSAGES } from '../../domain/errors.js';
 import type { HttpDependencies } from '../dependencies-types.js';
 import { throttleKeyForIp } from '../client-ip.js';
 import { clearSessionCookie, setSessionCookie } from '../plugins/session.js';
+import { consumeOrRefuse } from '../plugins/throttle.js';
 import { formProblems, loginForm, registerForm } from './forms.js';
 import type { PageTools } from './page-tools.js';
 import { safeNextPath } from './safe-redirect.js';
@@ -24,7 +25,7 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
 
   app.get('/register', async (request, reply) => {
     const closed = config.registration === 'closed';
-    return reply.type(html).send(registerPage(pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts }), { closed }));
+    return reply.type(html).send(registerPage(pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts }), pages.meter, { closed }));
   });
 
   app.post('/register', async (request, reply) => {
@@ -32,16 +33,17 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
     const page = () => pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts });
     const parsed = registerForm.safeParse(request.body);
     if (!parsed.success) {
-      return reply.code(400).type(html).send(registerPage(page(), { problems: formProblems(parsed.error) }));
+      return reply.code(400).type(html).send(registerPage(page(), pages.meter, { problems: formProblems(parsed.error) }));
     }
     const { username, email } = parsed.data;
+    await consumeOrRefuse(deps.throttle, 'register-ip', throttleKeyForIp(request.ip));
     const result = await deps.userService.registerUser(parsed.data);
     if (result.kind === 'invalid') {
-      return reply.code(400).type(html).send(registerPage(page(), { username, email, problems: result.problems }));
+      return reply.code(400).type(html).send(registerPage(page(), pages.meter, { username, email, problems: result.problems }));
     }
     if (result.kind === 'conflict') {
       const message = result.field === 'email' ? 'That email address is already registered.' : 'That username is taken.';
-      return reply.code(400).type(html).send(registerPage(page(), { username, email, problems: [{ message }] }));
+      return reply.code(400).type(html).send(registerPage(page(), pages.meter, { username, email, problems: [{ message }] }));
     }
     pages.flash(reply, 'registered');
     return reply.code(303).redirect('/login');
@@ -72,7 +74,7 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
     // The pre-session (or an earlier session) dies; the new token is the only one that works.
     if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
     setSessionCookie(reply, config.sessions, result.token);
-    return reply.code(303).redirect(next);
+    return reply.code(303).redirect(result.mustChangePassword ? '/settings/password' : next);
   });
 
   app.post('/logout', async (request, reply) => {

@@ -13,7 +13,10 @@ export function safeNextPath(next: unknown, fallback = DEFAULT_AFTER_LOGIN): str
     const base = 'http://gatehouse.invalid';
     const url = new URL(next, base);
     if (url.origin !== base) return fallback;
-    return `${url.pathname}${url.search}${url.hash}`;
+    // Dot-segment removal can turn `/.//evil.example` into `//evil.example`: check the result too.
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    if (path.startsWith('//') || path.startsWith('/\\')) return fallback;
+    return path;
   } catch {
     return fallback;
   }

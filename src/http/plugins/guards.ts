@@ -12,6 +12,16 @@ export async function requireSignedInPage(request: FastifyRequest, reply: Fastif
   return reply.code(303).redirect(`/login?next=${encodeURIComponent(request.url)}`);
 }
 
+/**
+ * ASVS 2.1.7: a user whose password fails the policy must change it before anything else;
+ * only the password page and sign-out stay reachable.
+ */
+export async function requireCurrentPassword(request: FastifyRequest, reply: FastifyReply) {
+  if (!request.auth?.user.mustChangePassword) return;
+  if (request.url.startsWith('/api/')) throw new AuthError('password_change_required');
+  return reply.code(303).redirect('/settings/password');
+}
+
 export async function requireSignedInApi(request: FastifyRequest) {
   if (!request.auth) throw new AuthError('unauthenticated');
 }

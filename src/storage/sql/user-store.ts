@@ -71,6 +71,14 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .execute();
     },
 
+    async setMustChangePassword(userId, mustChange) {
+      await db
+        .updateTable('users')
+        .set({ must_change_password: mustChange ? 1 : 0, updated_at: now() })
+        .where('id', '=', userId)
+        .execute();
+    },
+
     async setRole(userId, role) {
       const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;

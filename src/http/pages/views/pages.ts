@@ -5,6 +5,27 @@ import { html, type SafeHtml } from './html.js';
 
 type Problems = readonly { field?: string; message: string }[];
 
+export interface MeterSettings {
+  minLength: number;
+  maxLength: number;
+  minScore: number;
+  requireClasses: boolean;
+}
+
+/** The strength meter's elements; the policy travels as data attributes so the script and the server agree. */
+function strengthMeter(settings: MeterSettings, user?: { username: string; email: string }): SafeHtml {
+  return html`<meter id="password-strength" min="0" max="4" value="0" hidden
+    data-min-length="${settings.minLength}" data-max-length="${settings.maxLength}" data-min-score="${settings.minScore}"
+    data-require-classes="${settings.requireClasses ? '1' : '0'}"${user ? html` data-username="${user.username}" data-email="${user.email}"` : ''}></meter>
+  <p id="password-feedback" class="hint" aria-live="polite"></p>`;
+}
+
+function passwordHint(settings: MeterSettings): SafeHtml {
+  return settings.requireClasses
+    ? html`At least ${settings.minLength} characters, with upper- and lower-case letters, a digit and a symbol.`
+    : html`At least ${settings.minLength} characters. A passphrase of several unrelated words works well; no need for symbols.`;
+}
+
 function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="csrf_token" value="${token}">`;
 }
@@ -18,7 +39,11 @@ ${page.user ? html`<p><a class="button" href="/dashboard">Go to your dashboard</
   ).value;
 }
 
-export function registerPage(page: PageContext, form: { username?: string; email?: string; problems?: Problems; closed?: boolean }): string {
+export function registerPage(
+  page: PageContext,
+  meter: MeterSettings,
+  form: { username?: string; email?: string; problems?: Problems; closed?: boolean },
+): string {
   const problems = form.problems ?? [];
   if (form.closed) return layout(page, html`<h1>Create an account</h1><p>Registration is closed.</p>`).value;
   return layout(
@@ -33,9 +58,8 @@ ${errorList(problems)}
   <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${form.email ?? ''}">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="new-password" required aria-describedby="password-help password-feedback">
-  <p id="password-help" class="hint">At least 12 characters. A passphrase of several unrelated words works well; no need for symbols.</p>
-  <meter id="password-strength" min="0" max="4" value="0" hidden></meter>
-  <p id="password-feedback" class="hint" aria-live="polite"></p>
+  <p id="password-help" class="hint">${passwordHint(meter)}</p>
+  ${strengthMeter(meter)}
   <button type="submit">Create account</button>
 </form>
 <p>Already registered? <a href="/login">Sign in</a>.</p>`,
@@ -86,4 +110,28 @@ export function profilePage(page: PageContext, profile: User): string {
 
 export function errorPage(page: PageContext, status: number, message: string): string {
   return layout(page, html`<h1>${status === 404 ? 'Not found' : 'Sorry'}</h1><p class="error-message">${message}</p>`).value;
+}
+
+export function changePasswordPage(
+  page: PageContext & { user: User },
+  meter: MeterSettings,
+  form: { problems?: Problems; required: boolean },
+): string {
+  return layout(
+    page,
+    html`<h1>Change your password</h1>
+${form.required ? html`<p class="notice" role="status">Your password no longer meets the password policy. Please choose a new one to continue.</p>` : ''}
+${errorList(form.problems ?? [])}
+<form method="post" action="/settings/password" class="stack" novalidate>
+  ${csrfField(page.csrfToken)}
+  <input type="text" name="username" autocomplete="username" value="${page.user.username}" hidden>
+  <label for="current_password">Current password</label>
+  <input id="current_password" name="current_password" type="password" autocomplete="current-password" required>
+  <label for="password">New password</label>
+  <input id="password" name="new_password" type="password" autocomplete="new-password" required aria-describedby="password-help password-feedback">
+  <p id="password-help" class="hint">${passwordHint(meter)} Changing it signs out your other sessions.</p>
+  ${strengthMeter(meter, page.user)}
+  <button type="submit">Change password</button>
+</form>`,
+  ).value;
 }

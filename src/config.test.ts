@@ -1,0 +1,184 @@
+// Property: the environment becomes a validated, frozen config; every bad variable is one line naming it.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+test('an empty environment yields the documented defaults', () => {
+  const config = loadConfig({});
+  assert.equal(config.env, 'development');
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 3000);
+  assert.equal(config.dataDir, path.resolve('./data'));
+  assert.equal(config.databaseUrl, `sqlite:${path.join(path.resolve('./data'), 'gatehouse.db')}`);
+  assert.equal(config.baseUrl, 'http://127.0.0.1:3000');
+  assert.equal(config.origin, 'http://127.0.0.1:3000');
+  assert.equal(config.redisUrl, undefined);
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.registration, 'open');
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.migrateOnStart, true);
+  assert.equal(config.secretKey, undefined);
+  assert.equal(config.sessions.cookieName, 'gatehouse_session');
+  assert.equal(config.sessions.secureCookie, false);
+  assert.equal(config.throttle.loginMaxFailures, 5);
+  assert.equal(config.throttle.loginMaxFailuresPerIp, 100);
+  assert.equal(config.throttle.registerMaxPerHour, 20);
+  assert.equal(config.throttle.globalRateLimitPerMinute, 1200);
+  assert.equal(config.passwords.memoryCostKib, 19_456);
+  assert.equal(config.passwords.timeCost, 2);
+  assert.equal(config.passwords.parallelism, 1);
+});
+
+test('the config and its slices are frozen', () => {
+  const config = loadConfig({});
+  assert.ok(Object.isFrozen(config));
+  assert.ok(Object.isFrozen(config.sessions));
+  assert.ok(Object.isFrozen(config.passwords));
+  assert.ok(Object.isFrozen(config.throttle));
+});
+
+test('DATA_DIR moves the default SQLite file and BASE_URL follows HOST and PORT', () => {
+  const config = loadConfig({ DATA_DIR: '/srv/gh', HOST: '::1', PORT: '8080' });
+  assert.equal(config.databaseUrl, `sqlite:${path.join('/srv/gh', 'gatehouse.db')}`);
+  assert.equal(config.baseUrl, 'http://[::1]:8080');
+});
+
+test('a trailing slash on BASE_URL is dropped and the origin is derived from it', () => {
+  const config = loadConfig({ BASE_URL: 'https://auth.example.test/' });
+  assert.equal(config.baseUrl, 'https://auth.example.test');
+  assert.equal(config.origin, 'https://auth.example.test');
+});
+
+test('each invalid variable is reported as exactly one line naming it', () => {
+  const cases: Record<string, string> = {
+    PORT: 'eighty',
+    NODE_ENV: 'staging',
+    DATABASE_URL: 'oracle://db',
+    REDIS_URL: 'http://cache',
+    BASE_URL: 'ftp://gatehouse.test',
+    LOG_LEVEL: 'loud',
+    REGISTRATION: 'maybe',
+    MIGRATE: 'yes',
+    LOGIN_MAX_FAILURES: '0',
+    LOGIN_MAX_FAILURES_PER_IP: '-1',
+    REGISTER_MAX_PER_HOUR: '1.5',
+    GLOBAL_RATE_LIMIT: 'lots',
+    ARGON2_MEMORY_KIB: '1',
+  };
+  for (const [name, value] of Object.entries(cases)) {
+    const problems = problemsOf({ [name]: value });
+    assert.equal(problems.length, 1, `${name}=${value}: ${problems.join(' | ')}`);
+    assert.ok(problems[0]!.startsWith(`${name}:`), `${name}=${value}: ${problems[0]}`);
+    assert.ok(!problems[0]!.includes('\n'));
+  }
+});
+
+test('several invalid variables give one line each, all reported at once', () => {
+  const problems = problemsOf({ PORT: '70000', REGISTRATION: 'sometimes', LOG_LEVEL: 'chatty' });
+  assert.equal(problems.length, 3);
+  for (const name of ['PORT', 'REGISTRATION', 'LOG_LEVEL']) {
+    assert.equal(problems.filter((line) => line.startsWith(`${name}:`)).length, 1, name);
+  }
+});
+
+test('the ConfigError message is its problems, one a line', () => {
+  try {
+    loadConfig({ PORT: 'x', MIGRATE: 'x' });
+    assert.fail('expected ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message.split('\n').length, 2);
+  }
+});
+
+test('an idle timeout longer than the absolute lifetime is refused', () => {
+  const problems = problemsOf({ SESSION_IDLE_TIMEOUT_SECONDS: '7200', SESSION_ABSOLUTE_LIFETIME_SECONDS: '3600' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /^SESSION_IDLE_TIMEOUT_SECONDS:/);
+});
+
+test('production refuses a plain-http BASE_URL', () => {
+  const problems = problemsOf({ NODE_ENV: 'production', BASE_URL: 'http://gatehouse.example.test' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /^BASE_URL: .*https/);
+});
+
+test('production refuses plain http on a host that merely starts with localhost or 127.0.0.1', () => {
+  for (const url of ['http://localhost.attacker.example', 'http://127.0.0.1.nip.io', 'http://localhostevil.example']) {
+    const problems = problemsOf({ NODE_ENV: 'production', BASE_URL: url });
+    assert.equal(problems.length, 1, url);
+    assert.match(problems[0]!, /^BASE_URL:/, url);
+  }
+});
+
+test('production accepts an https BASE_URL and then uses Secure __Host- cookies', () => {
+  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'https://gatehouse.test' });
+  assert.equal(config.env, 'production');
+  assert.equal(config.sessions.cookieName, '__Host-gatehouse_session');
+  assert.equal(config.sessions.secureCookie, true);
+});
+
+test('outside production a plain-http BASE_URL is fine', () => {
+  assert.equal(loadConfig({ BASE_URL: 'http://gatehouse.example.test' }).origin, 'http://gatehouse.example.test');
+});
+
+test('TRUST_PROXY: unset, empty, "false" and "0" trust nothing', () => {
+  for (const value of [undefined, '', 'false', '0']) {
+    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, false, String(value));
+  }
+});
+
+test('TRUST_PROXY: "true" trusts every hop and a number is a hop count', () => {
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+});
+
+test('TRUST_PROXY: a comma list of addresses and CIDRs is trimmed into a list', () => {
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1 ,, fd00::/8' }).trustProxy, [
+    '10.0.0.0/8',
+    '127.0.0.1',
+    'fd00::/8',
+  ]);
+});
+
+test('numeric settings are coerced from their text form', () => {
+  const config = loadConfig({ PORT: '0', LOGIN_MAX_FAILURES: '7', GLOBAL_RATE_LIMIT: '0', ARGON2_MEMORY_KIB: '1024' });
+  assert.equal(config.port, 0);
+  assert.equal(config.throttle.loginMaxFailures, 7);
+  assert.equal(config.throttle.globalRateLimitPerMinute, 0);
+  assert.equal(config.passwords.memoryCostKib, 1024);
+});
+
+test('REGISTRATION=closed and MIGRATE=0 are read', () => {
+  const config = loadConfig({ REGISTRATION: 'closed', MIGRATE: '0' });
+  assert.equal(config.registration, 'closed');
+  assert.equal(config.migrateOnStart, false);
+});
+
+test('an empty numeric variable (`GLOBAL_RATE_LIMIT=` in .env) is the default or an error, never 0', () => {
+  for (const [name, read] of [
+    ['GLOBAL_RATE_LIMIT', (c: ReturnType<typeof loadConfig>) => c.throttle.globalRateLimitPerMinute],
+    ['PORT', (c: ReturnType<typeof loadConfig>) => c.port],
+  ] as const) {
+    let value: number | undefined;
+    try {
+      value = read(loadConfig({ [name]: '' }));
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.problems[0]!, new RegExp(`^${name}:`));
+      continue;
+    }
+    assert.notEqual(value, 0, `${name}= (empty) was read as 0`);
+  }
+});

@@ -1,0 +1,56 @@
+/**
+ * Changing a password while signed in: the current password is verified (through the same
+ * login limiters, so this form is no side door for guessing), the new one must pass the
+ * policy and differ, and success ends every other session of the user (ASVS 3.3.3).
+ */
+import { type LoginGuard, throttleAccountKey } from '../login/login.js';
+import type { UserStore } from '../ports.js';
+import type { SessionService } from '../sessions/session-service.js';
+import { normalizeUsername, type User } from '../users/user.js';
+import type { PasswordHasher } from './hasher.js';
+import { checkPassword, type PasswordPolicyConfig } from './policy.js';
+
+export type PasswordChangeResult =
+  | { kind: 'changed'; endedSessions: number }
+  | { kind: 'wrong-current-password' }
+  | { kind: 'invalid'; problems: { code: string; message: string }[] }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+export function createPasswordChangeService(deps: {
+  users: UserStore;
+  sessions: SessionService;
+  hasher: PasswordHasher;
+  guard: LoginGuard;
+  policy: PasswordPolicyConfig;
+}) {
+  const { users, sessions, hasher, guard, policy } = deps;
+  return {
+    async changePassword(input: {
+      user: User;
+      currentPassword: string;
+      newPassword: string;
+      ip: string;
+      keepSessionToken: string;
+    }): Promise<PasswordChangeResult> {
+      const accountKey = throttleAccountKey(input.user, '');
+      const decision = await guard.checkAttempt(accountKey, input.ip);
+      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
+      const valid = stored?.passwordHash ? await hasher.verifyPassword(stored.passwordHash, input.currentPassword) : false;
+      if (!stored || !valid) {
+        await guard.recordFailure(accountKey, input.ip);
+        return { kind: 'wrong-current-password' };
+      }
+      const problems: { code: string; message: string }[] = checkPassword(input.newPassword, { username: input.user.username, email: input.user.email }, policy);
+      if (input.newPassword === input.currentPassword) {
+        problems.push({ code: 'password_unchanged', message: 'Choose a password different from the current one.' });
+      }
+      if (problems.length > 0) return { kind: 'invalid', problems };
+      await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), false);
+      const endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
+      return { kind: 'changed', endedSessions };
+    },
+  };
+}
+
+export type PasswordChangeService = ReturnType<typeof createPasswordChangeService>;

@@ -1,0 +1,44 @@
+/** The signed-in user's security pages: /settings/password (more arrive under /settings/). */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { AuthError } from '../../domain/errors.js';
+import { throttleKeyForIp } from '../client-ip.js';
+import type { HttpDependencies } from '../dependencies-types.js';
+import { requireSignedInPage } from '../plugins/guards.js';
+import { changePasswordForm, formProblems } from './forms.js';
+import type { PageTools } from './page-tools.js';
+import { changePasswordPage } from './views/pages.js';
+
+export async function settingsPages(app: FastifyInstance, options: { deps: HttpDependencies; config: Config; pages: PageTools }) {
+  const { deps, pages } = options;
+  const html = 'text/html; charset=utf-8';
+  const scripts = pages.assets.strengthMeter ? [pages.assets.strengthMeter] : [];
+  app.addHook('preHandler', requireSignedInPage);
+
+  const render = (request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1], problems?: { message: string }[]) => {
+    const user = request.auth!.user;
+    const page = { ...pages.context(request, reply, 'Change password', { scripts }), user };
+    return changePasswordPage(page, pages.meter, { problems, required: user.mustChangePassword });
+  };
+
+  app.get('/settings/password', async (request, reply) => reply.type(html).send(render(request, reply)));
+
+  app.post('/settings/password', async (request, reply) => {
+    const parsed = changePasswordForm.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).type(html).send(render(request, reply, formProblems(parsed.error)));
+    const result = await deps.passwordChange.changePassword({
+      user: request.auth!.user,
+      currentPassword: parsed.data.current_password,
+      newPassword: parsed.data.new_password,
+      ip: throttleKeyForIp(request.ip),
+      keepSessionToken: request.sessionToken!,
+    });
+    if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
+    if (result.kind === 'wrong-current-password') {
+      return reply.code(400).type(html).send(render(request, reply, [{ message: 'The current password is not correct.' }]));
+    }
+    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, result.problems));
+    pages.flash(reply, 'password-changed');
+    return reply.code(303).redirect('/settings/password');
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * Request-level throttling: the global per-IP request rate on every request (before the
+ * body is read or a session looked up), and `consumeOrRefuse` for per-action limiters such
+ * as registration. Refusals are 429 with Retry-After; a store that cannot answer is 503.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AuthError } from '../../domain/errors.js';
+import type { LimiterName } from '../../domain/throttle/limits.js';
+import type { Throttle } from '../../domain/throttle/throttle.js';
+import { throttleKeyForIp } from '../client-ip.js';
+
+/** Counts one event for `key` on `limiter`; throws too_many_requests when over the limit. */
+export async function consumeOrRefuse(throttle: Throttle, limiter: LimiterName, key: string): Promise<void> {
+  const result = await throttle.consume(limiter, key);
+  if (!result.allowed) throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
+}
+
+async function throttlePlugin(app: FastifyInstance, options: { requestThrottle: Throttle }) {
+  app.addHook('onRequest', async function limitRequestRate(request: FastifyRequest) {
+    if (request.url === '/healthz') return;
+    await consumeOrRefuse(options.requestThrottle, 'global-ip', throttleKeyForIp(request.ip));
+  });
+}
+
+export default fp(throttlePlugin, { name: 'throttle' });

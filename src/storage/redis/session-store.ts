@@ -1,0 +1,106 @@
+/**
+ * SessionStore on Redis, same contract as sql/session-store.ts, so several instances share
+ * sessions and a revocation applies on every instance at the next request (no local cache).
+ *
+ * Layout under the client's key prefix:
+ *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent}, expiring at
+ *               the first of the absolute expiry and the idle expiry (Redis drops it itself);
+ *   u:<userId>  set of the user's idHashes, for "end every session of this user".
+ * The user is read from SQL, the source of truth, by primary key: one Redis round trip
+ * plus one indexed read per request. Store failures become `service_unavailable` (503).
+ */
+import type { Redis } from 'ioredis';
+import { AuthError } from '../../domain/errors.js';
+import type { SessionStore, UserStore } from '../../domain/ports.js';
+import type { Session } from '../../domain/sessions/session.js';
+
+/** Sets lastSeenAt and re-arms expiry, only if the session still exists (never resurrects). */
+const TOUCH_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
+local expiresAt = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
+local idleExpiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], math.min(expiresAt, idleExpiry))
+return 1`;
+
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    throw new AuthError('service_unavailable', { retryAfterSeconds: 5 });
+  }
+}
+
+export function createRedisSessionStore(redis: Redis, users: UserStore, rules: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number }): SessionStore {
+  const idleMs = rules.idleTimeoutSeconds * 1000;
+  const sessionKey = (idHash: string) => `s:${idHash}`;
+  const userKey = (userId: number) => `u:${userId}`;
+
+  function toSession(idHash: string, fields: Record<string, string>): Session | undefined {
+    if (!fields.userId) return undefined;
+    return {
+      idHash,
+      userId: Number(fields.userId),
+      createdAt: new Date(Number(fields.createdAt)),
+      lastSeenAt: new Date(Number(fields.lastSeenAt)),
+      expiresAt: new Date(Number(fields.expiresAt)),
+      ip: fields.ip ?? '',
+      userAgent: fields.userAgent ?? '',
+    };
+  }
+
+  return {
+    createSession: (session) =>
+      guarded(async () => {
+        const expiry = Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + idleMs);
+        await redis
+          .multi()
+          .hset(sessionKey(session.idHash), {
+            userId: session.userId,
+            createdAt: session.createdAt.getTime(),
+            lastSeenAt: session.lastSeenAt.getTime(),
+            expiresAt: session.expiresAt.getTime(),
+            ip: session.ip,
+            userAgent: session.userAgent,
+          })
+          .pexpireat(sessionKey(session.idHash), expiry)
+          .sadd(userKey(session.userId), session.idHash)
+          .pexpire(userKey(session.userId), rules.absoluteLifetimeSeconds * 1000)
+          .exec();
+      }),
+
+    findSessionAndUser: (idHash) =>
+      guarded(async () => {
+        const session = toSession(idHash, await redis.hgetall(sessionKey(idHash)));
+        if (!session) return undefined;
+        const user = await users.findUserById(session.userId);
+        return user ? { session, user } : undefined;
+      }),
+
+    touchSession: (idHash, lastSeenAt) =>
+      guarded(async () => {
+        await redis.eval(TOUCH_SCRIPT, 1, sessionKey(idHash), String(lastSeenAt.getTime()), String(idleMs));
+      }),
+
+    deleteSession: (idHash) =>
+      guarded(async () => {
+        const userId = await redis.hget(sessionKey(idHash), 'userId');
+        const pipeline = redis.multi().del(sessionKey(idHash));
+        if (userId) pipeline.srem(userKey(Number(userId)), idHash);
+        await pipeline.exec();
+      }),
+
+    deleteSessionsForUser: (userId, exceptIdHash) =>
+      guarded(async () => {
+        const idHashes = (await redis.smembers(userKey(userId))).filter((id) => id !== exceptIdHash);
+        if (idHashes.length === 0) return 0;
+        const deleted = await redis.del(...idHashes.map(sessionKey));
+        await redis.srem(userKey(userId), ...idHashes);
+        return deleted;
+      }),
+
+    // Redis expires sessions by itself (PEXPIREAT); nothing to sweep.
+    deleteExpiredSessions: async () => 0,
+  };
+}

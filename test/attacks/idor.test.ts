@@ -1,0 +1,88 @@
+// Property: a user reads only their own profile. `/profile?id=<someone else>` answers a
+// non-admin with 403 or 404 and none of that user's data, and the same answer whether the
+// id exists or not (no enumeration); an admin may read anyone's. The role is read from the
+// database on every request, so a demotion applies at once.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { userIdOf } from '../helpers/attack-payloads.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const VICTIM = { username: 'victim-bob', email: 'victim.bob@secret.example' };
+
+describe('insecure direct object reference on /profile', () => {
+  let server: TestServer;
+  let attacker: TestClient;
+  let admin: TestClient;
+  let victimId: number;
+  let attackerId: number;
+  const missingId = 987_654;
+
+  before(async () => {
+    server = await startTestServer();
+    await new TestClient(server.url).registerAndSignIn(VICTIM.username, GOOD_PASSWORD, VICTIM.email);
+    attacker = new TestClient(server.url);
+    await attacker.registerAndSignIn('mallory');
+    admin = new TestClient(server.url);
+    await admin.registerAndSignIn('root-admin');
+    assert.ok((await server.deps.userService.setRole('root-admin', 'admin')).ok);
+    victimId = await userIdOf(server, VICTIM.username);
+    attackerId = await userIdOf(server, 'mallory');
+  });
+  after(() => server.stop());
+
+  function assertNoVictimData(body: string) {
+    assert.ok(!body.includes(VICTIM.username), 'victim username leaked');
+    assert.ok(!body.includes(VICTIM.email), 'victim email leaked');
+    assert.ok(!body.includes(`data-user-id="${victimId}"`), 'victim id marked');
+  }
+
+  test("a user cannot read another user's profile", async () => {
+    const response = await attacker.get(`/profile?id=${victimId}`);
+    assert.ok(response.status === 403 || response.status === 404, `status ${response.status}`);
+    assertNoVictimData(response.body);
+  });
+
+  test('a user can read their own profile, by default and by id', async () => {
+    for (const path of ['/profile', `/profile?id=${attackerId}`]) {
+      const response = await attacker.get(path);
+      assert.equal(response.status, 200, path);
+      assert.match(response.body, new RegExp(`data-user-id="${attackerId}"`));
+      assertNoVictimData(response.body);
+    }
+  });
+
+  test('for a non-admin, a missing id gets exactly the same answer as an existing one', async () => {
+    const existing = await attacker.get(`/profile?id=${victimId}`);
+    const missing = await attacker.get(`/profile?id=${missingId}`);
+    assert.equal(missing.status, existing.status);
+    assert.equal(missing.body, existing.body);
+  });
+
+  test("an admin can read another user's profile", async () => {
+    const response = await admin.get(`/profile?id=${victimId}`);
+    assert.equal(response.status, 200);
+    assert.match(response.body, new RegExp(`data-user-id="${victimId}"`));
+    assert.ok(response.body.includes(VICTIM.username));
+    assert.ok(response.body.includes(VICTIM.email));
+    assert.equal((await admin.get(`/profile?id=${missingId}`)).status, 404);
+  });
+
+  test('a demoted admin loses access on the next request', async () => {
+    assert.ok((await server.deps.userService.setRole('root-admin', 'user')).ok);
+    try {
+      const response = await admin.get(`/profile?id=${victimId}`);
+      assert.ok(response.status === 403 || response.status === 404, `status ${response.status}`);
+      assertNoVictimData(response.body);
+    } finally {
+      await server.deps.userService.setRole('root-admin', 'admin');
+    }
+  });
+
+  test('signed out, the profile of anyone redirects to sign-in and shows nothing', async () => {
+    const response = await new TestClient(server.url).get(`/profile?id=${victimId}`);
+    assert.equal(response.status, 303);
+    assert.match(response.location ?? '', /^\/login\?next=/);
+    assertNoVictimData(response.body);
+  });
+});

@@ -1,0 +1,117 @@
+// Property: nothing a client sends becomes markup or script. Reflected input (the dashboard
+// `message`, the echoed sign-in name, `next`) is escaped; usernames cannot carry markup;
+// a markup-bearing email is refused or shown escaped; and the CSP forbids inline and
+// eval'd script on every response, so an injection that slipped through would not run.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { RAW_MARKUP, XSS_PAYLOADS } from '../helpers/attack-payloads.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** `href`, `src`, `action`, `formaction` pointing at a javascript: URL. */
+const SCRIPT_URL_ATTRIBUTE = /\b(href|src|action|formaction)\s*=\s*["']?\s*javascript:/i;
+
+function scriptSources(csp: string | null): string[] {
+  const directive = (csp ?? '').split(';').map((d) => d.trim().split(/\s+/));
+  const scriptSrc = directive.find(([name]) => name === 'script-src') ?? directive.find(([name]) => name === 'default-src');
+  return scriptSrc ? scriptSrc.slice(1) : [];
+}
+
+describe('cross-site scripting', () => {
+  let server: TestServer;
+  let alice: TestClient;
+
+  before(async () => {
+    server = await startTestServer();
+    alice = new TestClient(server.url);
+    await alice.registerAndSignIn('alice');
+  });
+  after(() => server.stop());
+
+  test('the dashboard message is shown as escaped text, never as markup', async () => {
+    for (const payload of XSS_PAYLOADS) {
+      const response = await alice.get(`/dashboard?message=${encodeURIComponent(payload)}`);
+      assert.equal(response.status, 200, payload);
+      assert.doesNotMatch(response.body, RAW_MARKUP, payload);
+      assert.doesNotMatch(response.body, SCRIPT_URL_ATTRIBUTE, payload);
+      const escaped = payload.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+      assert.ok(response.body.includes(`data-message>${escaped}</p>`), `${payload} is shown, escaped`);
+    }
+  });
+
+  test('a sign-in name echoed back into the form after a failure is escaped', async () => {
+    for (const payload of XSS_PAYLOADS) {
+      const response = await new TestClient(server.url).signIn(payload, 'wrong password entirely');
+      assert.equal(response.status, 401);
+      assert.doesNotMatch(response.body, RAW_MARKUP, payload);
+      if (/[<>"']/.test(payload)) assert.ok(!response.body.includes(payload), `${payload} is echoed unescaped`);
+    }
+  });
+
+  test('a markup-bearing next parameter does not reach the sign-in form as markup', async () => {
+    const response = await new TestClient(server.url).get(`/login?next=${encodeURIComponent('/"><script>alert(1)</script>')}`);
+    assert.equal(response.status, 200);
+    assert.doesNotMatch(response.body, RAW_MARKUP);
+  });
+
+  test('every response carries a CSP whose script-src is self only, without unsafe-inline or unsafe-eval', async () => {
+    for (const path of ['/', '/login', '/register', '/dashboard', '/profile', '/no-such-page', '/api/v1/me', '/api/v1/csrf']) {
+      const response = await alice.get(path);
+      const csp = response.headers.get('content-security-policy');
+      assert.ok(csp, `${path} has a CSP`);
+      assert.deepEqual(scriptSources(csp), ["'self'"], `${path}: ${csp}`);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|strict-dynamic|\*/, path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+  });
+
+  test('pages contain no inline script and no inline event handlers (they would be blocked)', async () => {
+    for (const path of ['/', '/login', '/register', '/dashboard', '/profile']) {
+      const { body } = await alice.get(path);
+      for (const tag of body.match(/<script\b[^>]*>/gi) ?? []) assert.match(tag, /\ssrc="\/[^/]/, `${path}: ${tag}`);
+      assert.doesNotMatch(body, /<[^>]+\son[a-z]+\s*=/i, path);
+    }
+  });
+
+  test('registration refuses a username carrying markup, on the page and the API', async () => {
+    const names = ['<script>alert(1)</script>', 'bob<b>', '"><img src=x onerror=alert(1)>', "al'ice"];
+    for (const username of names) {
+      const client = new TestClient(server.url);
+      await client.get('/register');
+      const page = await client.postForm('/register', { username, email: 'x1@example.test', password: GOOD_PASSWORD });
+      assert.equal(page.status, 400, username);
+      assert.doesNotMatch(page.body, RAW_MARKUP);
+      const api = await client.postJson('/api/v1/register', { username, email: 'x2@example.test', password: GOOD_PASSWORD });
+      assert.equal(api.status, 400, username);
+    }
+    const stored = await server.deps.database.db
+      .selectFrom('users')
+      .select('username')
+      .where((eb) => eb.or([eb('username', 'like', '%<%'), eb('username', 'like', '%>%'), eb('username', 'like', '%"%')]))
+      .execute();
+    assert.deepEqual(stored, []);
+  });
+
+  test('an email like "<svg/onload=alert(1)>"@x.io is refused, or shown escaped on /profile', async () => {
+    const email = '"<svg/onload=alert(1)>"@x.io';
+    const eve = new TestClient(server.url);
+    await eve.get('/register');
+    const registered = await eve.postForm('/register', { username: 'eve', email, password: GOOD_PASSWORD });
+    assert.ok(registered.status === 303 || registered.status === 400, `status ${registered.status}`);
+    assert.doesNotMatch(registered.body, RAW_MARKUP);
+    if (registered.status === 400) return;
+    await eve.signIn('eve', GOOD_PASSWORD);
+    const profile = await eve.get('/profile');
+    assert.equal(profile.status, 200);
+    assert.doesNotMatch(profile.body, RAW_MARKUP);
+    assert.ok(profile.body.includes('&quot;&lt;svg/onload=alert(1)&gt;&quot;@x.io'), 'the address is shown, escaped');
+  });
+
+  test('an email echoed back into the register form after a failure is escaped', async () => {
+    const client = new TestClient(server.url);
+    await client.get('/register');
+    const response = await client.postForm('/register', { username: 'x', email: '"><svg/onload=alert(1)>@x.io', password: 'short' });
+    assert.equal(response.status, 400);
+    assert.doesNotMatch(response.body, RAW_MARKUP);
+  });
+});

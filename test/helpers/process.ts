@@ -1,0 +1,67 @@
+/**
+ * Real Gatehouse processes (`node bin/gatehouse.js …`) for multi-instance and CLI tests.
+ * `startInstance` waits until the server says it listens; `stop` sends SIGTERM and waits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');
+
+export interface Instance {
+  url: string;
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<number | null>;
+}
+
+export async function startInstance(env: Record<string, string>, timeoutMs = 20_000): Promise<Instance> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = `http://127.0.0.1:${env.PORT}`;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance on ${url} did not start:\n${output.join('')}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output.push(String(chunk));
+      if (output.join('').includes('Gatehouse is listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance exited with ${code}:\n${output.join('')}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    child,
+    output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function runCliCommand(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'test', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Real stores on one backend for contract suites: an isolated database, migrated, with the
+ * SQL user store and the SQL or Redis session store. `eachBackend` runs a suite per backend
+ * and turns an unavailable one into a one-line skip (a failure when REQUIRE_SERVICES=1).
+ */
+import { describe } from 'node:test';
+import { Redis } from 'ioredis';
+import type { SessionStore, UserStore } from '../../src/domain/ports.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
+import { openDatabase } from '../../src/storage/open-database.js';
+import { createRedisSessionStore } from '../../src/storage/redis/session-store.js';
+import { createSqlSessionStore } from '../../src/storage/sql/session-store.js';
+import { createSqlUserStore } from '../../src/storage/sql/user-store.js';
+import { backendAvailability, type BackendName, provisionBackend, servicesRequired } from './backends.js';
+
+export interface TestStores {
+  backend: BackendName;
+  database: DatabaseHandle;
+  users: UserStore;
+  sessionStore: SessionStore;
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+export const SESSION_RULES = { idleTimeoutSeconds: 1800, absoluteLifetimeSeconds: 43_200, touchIntervalSeconds: 60 };
+
+export async function openTestStores(name: BackendName, clock: () => number = Date.now): Promise<TestStores> {
+  const backend = await provisionBackend(name);
+  const database = await openDatabase(backend.env.DATABASE_URL!);
+  const migrated = await migrateToLatest(database.db);
+  if (!migrated.ok) throw new Error(migrated.error);
+  const users = createSqlUserStore(database.db, clock);
+  let redis: Redis | undefined;
+  let sessionStore = createSqlSessionStore(database.db);
+  if (backend.env.REDIS_URL) {
+    redis = new Redis(backend.env.REDIS_URL, { keyPrefix: backend.redisKeyPrefix, maxRetriesPerRequest: 1 });
+    sessionStore = createRedisSessionStore(redis, users, SESSION_RULES);
+  }
+  return {
+    backend: name,
+    database,
+    users,
+    sessionStore,
+    redis,
+    async close() {
+      await redis?.quit();
+      await database.close();
+      await backend.cleanup();
+    },
+  };
+}
+
+/** Runs `suite` once per backend; unavailable backends print one skip line with the reason. */
+export function eachBackend(title: string, suite: (backend: BackendName) => void, names?: BackendName[]): void {
+  const all = [...backendAvailability(), { name: 'sqlite+redis' as const, available: !!process.env.TEST_REDIS_URL, reason: 'TEST_REDIS_URL is not set' }];
+  for (const { name, available, reason } of all) {
+    if (names && !names.includes(name)) continue;
+    if (!available && !servicesRequired) {
+      describe(`${title} [${name}]`, { skip: `${name} not available: ${reason}` }, () => {});
+      continue;
+    }
+    describe(`${title} [${name}]`, () => suite(name));
+  }
+}

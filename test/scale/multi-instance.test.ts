@@ -1,0 +1,85 @@
+// Property: two Gatehouse processes on one PostgreSQL + Redis act as one — a session made
+// on A works on B, a logout on B kills it on A, failed sign-ins count across both, and a
+// role change made with A's CLI applies on B's next request.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
+import { type Instance, runCliCommand, startInstance } from '../helpers/process.js';
+import { FAST_HASH_ENV, freePort } from '../helpers/server.js';
+
+const available = !!SERVICE_URLS.postgres && !!SERVICE_URLS.redis;
+const SECRET = 'a3f1c9e27b4d58e06f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a';
+
+describe('two instances on PostgreSQL + Redis', { skip: !available && !servicesRequired ? 'PostgreSQL + Redis not available: TEST_POSTGRES_URL or TEST_REDIS_URL is not set' : false }, () => {
+  let backend: ProvisionedBackend;
+  let a: Instance;
+  let b: Instance;
+  let env: Record<string, string>;
+
+  before(async () => {
+    backend = await provisionBackend('postgres+redis');
+    env = { ...backend.env, ...FAST_HASH_ENV, SECRET_KEY: SECRET, GLOBAL_RATE_LIMIT: '0', LOGIN_MAX_FAILURES: '5' };
+    const [portA, portB] = [await freePort(), await freePort()];
+    // Both start at once: the migration lock lets exactly one apply the schema.
+    [a, b] = await Promise.all([
+      startInstance({ ...env, PORT: String(portA), BASE_URL: `http://127.0.0.1:${portA}` }),
+      startInstance({ ...env, PORT: String(portB), BASE_URL: `http://127.0.0.1:${portB}` }),
+    ]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await backend?.cleanup();
+  });
+
+  /** A client for instance `to` carrying the cookies of `from` (the same browser, another node). */
+  function sameBrowserOn(from: TestClient, to: Instance): TestClient {
+    const other = new TestClient(to.url);
+    for (const [name, value] of from.cookies) other.cookies.set(name, value);
+    return other;
+  }
+
+  test('a session made on A is valid on B, and a logout on B ends it on A', async () => {
+    const onA = new TestClient(a.url);
+    const signedIn = await onA.registerAndSignIn('shared');
+    assert.equal(signedIn.status, 303);
+    const onB = sameBrowserOn(onA, b);
+    const dashboard = await onB.get('/dashboard');
+    assert.equal(dashboard.status, 200);
+    assert.match(dashboard.body, /shared/);
+
+    // The token B rendered is the one A would render too: both derive it from SECRET_KEY.
+    assert.match((await onA.get('/dashboard')).body, new RegExp(`value="${onB.lastCsrf}"`));
+    const logout = await onB.postForm('/logout', {}, { origin: b.url });
+    assert.equal(logout.status, 303);
+    const afterLogout = sameBrowserOn(onA, a);
+    assert.equal((await afterLogout.get('/dashboard')).status, 303);
+    assert.equal((await afterLogout.get('/api/v1/me')).status, 401);
+  });
+
+  test('five failed sign-ins spread over A and B throttle the account on both', async () => {
+    const setup = new TestClient(a.url);
+    await setup.registerAndSignIn('target');
+    const clients = [new TestClient(a.url), new TestClient(b.url)];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const client = clients[attempt % 2]!;
+      const failed = await client.signIn('target', 'wrong password guess');
+      assert.equal(failed.status, 401, `attempt ${attempt + 1}`);
+    }
+    for (const client of clients) {
+      const blocked = await client.signIn('target', GOOD_PASSWORD);
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+    }
+  });
+
+  test("a role change made with A's CLI applies on B's next request", async () => {
+    const onB = new TestClient(b.url);
+    await onB.registerAndSignIn('promoted');
+    assert.match((await onB.get('/dashboard')).body, /data-role>user</);
+    const cli = await runCliCommand(['set-role', 'promoted', 'admin'], env);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match((await onB.get('/dashboard')).body, /data-role>admin</);
+  });
+});
