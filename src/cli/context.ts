@@ -25,7 +25,8 @@ export function readConfig(): Readonly<Config> {
   try {
     return loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(`configuration: ${error.problems.join('; ')}`);
+    // One line per problem, each naming its setting.
+    if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => `configuration: ${problem}`).join('\n'));
     throw error;
   }
 }

@@ -43,7 +43,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.err(`gatehouse ${name}: ${error.message}`);
+      for (const line of error.message.split('\n')) io.err(`gatehouse ${name}: ${line}`);
       return error.exitCode;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.js';
+import { withNamedStatements, withStatementCache } from './prepared-statements.js';
 
 export interface OpenDatabaseOptions {
   /** Connections per process for PostgreSQL and MySQL. */
@@ -38,7 +39,7 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
     connection.pragma('synchronous = NORMAL');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
     driverClient = connection;
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
@@ -47,7 +48,7 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     // become 503s), idle clients are dropped, and the next query connects afresh.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
     driverClient = pool;
   } else {
     const mysql = await import('mysql2');

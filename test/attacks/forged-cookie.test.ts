@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { sessionRowFor, sha256Hex, SESSION_COOKIE, STACK_TRACE, wellFormedToken } from '../helpers/attack-payloads.js';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { setSessionTimes } from '../helpers/session-records.js';
 
 describe('forged session cookies', () => {
   let server: TestServer;
@@ -73,7 +74,7 @@ describe('forged session cookies', () => {
 
   test('a session past its absolute expiry is signed out and its row deleted', async () => {
     const token = await signIn();
-    await server.deps.database.db.updateTable('sessions').set({ expires_at: Date.now() - 1000 }).where('id_hash', '=', sha256Hex(token)).execute();
+    await setSessionTimes(server, token, { expiresAt: Date.now() - 1000 });
     await assertSignedOut(token, 'expired session');
     assert.equal(await sessionRowFor(server, token), undefined);
   });
@@ -81,7 +82,7 @@ describe('forged session cookies', () => {
   test('a session idle past the timeout is signed out and its row deleted', async () => {
     const token = await signIn();
     const idleMs = (server.config.sessions.idleTimeoutSeconds + 60) * 1000;
-    await server.deps.database.db.updateTable('sessions').set({ last_seen_at: Date.now() - idleMs }).where('id_hash', '=', sha256Hex(token)).execute();
+    await setSessionTimes(server, token, { lastSeenAt: Date.now() - idleMs });
     await assertSignedOut(token, 'idle session');
     assert.equal(await sessionRowFor(server, token), undefined);
   });

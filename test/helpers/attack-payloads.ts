@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestServer } from './server.js';
 import type { TestResponse } from './client.js';
+import { storedSessionFor, storedSessions } from './session-records.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -48,11 +49,13 @@ export function sessionCookieLine(response: TestResponse): string | undefined {
   return response.setCookies.find((l) => l.startsWith(`${SESSION_COOKIE}=`));
 }
 
-export async function sessionRowFor(server: TestServer, token: string) {
-  return server.deps.database.db.selectFrom('sessions').selectAll().where('id_hash', '=', sha256Hex(token)).executeTakeFirst();
+/** The stored session of a token, on whichever backend holds sessions. */
+export function sessionRowFor(server: TestServer, token: string) {
+  return storedSessionFor(server, token);
 }
 
 export async function countRows(server: TestServer, table: 'users' | 'sessions'): Promise<number> {
+  if (table === 'sessions') return (await storedSessions(server)).length;
   const row = await server.deps.database.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))

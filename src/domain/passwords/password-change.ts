@@ -7,7 +7,7 @@ import { type LoginGuard, throttleAccountKey } from '../login/login.js';
 import type { UserStore } from '../ports.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { normalizeUsername, type User } from '../users/user.js';
-import type { PasswordHasher } from './hasher.js';
+import { normalizePassword, type PasswordHasher } from './hasher.js';
 import { checkPassword, type PasswordPolicyConfig } from './policy.js';
 
 export type PasswordChangeResult =
@@ -42,10 +42,12 @@ export function createPasswordChangeService(deps: {
         return { kind: 'wrong-current-password' };
       }
       const problems: { code: string; message: string }[] = checkPassword(input.newPassword, { username: input.user.username, email: input.user.email }, policy);
-      if (input.newPassword === input.currentPassword) {
+      // Compared as hashed: NFKC-equal spellings (full-width, ligatures) are the same password.
+      if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) {
         problems.push({ code: 'password_unchanged', message: 'Choose a password different from the current one.' });
       }
       if (problems.length > 0) return { kind: 'invalid', problems };
+      await guard.recordSuccess(accountKey, input.ip);
       await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), false);
       const endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
       return { kind: 'changed', endedSessions };
