@@ -26,9 +26,13 @@ function usage(): string {
 
 export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    io.err(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
-    return name ? 0 : 2;
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

@@ -3,7 +3,7 @@
  * MySQL/MariaDB (mysql2). SQLite runs in WAL mode with foreign keys on and a busy timeout,
  * so the CLI and a running server can share the file.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.js';
@@ -33,8 +33,10 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const file = sqliteFileOf(databaseUrl);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // The file holds password hashes: only the owner may read it (directory 0700, file 0600).
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     const connection = new SQLite(file);
+    if (file !== ':memory:') chmodSync(file, 0o600);
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');

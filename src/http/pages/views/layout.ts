@@ -20,6 +20,7 @@ export function layout(page: PageContext, body: SafeHtml): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${page.title} · Gatehouse</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${page.assets.stylesheet}">
 ${(page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
