@@ -13,8 +13,9 @@ import { throttleKeyForIp } from '../client-ip.js';
 import type { HttpDependencies } from '../dependencies-types.js';
 import { requireSignedInApi } from '../plugins/guards.js';
 import { csrfTokenFor } from '../plugins/csrf.js';
-import { clearSessionCookie, ensureSessionToken, setSessionCookie } from '../plugins/session.js';
+import { ensureSessionToken } from '../plugins/session.js';
 import { consumeOrRefuse } from '../plugins/throttle.js';
+import { signInFromRequest, signOutFromRequest } from '../sign-in.js';
 import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.js';
 
 export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDependencies; config: Config }) {
@@ -65,23 +66,17 @@ export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDe
     '/api/v1/login',
     { schema: { summary: 'Sign in; sets a new session cookie', body: loginBody, response: { 200: loginJson, ...errors } } },
     async (request, reply) => {
-      const result = await deps.login.signIn({
+      const result = await signInFromRequest(request, reply, deps, config.sessions, {
         identifier: request.body.username,
         password: request.body.password,
-        ip: throttleKeyForIp(request.ip),
-        userAgent: String(request.headers['user-agent'] ?? ''),
       });
-      if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind === 'rejected') throw new AuthError('invalid_credentials');
-      if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-      setSessionCookie(reply, config.sessions, result.token);
       return { user: toUserJson(result.user), csrfToken: csrfTokenFor(deps.keys.csrf, result.token) };
     },
   );
 
   app.post('/api/v1/logout', { schema: { summary: 'End this session', response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-    clearSessionCookie(reply, config.sessions);
+    await signOutFromRequest(request, reply, deps, config.sessions);
     return reply.code(204).send(null);
   });
 

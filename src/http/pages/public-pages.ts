@@ -4,8 +4,8 @@ import type { Config } from '../../config.js';
 import { AuthError, ERROR_MESSAGES } from '../../domain/errors.js';
 import type { HttpDependencies } from '../dependencies-types.js';
 import { throttleKeyForIp } from '../client-ip.js';
-import { clearSessionCookie, setSessionCookie } from '../plugins/session.js';
 import { consumeOrRefuse } from '../plugins/throttle.js';
+import { signInFromRequest, signOutFromRequest } from '../sign-in.js';
 import { formProblems, loginForm, registerForm } from './forms.js';
 import type { PageTools } from './page-tools.js';
 import { safeNextPath } from './safe-redirect.js';
@@ -60,26 +60,19 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
     if (!parsed.success) {
       return reply.code(400).type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), { error: formProblems(parsed.error)[0]!.message }));
     }
-    const result = await deps.login.signIn({
+    const result = await signInFromRequest(request, reply, deps, config.sessions, {
       identifier: parsed.data.username,
       password: parsed.data.password,
-      ip: throttleKeyForIp(request.ip),
-      userAgent: String(request.headers['user-agent'] ?? ''),
     });
-    if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'rejected') {
       const form = { username: parsed.data.username, next: parsed.data.next && next, error: ERROR_MESSAGES.invalid_credentials };
       return reply.code(401).type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), form));
     }
-    // The pre-session (or an earlier session) dies; the new token is the only one that works.
-    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-    setSessionCookie(reply, config.sessions, result.token);
     return reply.code(303).redirect(result.mustChangePassword ? '/settings/password' : next);
   });
 
   app.post('/logout', async (request, reply) => {
-    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-    clearSessionCookie(reply, config.sessions);
+    await signOutFromRequest(request, reply, deps, config.sessions);
     pages.flash(reply, 'signed-out');
     return reply.code(303).redirect('/');
   });
