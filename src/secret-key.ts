@@ -71,7 +71,7 @@ export function resolveSecretKey(options: {
   }
   const key = generateSecret();
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   } catch (error) {
