@@ -14,6 +14,7 @@ import { createLoginService } from './domain/login/login.js';
 import { createPasswordHasher } from './domain/passwords/hasher.js';
 import { createPasswordChangeService } from './domain/passwords/password-change.js';
 import { passwordFailsPolicy } from './domain/passwords/policy.js';
+import { policyFingerprint } from './domain/passwords/policy-fingerprint.js';
 import { createSessionService } from './domain/sessions/session-service.js';
 import { defineLimits } from './domain/throttle/limits.js';
 import { createLoginGuard } from './domain/throttle/login-guard.js';
@@ -83,7 +84,7 @@ export async function createDependencies(
     sessions,
     hasher,
     guard,
-    passwordFailsPolicy: (password, user) => passwordFailsPolicy(password, user, policy),
+    policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
   const passwordChange = createPasswordChangeService({ users, sessions, hasher, guard, policy });
 
@@ -102,6 +103,7 @@ export async function createDependencies(
     keys: { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies') },
     isDatabaseUp: () => database.ping(),
     async close() {
+      await hasher.close();
       await throttle.close();
       if (requestThrottle !== throttle) await requestThrottle.close();
       await redis?.quit().catch(() => redis?.disconnect());

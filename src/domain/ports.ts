@@ -5,6 +5,13 @@
 import type { Session } from './sessions/session.js';
 import type { NewUser, Role, User, UserWithPassword } from './users/user.js';
 
+/** What is known of a stored password: must it change, and under which policy was it checked. */
+export interface PasswordState {
+  mustChangePassword: boolean;
+  /** `policyFingerprint` of the policy the password was last checked against; null if never. */
+  passwordPolicy: string | null;
+}
+
 export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
 
 export interface UserStore {
@@ -14,9 +21,10 @@ export interface UserStore {
   findUserByUsername(usernameNormalized: string): Promise<User | undefined>;
   /** Looks up by normalised username or normalised email, with the password hash. */
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
-  updatePasswordHash(userId: number, passwordHash: string, mustChangePassword: boolean): Promise<void>;
-  /** Flags (or clears) "must choose a new password before anything else". */
-  setMustChangePassword(userId: number, mustChange: boolean): Promise<void>;
+  /** Stores a new hash, with the outcome of checking that password against the policy. */
+  updatePasswordHash(userId: number, passwordHash: string, state: PasswordState): Promise<void>;
+  /** Records the outcome of checking the stored password against the policy. */
+  setPasswordState(userId: number, state: PasswordState): Promise<void>;
   /** Returns false when no such user. */
   setRole(userId: number, role: Role): Promise<boolean>;
   /** Returns false when no such user. */

@@ -7,13 +7,14 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { loggerOptions } from '../logger.js';
 import { apiRoutes } from './api/auth-routes.js';
 import { loadAssets, PUBLIC_DIR } from './assets.js';
 import type { HttpDependencies } from './dependencies-types.js';
 import { registerErrorHandlers } from './error-handler.js';
+import { zodResponseSerializer } from './serializer.js';
 import { accountPages } from './pages/account-pages.js';
 import { createPageTools } from './pages/page-tools.js';
 import { publicPages } from './pages/public-pages.js';
@@ -43,7 +44,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(zodResponseSerializer);
   // Only JSON and urlencoded bodies are accepted: text/plain (a classic CSRF vector) gets 415.
   app.removeContentTypeParser(['text/plain']);
 

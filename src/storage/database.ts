@@ -18,6 +18,7 @@ export interface UserTable {
   role: string;
   disabled: number;
   must_change_password: number;
+  password_policy: string | null;
   created_at: number | string;
   updated_at: number | string;
 }

@@ -5,11 +5,13 @@
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as throttle from './migrations/0002-throttle.js';
+import * as passwordPolicy from './migrations/0003-password-policy.js';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-throttle': throttle,
+  '0003-password-policy': passwordPolicy,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

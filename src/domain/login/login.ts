@@ -52,8 +52,11 @@ export function createLoginService(deps: {
   sessions: SessionService;
   hasher: PasswordHasher;
   guard: LoginGuard;
-  /** True when the password no longer passes the policy (sign-in then requires a change). */
-  passwordFailsPolicy?: (password: string, user: User) => boolean;
+  /**
+   * The policy as sign-in applies it: its fingerprint, and whether a password fails it. The
+   * check runs only when the user's password was last checked under another fingerprint.
+   */
+  policy?: { fingerprint: string; fails(password: string, user: User): boolean };
 }) {
   const { users, sessions, hasher, guard } = deps;
 
@@ -80,15 +83,18 @@ export function createLoginService(deps: {
 
       // ASVS 2.1.7: a password that no longer passes the policy (the list grew, the minimum
       // rose) still signs in, but the user must choose a new one before anything else.
-      const mustChangePassword = user.mustChangePassword || (deps.passwordFailsPolicy?.(input.password, user) ?? false);
+      const policy = deps.policy;
+      const recheck = policy !== undefined && user.passwordPolicy !== policy.fingerprint;
+      const mustChangePassword = user.mustChangePassword || (recheck && policy.fails(input.password, user));
+      const state = { mustChangePassword, passwordPolicy: policy?.fingerprint ?? user.passwordPolicy };
       // Upgrade the stored hash only after a correct password (Django's must_update).
       if (hasher.needsRehash(user.passwordHash!)) {
-        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), mustChangePassword);
-      } else if (mustChangePassword !== user.mustChangePassword) {
-        await users.setMustChangePassword(user.id, mustChangePassword);
+        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), state);
+      } else if (recheck) {
+        await users.setPasswordState(user.id, state);
       }
       const { token } = await sessions.startSession(user.id, { ip: input.ip, userAgent: input.userAgent });
-      const { passwordHash: _omitted, ...publicUser } = user;
+      const { passwordHash: _hash, passwordPolicy: _policy, ...publicUser } = user;
       return { kind: 'signed-in', user: { ...publicUser, mustChangePassword }, token, mustChangePassword };
     },
   };

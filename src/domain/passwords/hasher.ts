@@ -3,8 +3,8 @@
  * (m = 19456 KiB, t = 2, p = 1). Parameters live in each PHC string, so raising them later
  * re-hashes users on their next correct sign-in (`needsRehash`).
  *
- * Hashing runs on libuv's thread pool through @node-rs/argon2, never on the event loop, and
- * through a bounded work queue sized to the cores. Passwords are NFKC-normalised first
+ * Hashing runs on a pool of low-priority worker threads sized to the cores, behind a bounded
+ * queue (argon2-pool.ts), never on the event loop. Passwords are NFKC-normalised first
  * (NIST SP 800-63B §5.1.1.2) and never truncated: argon2 takes the whole input.
  *
  * Pepper (optional; NIST SP 800-63B §5.1.1.2 secret salt, ASVS 2.4.5): a secret kept out
@@ -18,10 +18,10 @@
  * Hashes without keyid were made without pepper and keep verifying after one is introduced.
  */
 import { randomBytes } from 'node:crypto';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
 import type { PasswordConfig } from '../../config.js';
 import { normalizePassword } from './normalize.js';
-import { createWorkQueue } from './work-queue.js';
+import { createArgon2Pool } from './argon2-pool.js';
 
 export { normalizePassword } from './normalize.js';
 
@@ -38,6 +38,8 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
   /** Tasks hashing or waiting to hash. */
   readonly pending: number;
+  /** Stops the hashing threads. */
+  close(): Promise<void>;
 }
 
 const PHC_PATTERN = /^(\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+))(?:,keyid=([A-Za-z0-9+/]{2}))?(\$.*)$/;
@@ -81,9 +83,9 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
   const secret = currentVersion === undefined ? undefined : peppers.get(currentVersion);
   const unknownPepper = randomBytes(32);
 
-  const queue = createWorkQueue(config.hashConcurrency, config.hashQueueLimit);
+  const pool = createArgon2Pool({ threads: config.hashConcurrency, queueLimit: config.hashQueueLimit });
   const hashWithPepper = async (password: string): Promise<string> => {
-    const phc = await hash(normalizePassword(password), { ...options, secret });
+    const phc = await pool.hash(normalizePassword(password), options, secret);
     return currentVersion === undefined ? phc : withKeyid(phc, currentVersion);
   };
   // Made once at start with the live parameters and pepper, so a dummy check costs what a real one does.
@@ -96,7 +98,7 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
     const hashSecret = version === undefined ? undefined : (peppers.get(version) ?? unknownPepper);
     try {
       const phc = withoutKeyid(passwordHash);
-      return await queue.run(() => verify(phc, normalizePassword(password), { secret: hashSecret }));
+      return await pool.verify(phc, normalizePassword(password), hashSecret);
     } catch (error) {
       if ((error as { code?: string }).code === 'service_unavailable') throw error;
       return false;
@@ -105,9 +107,10 @@ export async function createPasswordHasher(config: PasswordConfig): Promise<Pass
 
   return {
     get pending() {
-      return queue.size;
+      return pool.size;
     },
-    hashPassword: (password) => queue.run(() => hashWithPepper(password)),
+    hashPassword: hashWithPepper,
+    close: () => pool.close(),
     verifyPassword,
     needsRehash(passwordHash) {
       const params = readArgon2Parameters(passwordHash);

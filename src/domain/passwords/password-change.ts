@@ -9,6 +9,7 @@ import type { SessionService } from '../sessions/session-service.js';
 import { normalizeUsername, type User } from '../users/user.js';
 import { normalizePassword, type PasswordHasher } from './hasher.js';
 import { checkPassword, type PasswordPolicyConfig } from './policy.js';
+import { policyFingerprint } from './policy-fingerprint.js';
 
 export type PasswordChangeResult =
   | { kind: 'changed'; endedSessions: number }
@@ -48,7 +49,10 @@ export function createPasswordChangeService(deps: {
       }
       if (problems.length > 0) return { kind: 'invalid', problems };
       await guard.recordSuccess(accountKey, input.ip);
-      await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), false);
+      await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), {
+        mustChangePassword: false,
+        passwordPolicy: policyFingerprint(policy),
+      });
       const endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
       return { kind: 'changed', endedSessions };
     },

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
+import { policyFingerprint } from '../passwords/policy-fingerprint.js';
 import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { UserStore } from '../ports.js';
@@ -98,6 +99,7 @@ export function createUserService(deps: {
         email,
         emailNormalized: normalizeEmail(email),
         passwordHash,
+        passwordPolicy: policyFingerprint(policy),
         role: input.role ?? 'user',
         createdAt: new Date(clock.now()),
       });

@@ -26,6 +26,8 @@ export interface User {
 export interface UserWithPassword extends User {
   /** PHC string; null when the account has no usable password. */
   passwordHash: string | null;
+  /** Fingerprint of the policy the password last passed or failed (see policyFingerprint). */
+  passwordPolicy: string | null;
 }
 
 export interface NewUser {
@@ -34,6 +36,8 @@ export interface NewUser {
   email: string;
   emailNormalized: string;
   passwordHash: string;
+  /** Fingerprint of the policy the password passed at creation; absent: never checked. */
+  passwordPolicy?: string | null;
   role: Role;
   createdAt: Date;
 }

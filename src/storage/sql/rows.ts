@@ -11,7 +11,9 @@ export function toDate(value: number | string | bigint): Date {
   return new Date(Number(value));
 }
 
-export function toUser(row: Omit<Selectable<UserTable>, 'password_hash' | 'username_normalized' | 'email_normalized' | 'updated_at'>): User {
+export function toUser(
+  row: Omit<Selectable<UserTable>, 'password_hash' | 'password_policy' | 'username_normalized' | 'email_normalized' | 'updated_at'>,
+): User {
   return {
     id: Number(row.id),
     username: row.username,
@@ -24,7 +26,7 @@ export function toUser(row: Omit<Selectable<UserTable>, 'password_hash' | 'usern
 }
 
 export function toUserWithPassword(row: Selectable<UserTable>): UserWithPassword {
-  return { ...toUser(row), passwordHash: row.password_hash };
+  return { ...toUser(row), passwordHash: row.password_hash, passwordPolicy: row.password_policy };
 }
 
 export function toSession(row: Selectable<SessionTable>): Session {

@@ -5,9 +5,40 @@
 import type { Kysely } from 'kysely';
 import type { SessionStore } from '../../domain/ports.js';
 import type { Database } from '../database.js';
+import { prepareQuery } from './compiled.js';
 import { toSession, toUser } from './rows.js';
 
 export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
+  // The per-request lookup, compiled once (see compiled.ts).
+  const findSessionAndUser = prepareQuery(
+    db,
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select([
+        'sessions.id_hash',
+        'sessions.user_id',
+        'sessions.created_at as session_created_at',
+        'sessions.last_seen_at',
+        'sessions.expires_at',
+        'sessions.ip',
+        'sessions.user_agent',
+        'users.id',
+        'users.username',
+        'users.email',
+        'users.role',
+        'users.disabled',
+        'users.must_change_password',
+        'users.created_at',
+      ])
+      .where('sessions.id_hash', '=', '')
+      .compile(),
+  );
+  const touchSession = prepareQuery(
+    db,
+    db.updateTable('sessions').set({ last_seen_at: 0 }).where('id_hash', '=', '').compile(),
+  );
+
   return {
     async createSession(session) {
       await db
@@ -25,27 +56,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
     },
 
     async findSessionAndUser(idHash) {
-      const row = await db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select([
-          'sessions.id_hash',
-          'sessions.user_id',
-          'sessions.created_at as session_created_at',
-          'sessions.last_seen_at',
-          'sessions.expires_at',
-          'sessions.ip',
-          'sessions.user_agent',
-          'users.id',
-          'users.username',
-          'users.email',
-          'users.role',
-          'users.disabled',
-          'users.must_change_password',
-          'users.created_at',
-        ])
-        .where('sessions.id_hash', '=', idHash)
-        .executeTakeFirst();
+      const row = (await findSessionAndUser.run(idHash)).rows[0];
       if (!row) return undefined;
       return {
         session: toSession({ ...row, created_at: row.session_created_at }),
@@ -54,7 +65,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
     },
 
     async touchSession(idHash, lastSeenAt) {
-      await db.updateTable('sessions').set({ last_seen_at: lastSeenAt.getTime() }).where('id_hash', '=', idHash).execute();
+      await touchSession.run(lastSeenAt.getTime(), idHash);
     },
 
     async deleteSession(idHash) {

@@ -103,12 +103,17 @@ test('setRole, setDisabled and updatePasswordHash change the row; unknown ids re
   const id = created.user.id;
   assert.equal(await users.setRole(id, 'admin'), true);
   assert.equal(await users.setDisabled(id, true), true);
-  await users.updatePasswordHash(id, '$argon2id$new', true);
+  await users.updatePasswordHash(id, '$argon2id$new', { mustChangePassword: true, passwordPolicy: 'p1' });
   const row = await users.findUserForLogin('erin');
   assert.equal(row?.role, 'admin');
   assert.equal(row?.disabled, true);
   assert.equal(row?.mustChangePassword, true);
   assert.equal(row?.passwordHash, '$argon2id$new');
+  assert.equal(row?.passwordPolicy, 'p1');
+  await users.setPasswordState(id, { mustChangePassword: false, passwordPolicy: 'p2' });
+  const checked = await users.findUserForLogin('erin');
+  assert.equal(checked?.mustChangePassword, false);
+  assert.equal(checked?.passwordPolicy, 'p2');
   assert.equal(await users.setRole(999_999, 'admin'), false);
   assert.equal(await users.setDisabled(999_999, true), false);
 });

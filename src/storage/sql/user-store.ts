@@ -2,11 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { CreateUserResult, UserStore } from '../../domain/ports.js';
 import type { Database } from '../database.js';
+import { prepareQuery } from './compiled.js';
 import { toUser, toUserWithPassword, uniqueViolation } from './rows.js';
 
 const PUBLIC_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'created_at'] as const;
 
 export function createSqlUserStore(db: Kysely<Database>, now: () => number): UserStore {
+  // On every request's path when sessions live in Redis: compiled once (see compiled.ts).
+  const findUserById = prepareQuery(db, db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', 0).compile());
+
   return {
     async createUser(user): Promise<CreateUserResult> {
       const createdAt = user.createdAt.getTime();
@@ -19,6 +23,7 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
             email: user.email,
             email_normalized: user.emailNormalized,
             password_hash: user.passwordHash,
+            password_policy: user.passwordPolicy ?? null,
             role: user.role,
             disabled: 0,
             must_change_password: 0,
@@ -44,7 +49,7 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
     },
 
     async findUserById(id) {
-      const row = await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+      const row = (await findUserById.run(id)).rows[0];
       return row && toUser(row);
     },
 
@@ -63,18 +68,23 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
       return row && toUserWithPassword(row);
     },
 
-    async updatePasswordHash(userId, passwordHash, mustChangePassword) {
+    async updatePasswordHash(userId, passwordHash, state) {
       await db
         .updateTable('users')
-        .set({ password_hash: passwordHash, must_change_password: mustChangePassword ? 1 : 0, updated_at: now() })
+        .set({
+          password_hash: passwordHash,
+          must_change_password: state.mustChangePassword ? 1 : 0,
+          password_policy: state.passwordPolicy,
+          updated_at: now(),
+        })
         .where('id', '=', userId)
         .execute();
     },
 
-    async setMustChangePassword(userId, mustChange) {
+    async setPasswordState(userId, state) {
       await db
         .updateTable('users')
-        .set({ must_change_password: mustChange ? 1 : 0, updated_at: now() })
+        .set({ must_change_password: state.mustChangePassword ? 1 : 0, password_policy: state.passwordPolicy, updated_at: now() })
         .where('id', '=', userId)
         .execute();
     },
