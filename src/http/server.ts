@@ -68,7 +68,10 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   }
 
   await app.register(securityHeaders, { production: config.env === 'production' });
-  await app.register(throttle, { requestThrottle: deps.requestThrottle });
+  await app.register(throttle, {
+    requestThrottle: deps.requestThrottle,
+    enabled: config.throttle.globalRateLimitPerMinute > 0,
+  });
   await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(fastifyStatic, {

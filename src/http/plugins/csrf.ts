@@ -29,8 +29,7 @@ function submittedToken(request: FastifyRequest): string | undefined {
 }
 
 async function csrfPlugin(app: FastifyInstance, options: { key: Buffer; origin: string }) {
-  app.addHook('preValidation', async function checkCsrf(request: FastifyRequest) {
-    if (SAFE_METHODS.has(request.method)) return;
+  async function checkCsrf(request: FastifyRequest) {
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== options.origin) throw new AuthError('csrf_failed');
     const site = request.headers['sec-fetch-site'];
@@ -38,6 +37,14 @@ async function csrfPlugin(app: FastifyInstance, options: { key: Buffer; origin: 
     const token = submittedToken(request);
     if (!request.sessionToken || token === undefined) throw new AuthError('csrf_failed');
     if (!constantTimeEqual(token, csrfTokenFor(options.key, request.sessionToken))) throw new AuthError('csrf_failed');
+  }
+
+  // Attached to state-changing routes only, so safe requests pay nothing for it.
+  app.addHook('onRoute', function addCsrfCheck(route) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => SAFE_METHODS.has(method))) return;
+    const existing = route.preValidation ?? [];
+    route.preValidation = [checkCsrf, ...(Array.isArray(existing) ? existing : [existing])];
   });
 }
 

@@ -16,7 +16,9 @@ export async function consumeOrRefuse(throttle: Throttle, limiter: LimiterName, 
   if (!result.allowed) throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
 }
 
-async function throttlePlugin(app: FastifyInstance, options: { requestThrottle: Throttle }) {
+async function throttlePlugin(app: FastifyInstance, options: { requestThrottle: Throttle; enabled: boolean }) {
+  // GLOBAL_RATE_LIMIT=0: no hook at all, rather than a hook that asks a disabled limiter.
+  if (!options.enabled) return;
   app.addHook('onRequest', async function limitRequestRate(request: FastifyRequest) {
     if (request.url === '/healthz') return;
     await consumeOrRefuse(options.requestThrottle, 'global-ip', throttleKeyForIp(request.ip));
