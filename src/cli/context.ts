@@ -3,6 +3,7 @@
  * services over the configured database, closed when the command ends.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.js';
 import { type AppDependencies, createDependencies } from '../dependencies.js';
 
@@ -23,7 +24,7 @@ export interface CliIo {
 export function readConfig(): Readonly<Config> {
   loadDotEnv();
   try {
-    return loadConfig(process.env);
+    return loadConfig(process.env, availableParallelism());
   } catch (error) {
     // One line per problem, each naming its setting.
     if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => `configuration: ${problem}`).join('\n'));

@@ -27,7 +27,8 @@ export async function signInFromRequest(
   });
   if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
   if (result.kind === 'signed-in') {
-    if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
+    // An earlier signed-in session dies; an anonymous pre-session was never stored.
+    if (request.auth && request.sessionToken) await deps.sessions.endSession(request.sessionToken);
     setSessionCookie(reply, sessions, result.token);
   }
   return result;

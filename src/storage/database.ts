@@ -3,7 +3,7 @@
  * dialects: booleans are 0/1 integers and instants are epoch milliseconds in BIGINT
  * (PostgreSQL returns BIGINT as a string; `sql/rows.ts` converts).
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { CachedSqliteConnection } from './prepared-statements.js';
 import type { Generated, Kysely } from 'kysely';
 import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
@@ -47,7 +47,7 @@ export interface DatabaseHandle {
    * The driver's own client under `db` (better-sqlite3 connection, pg or mysql2 pool), for
    * libraries that speak to the driver directly: the rate-limit store (storage/throttle.ts).
    */
-  readonly driverClient?: BetterSqlite3.Database | PgPool | MysqlPool;
+  readonly driverClient?: CachedSqliteConnection | PgPool | MysqlPool;
   /** A cheap round trip: true when the database answers. Never throws. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -41,8 +41,10 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
     connection.pragma('synchronous = NORMAL');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
-    driverClient = connection;
+    // One cached connection for Kysely and the throttle store alike.
+    const cached = withStatementCache(connection);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    driverClient = cached;
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });

@@ -14,24 +14,31 @@ import type { Pool, PoolClient } from 'pg';
 
 export const STATEMENT_CACHE_SIZE = 256;
 
-/** The subset of better-sqlite3's Database that Kysely's SqliteDialect uses, with a statement cache. */
-export function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE) {
+/**
+ * The subset of better-sqlite3's Database that Kysely's SqliteDialect and rate-limiter-flexible
+ * use (prepare, transaction, close), with a statement cache in front of `prepare`.
+ */
+export type CachedSqliteConnection = Pick<BetterSqlite3.Database, 'prepare' | 'transaction' | 'close'>;
+
+export function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): CachedSqliteConnection {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sqlText: string): BetterSqlite3.Statement => {
+    let statement = cache.get(sqlText);
+    if (statement) {
+      cache.delete(sqlText);
+    } else {
+      statement = database.prepare(sqlText);
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sqlText, statement);
+    return statement;
+  };
   return {
-    prepare(sqlText: string): BetterSqlite3.Statement {
-      let statement = cache.get(sqlText);
-      if (statement) {
-        cache.delete(sqlText);
-      } else {
-        statement = database.prepare(sqlText);
-        if (cache.size >= size) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sqlText, statement);
-      return statement;
-    },
-    close(): void {
+    prepare: prepare as CachedSqliteConnection['prepare'],
+    transaction: (fn) => database.transaction(fn),
+    close() {
       cache.clear();
-      database.close();
+      return database.close();
     },
   };
 }
