@@ -15,11 +15,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/main.js';
-import { FAST_HASH_ENV, freePort } from './server.js';
+import { captureLogs, FAST_HASH_ENV, freePort } from './server.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const GATEHOUSE_BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');
@@ -216,13 +215,7 @@ export class CliWorkspace {
       ...FAST_HASH_ENV,
       ...env,
     });
-    const logs: string[] = [];
-    const logStream = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(...String(chunk).split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const { logs, logStream } = captureLogs();
     const running = await startServer(config, { logStream });
     const server: SharedServer = { ...running, url: `http://127.0.0.1:${port}`, logs };
     this.servers.push(server);

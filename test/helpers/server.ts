@@ -34,6 +34,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A stream for the server's logger that keeps every line, for assertions on log content. */
+export function captureLogs(): { logs: string[]; logStream: Writable } {
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logs, logStream };
+}
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   const port = await freePort();
@@ -50,13 +62,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...backend?.env,
     ...env,
   });
-  const logs: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { logs, logStream } = captureLogs();
   let server: RunningServer;
   try {
     server = await startServer(config, { logStream });
