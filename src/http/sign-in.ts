@@ -23,6 +23,7 @@ export async function signInFromRequest(
   const result = await deps.login.signIn({
     ...credentials,
     ip: throttleKeyForIp(request.ip),
+    clientIp: request.ip,
     userAgent: String(request.headers['user-agent'] ?? ''),
   });
   if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });

@@ -30,7 +30,10 @@ export type LoginResult =
 export interface LoginInput {
   identifier: string;
   password: string;
+  /** The client's throttle key (an IPv4 address, or an IPv6 /64). */
   ip: string;
+  /** The client's address as seen, recorded with the session; `ip` when not given. */
+  clientIp?: string;
   userAgent: string;
 }
 
@@ -93,7 +96,7 @@ export function createLoginService(deps: {
       } else if (recheck) {
         await users.setPasswordState(user.id, state);
       }
-      const { token } = await sessions.startSession(user.id, { ip: input.ip, userAgent: input.userAgent });
+      const { token } = await sessions.startSession(user.id, { ip: input.clientIp ?? input.ip, userAgent: input.userAgent });
       const { passwordHash: _hash, passwordPolicy: _policy, ...publicUser } = user;
       return { kind: 'signed-in', user: { ...publicUser, mustChangePassword }, token, mustChangePassword };
     },
