@@ -10,7 +10,6 @@ export const ERROR_MESSAGES = {
   forbidden: 'You do not have access to this page.',
   csrf_failed: 'The form expired or came from another site. Please reload the page and try again.',
   not_found: 'Not found.',
-  password_change_required: 'Please choose a new password before continuing.',
   conflict: 'That username or email is already registered.',
   registration_closed: 'Registration is closed.',
   payload_too_large: 'The request is too large.',

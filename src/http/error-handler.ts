@@ -16,7 +16,6 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   csrf_failed: 403,
   registration_closed: 403,
   not_found: 404,
-  password_change_required: 403,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -39,7 +38,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 
 export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => string;
 
-export function isApiRequest(request: FastifyRequest): boolean {
+function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
 }
 

@@ -56,16 +56,9 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   });
   registerErrorHandlers(
     app,
-    (request, reply, status, message) => errorPage(safeContext(request, reply), status, message),
+    (request, reply, status, message) => errorPage(pages.context(request, reply, 'Error'), status, message),
     deps.isDatabaseUp,
   );
-  function safeContext(request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1]) {
-    try {
-      return pages.context(request, reply, 'Error');
-    } catch {
-      return { title: 'Error', user: null, csrfToken: '', assets: pages.assets };
-    }
-  }
 
   await app.register(securityHeaders, { production: config.env === 'production' });
   await app.register(throttle, {

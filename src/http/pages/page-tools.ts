@@ -49,7 +49,9 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: sessions.secureCookie };
 
   function takeFlash(request: FastifyRequest, reply: FastifyReply): string | undefined {
-    const raw = request.cookies[FLASH_COOKIE];
+    // Errors raised before the cookie plugin ran (a 429 from the request-rate limiter) render
+    // this page too, with no cookies parsed yet.
+    const raw = request.cookies?.[FLASH_COOKIE];
     if (!raw) return undefined;
     reply.clearCookie(FLASH_COOKIE, cookieOptions);
     const { valid, value } = request.unsignCookie(raw);

@@ -1,8 +1,8 @@
 /**
  * Guards, added to the encapsulated context a route is registered in (Fastify
  * encapsulation): signed-in pages redirect to the sign-in page with `next`; the API answers
- * 401; admin-only contexts answer 403 to everyone else. The user is the one re-read from the
- * store on this request, so role changes and disabling apply at once.
+ * 401. The user is the one re-read from the store on this request, so role changes and
+ * disabling apply at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../domain/errors.js';
@@ -14,19 +14,13 @@ export async function requireSignedInPage(request: FastifyRequest, reply: Fastif
 
 /**
  * ASVS 2.1.7: a user whose password fails the policy must change it before anything else;
- * only the password page and sign-out stay reachable.
+ * only the password page and sign-out stay reachable (the API reports `mustChangePassword`).
  */
 export async function requireCurrentPassword(request: FastifyRequest, reply: FastifyReply) {
   if (!request.auth?.user.mustChangePassword) return;
-  if (request.url.startsWith('/api/')) throw new AuthError('password_change_required');
   return reply.code(303).redirect('/settings/password');
 }
 
 export async function requireSignedInApi(request: FastifyRequest) {
   if (!request.auth) throw new AuthError('unauthenticated');
-}
-
-export async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
-  if (!request.auth) return requireSignedInPage(request, reply);
-  if (request.auth.user.role !== 'admin') throw new AuthError('forbidden');
 }
