@@ -81,7 +81,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
 
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
-  await app.register(settingsPages, { deps, config, pages });
+  await app.register(settingsPages, { deps, pages });
   await app.register(apiRoutes, { deps, config });
   return app;
 }

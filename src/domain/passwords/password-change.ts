@@ -25,6 +25,7 @@ export function createPasswordChangeService(deps: {
   policy: PasswordPolicyConfig;
 }) {
   const { users, sessions, hasher, guard, policy } = deps;
+  const passwordPolicy = policyFingerprint(policy);
   return {
     async changePassword(input: {
       user: User;
@@ -51,7 +52,7 @@ export function createPasswordChangeService(deps: {
       await guard.recordSuccess(accountKey, input.ip);
       await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), {
         mustChangePassword: false,
-        passwordPolicy: policyFingerprint(policy),
+        passwordPolicy,
       });
       const endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
       return { kind: 'changed', endedSessions };

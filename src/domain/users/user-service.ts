@@ -35,6 +35,12 @@ export type RegisterResult =
   | { kind: 'invalid'; problems: FieldProblem[] }
   | { kind: 'conflict'; field: 'username' | 'email' };
 
+/** What a conflict means to the person registering (registration inherently tells it). */
+export const CONFLICT_MESSAGES = {
+  username: 'That username is taken.',
+  email: 'That email address is already registered.',
+} as const;
+
 export type AdminChangeResult = { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_role' };
 
 const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
@@ -86,6 +92,7 @@ export function createUserService(deps: {
   clock: Clock;
 }): UserService {
   const { users, sessions, hasher, policy, clock } = deps;
+  const passwordPolicy = policyFingerprint(policy);
   return {
     async registerUser(input) {
       const problems = validateRegistration(input, policy);
@@ -99,7 +106,7 @@ export function createUserService(deps: {
         email,
         emailNormalized: normalizeEmail(email),
         passwordHash,
-        passwordPolicy: policyFingerprint(policy),
+        passwordPolicy,
         role: input.role ?? 'user',
         createdAt: new Date(clock.now()),
       });

@@ -17,6 +17,7 @@ import { ensureSessionToken } from '../plugins/session.js';
 import { consumeOrRefuse } from '../plugins/throttle.js';
 import { signInFromRequest, signOutFromRequest } from '../sign-in.js';
 import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.js';
+import { CONFLICT_MESSAGES } from '../../domain/users/user-service.js';
 
 export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDependencies; config: Config }) {
   const { deps, config } = options;
@@ -55,8 +56,7 @@ export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDe
         return reply.code(400).send({ error: 'invalid_input', message: result.problems.map((p) => p.message).join(' '), problems: result.problems });
       }
       if (result.kind === 'conflict') {
-        const message = result.field === 'email' ? 'That email address is already registered.' : 'That username is taken.';
-        throw new AuthError('conflict', { message });
+        throw new AuthError('conflict', { message: CONFLICT_MESSAGES[result.field] });
       }
       return reply.code(201).send({ user: toUserJson(result.user) });
     },

@@ -1,15 +1,10 @@
 /** JSON API schemas (zod): they validate requests and are the source of the OpenAPI document. */
 import { z } from 'zod';
 import type { User } from '../../domain/users/user.js';
+import { textField } from '../text-field.js';
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL bytes');
-
-export const registerBody = z.object({ username: text(200), email: text(320), password: text(4096) }).strict();
-export const loginBody = z.object({ username: text(320), password: text(4096) }).strict();
+export const registerBody = z.object({ username: textField(200), email: textField(320), password: textField(4096) }).strict();
+export const loginBody = z.object({ username: textField(320), password: textField(4096) }).strict();
 
 export const userJson = z.object({
   id: z.number().int(),

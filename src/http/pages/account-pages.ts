@@ -5,11 +5,11 @@ import { AuthError } from '../../domain/errors.js';
 import { canViewProfile } from '../../domain/users/access.js';
 import type { HttpDependencies } from '../dependencies-types.js';
 import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.js';
-import { formText } from './forms.js';
+import { textField } from '../text-field.js';
 import type { PageTools } from './page-tools.js';
 import { dashboardPage, profilePage } from './views/pages.js';
 
-const dashboardQuery = z.object({ message: formText(1000).optional() });
+const dashboardQuery = z.object({ message: textField(1000).optional() });
 const profileQuery = z.object({
   id: z
     .string({ error: 'must be given once' })

@@ -27,8 +27,9 @@ export interface Assets {
 }
 
 export interface PageTools {
-  /** The password policy as the strength meter needs it. */
+  /** The password policy as the strength meter needs it, and the meter's script (if built). */
   readonly meter: MeterSettings;
+  readonly meterScripts: string[];
   /**
    * The page context. `withForm` pages (sign-in, register) get an anonymous pre-session so
    * their CSRF token has something to bind to; other anonymous pages set no cookie.
@@ -61,6 +62,7 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
   return {
     assets,
     meter,
+    meterScripts: assets.strengthMeter ? [assets.strengthMeter] : [],
     context(request, reply, title, options = {}) {
       const token = options.withForm ? ensureSessionToken(request, reply, sessions) : request.sessionToken;
       return {

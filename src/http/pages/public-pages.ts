@@ -10,11 +10,11 @@ import { formProblems, loginForm, registerForm } from './forms.js';
 import type { PageTools } from './page-tools.js';
 import { safeNextPath } from './safe-redirect.js';
 import { homePage, loginPage, registerPage } from './views/pages.js';
+import { CONFLICT_MESSAGES } from '../../domain/users/user-service.js';
 
 export async function publicPages(app: FastifyInstance, options: { deps: HttpDependencies; config: Config; pages: PageTools }) {
   const { deps, config, pages } = options;
   const html = 'text/html; charset=utf-8';
-  const meterScripts = pages.assets.strengthMeter ? [pages.assets.strengthMeter] : [];
 
   app.get('/', async (request, reply) => reply.type(html).send(homePage(pages.context(request, reply, 'Home'))));
 
@@ -25,12 +25,12 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
 
   app.get('/register', async (request, reply) => {
     const closed = config.registration === 'closed';
-    return reply.type(html).send(registerPage(pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts }), pages.meter, { closed }));
+    return reply.type(html).send(registerPage(pages.context(request, reply, 'Register', { withForm: true, scripts: pages.meterScripts }), pages.meter, { closed }));
   });
 
   app.post('/register', async (request, reply) => {
     if (config.registration === 'closed') throw new AuthError('registration_closed');
-    const page = () => pages.context(request, reply, 'Register', { withForm: true, scripts: meterScripts });
+    const page = () => pages.context(request, reply, 'Register', { withForm: true, scripts: pages.meterScripts });
     const parsed = registerForm.safeParse(request.body);
     if (!parsed.success) {
       return reply.code(400).type(html).send(registerPage(page(), pages.meter, { problems: formProblems(parsed.error) }));
@@ -42,8 +42,8 @@ export async function publicPages(app: FastifyInstance, options: { deps: HttpDep
       return reply.code(400).type(html).send(registerPage(page(), pages.meter, { username, email, problems: result.problems }));
     }
     if (result.kind === 'conflict') {
-      const message = result.field === 'email' ? 'That email address is already registered.' : 'That username is taken.';
-      return reply.code(400).type(html).send(registerPage(page(), pages.meter, { username, email, problems: [{ message }] }));
+      const problems = [{ message: CONFLICT_MESSAGES[result.field] }];
+      return reply.code(400).type(html).send(registerPage(page(), pages.meter, { username, email, problems }));
     }
     pages.flash(reply, 'registered');
     return reply.code(303).redirect('/login');

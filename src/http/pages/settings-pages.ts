@@ -1,6 +1,5 @@
 /** The signed-in user's security pages: /settings/password (more arrive under /settings/). */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.js';
 import { AuthError } from '../../domain/errors.js';
 import { throttleKeyForIp } from '../client-ip.js';
 import type { HttpDependencies } from '../dependencies-types.js';
@@ -9,15 +8,14 @@ import { changePasswordForm, formProblems } from './forms.js';
 import type { PageTools } from './page-tools.js';
 import { changePasswordPage } from './views/pages.js';
 
-export async function settingsPages(app: FastifyInstance, options: { deps: HttpDependencies; config: Config; pages: PageTools }) {
+export async function settingsPages(app: FastifyInstance, options: { deps: HttpDependencies; pages: PageTools }) {
   const { deps, pages } = options;
   const html = 'text/html; charset=utf-8';
-  const scripts = pages.assets.strengthMeter ? [pages.assets.strengthMeter] : [];
   app.addHook('preHandler', requireSignedInPage);
 
   const render = (request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1], problems?: { message: string }[]) => {
     const user = request.auth!.user;
-    const page = { ...pages.context(request, reply, 'Change password', { scripts }), user };
+    const page = { ...pages.context(request, reply, 'Change password', { scripts: pages.meterScripts }), user };
     return changePasswordPage(page, pages.meter, { problems, required: user.mustChangePassword });
   };
 
