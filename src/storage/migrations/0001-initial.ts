@@ -12,6 +12,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // MySQL's default collations fold case and accents ('é' = 'e'); identity must be exact
   // on the already-normalised columns, so they compare as bytes.
   const identity = mysql ? sql`varchar(254) character set utf8mb4 collate utf8mb4_bin` : sql`varchar(254)`;
+  // A MySQL database created with another default (latin1) would refuse non-Latin names and
+  // user agents; the tables say utf8mb4 themselves.
+  const tableOptions = mysql ? sql`character set utf8mb4 collate utf8mb4_unicode_ci` : sql``;
 
   await db.schema
     .createTable('users')
@@ -26,6 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('must_change_password', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (col) => col.notNull())
     .addColumn('updated_at', 'bigint', (col) => col.notNull())
+    .modifyEnd(tableOptions)
     .execute();
   await db.schema.createIndex('users_username_normalized_unique').on('users').column('username_normalized').unique().execute();
   await db.schema.createIndex('users_email_normalized_unique').on('users').column('email_normalized').unique().execute();
@@ -39,6 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'bigint', (col) => col.notNull())
     .addColumn('ip', 'varchar(64)', (col) => col.notNull())
     .addColumn('user_agent', 'varchar(512)', (col) => col.notNull())
+    .modifyEnd(tableOptions)
     .execute();
   await db.schema.createIndex('sessions_user_id_index').on('sessions').column('user_id').execute();
   await db.schema.createIndex('sessions_expires_at_index').on('sessions').column('expires_at').execute();
