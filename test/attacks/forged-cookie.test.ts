@@ -4,7 +4,7 @@
 // is signed out and its row deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sessionRowFor, sha256Hex, SESSION_COOKIE, STACK_TRACE, wellFormedToken } from '../helpers/attack-payloads.js';
+import { clientWithSessionCookie, sessionRowFor, sha256Hex, SESSION_COOKIE, STACK_TRACE, wellFormedToken } from '../helpers/attack-payloads.js';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { setSessionTimes } from '../helpers/session-records.js';
@@ -18,11 +18,6 @@ describe('forged session cookies', () => {
   });
   after(() => server.stop());
 
-  function withCookie(value: string) {
-    const client = new TestClient(server.url);
-    client.cookies.set(SESSION_COOKIE, value);
-    return client;
-  }
 
   async function signIn(): Promise<string> {
     const client = new TestClient(server.url);
@@ -32,13 +27,13 @@ describe('forged session cookies', () => {
   }
 
   async function assertSignedOut(cookie: string, label = cookie.slice(0, 60)) {
-    const dashboard = await withCookie(cookie).get('/dashboard');
+    const dashboard = await clientWithSessionCookie(server, cookie).get('/dashboard');
     assert.equal(dashboard.status, 303, `/dashboard with ${label}`);
     assert.match(dashboard.location ?? '', /^\/login\?next=/);
-    const me = await withCookie(cookie).get('/api/v1/me');
+    const me = await clientWithSessionCookie(server, cookie).get('/api/v1/me');
     assert.equal(me.status, 401, `/api/v1/me with ${label}`);
     assert.doesNotMatch(me.body, STACK_TRACE);
-    assert.equal((await withCookie(cookie).get('/')).status, 200, `/ with ${label}`);
+    assert.equal((await clientWithSessionCookie(server, cookie).get('/')).status, 200, `/ with ${label}`);
   }
 
   test('random, garbage, oversized and SQL-ish cookie values are signed out, never a 500', async () => {

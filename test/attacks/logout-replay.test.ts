@@ -3,7 +3,7 @@
 // (Max-Age=0), and a copy of the old cookie replayed later is signed out.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sessionCookieLine, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.js';
+import { clientWithSessionCookie, sessionCookieLine, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.js';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -16,17 +16,12 @@ describe('replaying a cookie after sign-out', () => {
   });
   after(() => server.stop());
 
-  function replayer(token: string) {
-    const client = new TestClient(server.url);
-    client.cookies.set(SESSION_COOKIE, token);
-    return client;
-  }
 
   async function assertSignedOut(token: string) {
-    const dashboard = await replayer(token).get('/dashboard');
+    const dashboard = await clientWithSessionCookie(server, token).get('/dashboard');
     assert.equal(dashboard.status, 303);
     assert.equal(dashboard.location, '/login?next=%2Fdashboard');
-    const me = await replayer(token).get('/api/v1/me');
+    const me = await clientWithSessionCookie(server, token).get('/api/v1/me');
     assert.equal(me.status, 401);
     assert.equal(me.json().error, 'unauthenticated');
   }

@@ -4,7 +4,7 @@
 // a leaked table cannot be replayed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sessionCookieSet, sessionRowFor, sha256Hex, SESSION_COOKIE, wellFormedToken } from '../helpers/attack-payloads.js';
+import { clientWithSessionCookie, sessionCookieSet, sessionRowFor, sha256Hex, wellFormedToken } from '../helpers/attack-payloads.js';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { storedSessions } from '../helpers/session-records.js';
@@ -19,15 +19,10 @@ describe('session fixation', () => {
   after(() => server.stop());
 
   /** A client whose browser carries the attacker's chosen session cookie. */
-  function clientWithPlantedCookie(token: string) {
-    const client = new TestClient(server.url);
-    client.cookies.set(SESSION_COOKIE, token);
-    return client;
-  }
 
   test('a cookie planted before sign-in on the page is replaced and gives no access', async () => {
     const planted = wellFormedToken();
-    const victim = clientWithPlantedCookie(planted);
+    const victim = clientWithSessionCookie(server, planted);
     const response = await victim.signIn('victim', GOOD_PASSWORD);
     assert.equal(response.status, 303);
     const issued = sessionCookieSet(response);
@@ -35,7 +30,7 @@ describe('session fixation', () => {
     assert.notEqual(issued, planted);
     assert.equal((await victim.get('/dashboard')).status, 200);
 
-    const attacker = clientWithPlantedCookie(planted);
+    const attacker = clientWithSessionCookie(server, planted);
     const dashboard = await attacker.get('/dashboard');
     assert.equal(dashboard.status, 303);
     assert.match(dashboard.location ?? '', /^\/login/);
@@ -44,13 +39,13 @@ describe('session fixation', () => {
 
   test('a cookie planted before sign-in through the API is replaced and gives no access', async () => {
     const planted = wellFormedToken();
-    const victim = clientWithPlantedCookie(planted);
+    const victim = clientWithSessionCookie(server, planted);
     const response = await victim.postJson('/api/v1/login', { username: 'victim', password: GOOD_PASSWORD });
     assert.equal(response.status, 200);
     const issued = sessionCookieSet(response);
     assert.ok(issued);
     assert.notEqual(issued, planted);
-    assert.equal((await clientWithPlantedCookie(planted).get('/api/v1/me')).status, 401);
+    assert.equal((await clientWithSessionCookie(server, planted).get('/api/v1/me')).status, 401);
     assert.equal((await victim.get('/api/v1/me')).status, 200);
   });
 
@@ -73,7 +68,7 @@ describe('session fixation', () => {
     assert.notEqual(second, first);
     assert.equal(await sessionRowFor(server, first), undefined);
     assert.ok(await sessionRowFor(server, second));
-    const replay = clientWithPlantedCookie(first);
+    const replay = clientWithSessionCookie(server, first);
     assert.equal((await replay.get('/dashboard')).status, 303);
     assert.equal((await replay.get('/api/v1/me')).status, 401);
   });

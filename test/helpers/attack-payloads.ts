@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestServer } from './server.js';
-import type { TestResponse } from './client.js';
+import { TestClient, type TestResponse } from './client.js';
 import { storedSessionFor, storedSessions } from './session-records.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
@@ -67,4 +67,11 @@ export async function userIdOf(server: TestServer, username: string): Promise<nu
   const user = await server.deps.users.findUserByUsername(username.toLowerCase());
   if (!user) throw new Error(`no user ${username}`);
   return user.id;
+}
+
+/** A fresh client whose session cookie is `value` (a planted, forged or replayed token). */
+export function clientWithSessionCookie(server: TestServer, value: string): TestClient {
+  const client = new TestClient(server.url);
+  client.cookies.set(SESSION_COOKIE, value);
+  return client;
 }

@@ -37,14 +37,19 @@ test('10 concurrent form registrations of one username: one 303, nine 400, one r
   assert.ok(!server.logs.some((line) => /"level":50/.test(line)), 'an error was logged');
 });
 
-test('10 concurrent API registrations of one username: one 201, nine 409, one row', async () => {
-  const clients = await Promise.all(
+/** RACERS clients, each with its own pre-session and API CSRF token. */
+function apiClients(): Promise<TestClient[]> {
+  return Promise.all(
     Array.from({ length: RACERS }, async () => {
       const c = new TestClient(server.url);
       c.apiCsrf = (await c.get('/api/v1/csrf')).json().csrfToken;
       return c;
     }),
   );
+}
+
+test('10 concurrent API registrations of one username: one 201, nine 409, one row', async () => {
+  const clients = await apiClients();
   const results = await Promise.all(
     clients.map((c, i) => c.postJson('/api/v1/register', { username: 'api-racer', email: `api-racer${i}@example.test`, password: GOOD_PASSWORD })),
   );
@@ -55,13 +60,7 @@ test('10 concurrent API registrations of one username: one 201, nine 409, one ro
 });
 
 test('10 concurrent registrations of one email under different names: one succeeds, one row with that email', async () => {
-  const clients = await Promise.all(
-    Array.from({ length: RACERS }, async () => {
-      const c = new TestClient(server.url);
-      c.apiCsrf = (await c.get('/api/v1/csrf')).json().csrfToken;
-      return c;
-    }),
-  );
+  const clients = await apiClients();
   const results = await Promise.all(
     clients.map((c, i) => c.postJson('/api/v1/register', { username: `mailracer${i}`, email: 'shared@example.test', password: GOOD_PASSWORD })),
   );
