@@ -42,7 +42,10 @@ export async function withServices<T>(config: Config, work: (deps: AppDependenci
     if (/no such table|does not exist|doesn't exist/i.test(message)) {
       throw new CliError('the database has no schema yet: run `gatehouse migrate` first');
     }
-    if (/ECONNREFUSED|connect|ENOTFOUND/i.test(message)) throw new CliError(`database unreachable: ${message}`);
+    const code = (error as { code?: string }).code ?? '';
+    if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH)$/.test(code) || /ECONNREFUSED|ENOTFOUND/.test(message)) {
+      throw new CliError(`database unreachable: ${message}`);
+    }
     throw error;
   } finally {
     await deps.close();
