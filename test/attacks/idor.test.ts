@@ -59,6 +59,14 @@ describe('insecure direct object reference on /profile', () => {
     assert.equal(missing.body, existing.body);
   });
 
+  test('ids past the integer range answer 400 for an admin too, never a database error', async () => {
+    for (const id of ['2147483648', '999999999999', '9007199254740993']) {
+      const response = await admin.get(`/profile?id=${id}`);
+      assert.equal(response.status, 400, `id ${id}`);
+    }
+    assert.equal((await admin.get('/profile?id=2147483647')).status, 404);
+  });
+
   test("an admin can read another user's profile", async () => {
     const response = await admin.get(`/profile?id=${victimId}`);
     assert.equal(response.status, 200);

@@ -11,6 +11,8 @@ export type Role = (typeof ROLES)[number];
 export const USERNAME_MIN_LENGTH = 3;
 export const USERNAME_MAX_LENGTH = 50;
 export const EMAIL_MAX_LENGTH = 254;
+/** User ids are 32-bit `integer` columns on every dialect; larger ids cannot exist. */
+export const MAX_USER_ID = 2_147_483_647;
 
 export interface User {
   id: number;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.js';
 import { canViewProfile } from '../../domain/users/access.js';
+import { MAX_USER_ID } from '../../domain/users/user.js';
 import type { HttpDependencies } from '../dependencies-types.js';
 import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.js';
 import { textField } from '../text-field.js';
@@ -13,8 +14,10 @@ const dashboardQuery = z.object({ message: textField(1000).optional() });
 const profileQuery = z.object({
   id: z
     .string({ error: 'must be given once' })
-    .regex(/^\d{1,12}$/, 'must be a positive whole number')
+    .regex(/^\d{1,10}$/, 'must be a positive whole number')
     .transform(Number)
+    // Past the column's range PostgreSQL and MySQL would refuse the query itself (a 500).
+    .refine((id) => id <= MAX_USER_ID, 'is out of range')
     .optional(),
 });
 
