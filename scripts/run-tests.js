@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every *.test.ts under src/ and test/ with Node's own test runner (through tsx),
+ * `npm test`: every *.test.ts under src/ and test/ with Node's own test runner,
  * on SQLite; then the storage-touching acceptance suites (test/http, test/attacks) again on
  * each other backend whose service URL is set (TEST_POSTGRES_URL, TEST_MYSQL_URL,
  * TEST_REDIS_URL; `.ci/run` sets them). A backend without its URL is skipped with one line,
@@ -24,7 +24,7 @@ function findTests(dir) {
 
 function runPass(label, files, env) {
   const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files];
+  const args = ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files];
   console.log(`\n=== tests on ${label} (${files.length} files) ===`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });

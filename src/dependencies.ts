@@ -7,25 +7,25 @@
  * and counters in Redis, shared by every instance; users stay in SQL, the source of truth.
  */
 import { Redis } from 'ioredis';
-import type { Config } from './config.js';
-import { type Clock, systemClock } from './domain/clock.js';
-import { deriveKey } from './domain/crypto.js';
-import { createLoginService } from './domain/login/login.js';
-import { createPasswordHasher } from './domain/passwords/hasher.js';
-import { createPasswordChangeService } from './domain/passwords/password-change.js';
-import { passwordFailsPolicy } from './domain/passwords/policy.js';
-import { policyFingerprint } from './domain/passwords/policy-fingerprint.js';
-import { createSessionService } from './domain/sessions/session-service.js';
-import { defineLimits } from './domain/throttle/limits.js';
-import { createLoginGuard } from './domain/throttle/login-guard.js';
-import { createUserService } from './domain/users/user-service.js';
-import type { HttpDependencies } from './http/dependencies-types.js';
-import type { DatabaseHandle } from './storage/database.js';
-import { openDatabase } from './storage/open-database.js';
-import { createRedisSessionStore } from './storage/redis/session-store.js';
-import { createSqlSessionStore } from './storage/sql/session-store.js';
-import { createSqlUserStore } from './storage/sql/user-store.js';
-import { createThrottle } from './storage/throttle.js';
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { deriveKey } from './domain/crypto.ts';
+import { createLoginService } from './domain/login/login.ts';
+import { createPasswordHasher } from './domain/passwords/hasher.ts';
+import { createPasswordChangeService } from './domain/passwords/password-change.ts';
+import { passwordFailsPolicy } from './domain/passwords/policy.ts';
+import { policyFingerprint } from './domain/passwords/policy-fingerprint.ts';
+import { createSessionService } from './domain/sessions/session-service.ts';
+import { defineLimits } from './domain/throttle/limits.ts';
+import { createLoginGuard } from './domain/throttle/login-guard.ts';
+import { createUserService } from './domain/users/user-service.ts';
+import type { HttpDependencies } from './http/dependencies-types.ts';
+import type { DatabaseHandle } from './storage/database.ts';
+import { openDatabase } from './storage/open-database.ts';
+import { createRedisSessionStore } from './storage/redis/session-store.ts';
+import { createSqlSessionStore } from './storage/sql/session-store.ts';
+import { createSqlUserStore } from './storage/sql/user-store.ts';
+import { createThrottle } from './storage/throttle.ts';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;

@@ -4,11 +4,11 @@
  * the database.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
-import { type AppDependencies, createDependencies } from './dependencies.js';
-import { buildServer } from './http/server.js';
-import { resolveSecretKey } from './secret-key.js';
-import { migrateToLatest } from './storage/migrate.js';
+import type { Config } from './config.ts';
+import { type AppDependencies, createDependencies } from './dependencies.ts';
+import { buildServer } from './http/server.ts';
+import { resolveSecretKey } from './secret-key.ts';
+import { migrateToLatest } from './storage/migrate.ts';
 
 const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { estimateSecretBits, generateSecret, MIN_SECRET_BITS, resolveSecretKey } from './secret-key.js';
+import { estimateSecretBits, generateSecret, MIN_SECRET_BITS, resolveSecretKey } from './secret-key.ts';
 
 // Fixed vectors: 32 bytes as hex (64 characters) and as base64url (43 characters).
 const HEX_256 = '3f8a1c9e5b7d2046e1f9a8c3b5d7e0f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4';

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ASSETS, bundleAsset } from '../../scripts/build-assets.js';
-import { browserSkipReason, launchBrowser } from '../../test/helpers/browser.js';
-import { checkPassword } from '../domain/passwords/policy.js';
+import { browserSkipReason, launchBrowser } from '../../test/helpers/browser.ts';
+import { checkPassword } from '../domain/passwords/policy.ts';
 
 const BUNDLE = new URL('../../public/strength-meter.js', import.meta.url);
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'";

@@ -21,7 +21,7 @@ import {
   DEFAULT_MIN_SCORE,
   type PasswordContext,
   type PasswordPolicyConfig,
-} from '../domain/passwords/policy.js';
+} from '../domain/passwords/policy.ts';
 
 /** Quiet period after the last keystroke before re-assessing (one zxcvbn run ≈ 1–10 ms). */
 const DEBOUNCE_MS = 150;

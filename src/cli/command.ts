@@ -1,5 +1,5 @@
 /** The shape of one CLI command. `run` returns the exit code; bad input throws CliError. */
-import type { CliIo } from './context.js';
+import type { CliIo } from './context.ts';
 
 export interface Command {
   name: string;

@@ -4,15 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.js';
-import { type AppDependencies, createDependencies } from '../dependencies.js';
+import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.ts';
+import { type AppDependencies, createDependencies } from '../dependencies.ts';
 
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
     super(message);
+    this.exitCode = exitCode;
   }
 }
 

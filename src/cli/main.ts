@@ -2,15 +2,15 @@
  * `gatehouse <command>`: dispatch, `--help`, and the error contract — bad input exits
  * non-zero with one line on stderr, and nothing printed ever holds a password or hash.
  */
-import type { Command } from './command.js';
-import { createAdmin } from './commands/create-admin.js';
-import { migrate } from './commands/migrate.js';
-import { revokeSessions } from './commands/revoke-sessions.js';
-import { secret } from './commands/secret.js';
-import { serve } from './commands/serve.js';
-import { disable, enable } from './commands/set-disabled.js';
-import { setRole } from './commands/set-role.js';
-import { CliError, type CliIo } from './context.js';
+import type { Command } from './command.ts';
+import { createAdmin } from './commands/create-admin.ts';
+import { migrate } from './commands/migrate.ts';
+import { revokeSessions } from './commands/revoke-sessions.ts';
+import { secret } from './commands/secret.ts';
+import { serve } from './commands/serve.ts';
+import { disable, enable } from './commands/set-disabled.ts';
+import { setRole } from './commands/set-role.ts';
+import { CliError, type CliIo } from './context.ts';
 
 export const COMMANDS: Command[] = [serve, migrate, createAdmin, setRole, disable, enable, revokeSessions, secret];
 

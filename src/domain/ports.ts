@@ -2,8 +2,8 @@
  * Ports: what the domain needs from storage. `storage/` implements them; nothing in the
  * domain knows which database or cache is behind them.
  */
-import type { Session } from './sessions/session.js';
-import type { NewUser, Role, User, UserWithPassword } from './users/user.js';
+import type { Session } from './sessions/session.ts';
+import type { NewUser, Role, User, UserWithPassword } from './users/user.ts';
 
 /** What is known of a stored password: must it change, and under which policy was it checked. */
 export interface PasswordState {

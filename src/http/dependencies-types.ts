@@ -1,12 +1,12 @@
 /** What the HTTP layer receives from `dependencies.ts`: domain services and a few handles. */
-import type { Clock } from '../domain/clock.js';
-import type { LoginService } from '../domain/login/login.js';
-import type { PasswordHasher } from '../domain/passwords/hasher.js';
-import type { PasswordChangeService } from '../domain/passwords/password-change.js';
-import type { UserStore } from '../domain/ports.js';
-import type { SessionService } from '../domain/sessions/session-service.js';
-import type { Throttle } from '../domain/throttle/throttle.js';
-import type { UserService } from '../domain/users/user-service.js';
+import type { Clock } from '../domain/clock.ts';
+import type { LoginService } from '../domain/login/login.ts';
+import type { PasswordHasher } from '../domain/passwords/hasher.ts';
+import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
+import type { UserStore } from '../domain/ports.ts';
+import type { SessionService } from '../domain/sessions/session-service.ts';
+import type { Throttle } from '../domain/throttle/throttle.ts';
+import type { UserService } from '../domain/users/user-service.ts';
 
 export interface HttpDependencies {
   users: UserStore;

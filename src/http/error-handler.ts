@@ -6,7 +6,7 @@
  * trace ever reaches the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, ERROR_MESSAGES, type ErrorCode } from '../domain/errors.js';
+import { AuthError, ERROR_MESSAGES, type ErrorCode } from '../domain/errors.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_input: 400,

@@ -8,22 +8,22 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
-import type { Config } from '../config.js';
-import { loggerOptions } from '../logger.js';
-import { apiRoutes } from './api/auth-routes.js';
-import { loadAssets, PUBLIC_DIR } from './assets.js';
-import type { HttpDependencies } from './dependencies-types.js';
-import { registerErrorHandlers } from './error-handler.js';
-import { zodResponseSerializer } from './serializer.js';
-import { accountPages } from './pages/account-pages.js';
-import { createPageTools } from './pages/page-tools.js';
-import { publicPages } from './pages/public-pages.js';
-import { settingsPages } from './pages/settings-pages.js';
-import { errorPage } from './pages/views/pages.js';
-import csrf from './plugins/csrf.js';
-import securityHeaders from './plugins/security-headers.js';
-import session from './plugins/session.js';
-import throttle from './plugins/throttle.js';
+import type { Config } from '../config.ts';
+import { loggerOptions } from '../logger.ts';
+import { apiRoutes } from './api/auth-routes.ts';
+import { loadAssets, PUBLIC_DIR } from './assets.ts';
+import type { HttpDependencies } from './dependencies-types.ts';
+import { registerErrorHandlers } from './error-handler.ts';
+import { zodResponseSerializer } from './serializer.ts';
+import { accountPages } from './pages/account-pages.ts';
+import { createPageTools } from './pages/page-tools.ts';
+import { publicPages } from './pages/public-pages.ts';
+import { settingsPages } from './pages/settings-pages.ts';
+import { errorPage } from './pages/views/pages.ts';
+import csrf from './plugins/csrf.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import session from './plugins/session.ts';
+import throttle from './plugins/throttle.ts';
 
 export interface BuildServerOptions {
   /** Where log lines go (tests capture them); stdout by default. */

@@ -4,12 +4,12 @@
  * pre-session (or an earlier session) dies and the new token is the only one that works.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionConfig } from '../config.js';
-import { AuthError } from '../domain/errors.js';
-import type { LoginResult } from '../domain/login/login.js';
-import { throttleKeyForIp } from './client-ip.js';
-import type { HttpDependencies } from './dependencies-types.js';
-import { clearSessionCookie, setSessionCookie } from './plugins/session.js';
+import type { SessionConfig } from '../config.ts';
+import { AuthError } from '../domain/errors.ts';
+import type { LoginResult } from '../domain/login/login.ts';
+import { throttleKeyForIp } from './client-ip.ts';
+import type { HttpDependencies } from './dependencies-types.ts';
+import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
 
 export type SignInOutcome = Exclude<LoginResult, { kind: 'throttled' }>;
 

@@ -3,7 +3,7 @@
  * dialects: booleans are 0/1 integers and instants are epoch milliseconds in BIGINT
  * (PostgreSQL returns BIGINT as a string; `sql/rows.ts` converts).
  */
-import type { CachedSqliteConnection } from './prepared-statements.js';
+import type { CachedSqliteConnection } from './prepared-statements.ts';
 import type { Generated, Kysely } from 'kysely';
 import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';

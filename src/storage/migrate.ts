@@ -3,9 +3,9 @@
  * two instances starting at once apply each migration exactly once.
  */
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
-import * as initial from './migrations/0001-initial.js';
-import * as throttle from './migrations/0002-throttle.js';
-import * as passwordPolicy from './migrations/0003-password-policy.js';
+import * as initial from './migrations/0001-initial.ts';
+import * as throttle from './migrations/0002-throttle.ts';
+import * as passwordPolicy from './migrations/0003-password-policy.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {

@@ -6,8 +6,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import type { Database, DatabaseHandle, Dialect } from './database.js';
-import { withNamedStatements, withStatementCache } from './prepared-statements.js';
+import type { Database, DatabaseHandle, Dialect } from './database.ts';
+import { withNamedStatements, withStatementCache } from './prepared-statements.ts';
 
 export interface OpenDatabaseOptions {
   /** Connections per process for PostgreSQL and MySQL. */

@@ -13,14 +13,14 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { createLoginGuard } from '../domain/throttle/login-guard.js';
-import type { DatabaseHandle } from './database.js';
-import { migrateToLatest } from './migrate.js';
-import { openDatabase } from './open-database.js';
-import { createThrottle } from './throttle.js';
-import { CONTRACT_LIMITS, runThrottleContract } from '../../test/contracts/throttle-contract.js';
-import { THROTTLE_TABLE } from './throttle/limiters.js';
-import { displayUrl, isolatedDatabase, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../test/helpers/throttle-services.js';
+import { createLoginGuard } from '../domain/throttle/login-guard.ts';
+import type { DatabaseHandle } from './database.ts';
+import { migrateToLatest } from './migrate.ts';
+import { openDatabase } from './open-database.ts';
+import { createThrottle } from './throttle.ts';
+import { CONTRACT_LIMITS, runThrottleContract } from '../../test/contracts/throttle-contract.ts';
+import { THROTTLE_TABLE } from './throttle/limiters.ts';
+import { displayUrl, isolatedDatabase, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../test/helpers/throttle-services.ts';
 
 test('throttle contract on the memory store', async (t) => {
   t.mock.timers.enable({ apis: ['Date', 'setTimeout'], now: Date.now() });

@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { AuthError } from '../domain/errors.js';
-import type { LimiterDefinitions } from '../domain/throttle/limits.js';
-import { retryAfterSecondsOf, type Throttle, type ThrottleResult } from '../domain/throttle/throttle.js';
-import type { DatabaseHandle } from './database.js';
+import { AuthError } from '../domain/errors.ts';
+import type { LimiterDefinitions } from '../domain/throttle/limits.ts';
+import { retryAfterSecondsOf, type Throttle, type ThrottleResult } from '../domain/throttle/throttle.ts';
+import type { DatabaseHandle } from './database.ts';
 import {
   buildMemoryLimiters,
   buildRedisLimiters,
@@ -25,7 +25,7 @@ import {
   countMemoryKeys,
   deleteExpiredCounters,
   type Limiters,
-} from './throttle/limiters.js';
+} from './throttle/limiters.ts';
 
 /** Added after the client's own ioredis `keyPrefix` (the deployment's, e.g. `gatehouse:`). */
 export const DEFAULT_REDIS_KEY_PREFIX = 'throttle:';

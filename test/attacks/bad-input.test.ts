@@ -4,9 +4,9 @@
 // answers them as {"error":"<code>","message":"…"}.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { STACK_TRACE } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STACK_TRACE } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const ERROR_CODES = new Set(['invalid_input', 'invalid_credentials', 'unauthenticated', 'forbidden', 'csrf_failed', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'too_many_requests']);
 const KIB = 1024;

@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sessionCookieSet } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sessionCookieSet } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const WRONG = 'wrong password, guess number';
 const TOO_MANY = /Too many attempts/;

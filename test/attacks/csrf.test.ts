@@ -4,9 +4,9 @@
 // A `text/plain` body (the form-enctype trick) gets 415. The legitimate request works.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { countRows, sessionCookieSet, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { countRows, sessionCookieSet, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe('cross-site request forgery', () => {
   let server: TestServer;

@@ -4,10 +4,10 @@
 // is signed out and its row deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clientWithSessionCookie, sessionRowFor, sha256Hex, SESSION_COOKIE, STACK_TRACE, wellFormedToken } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { setSessionTimes } from '../helpers/session-records.js';
+import { clientWithSessionCookie, sessionRowFor, sha256Hex, SESSION_COOKIE, STACK_TRACE, wellFormedToken } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { setSessionTimes } from '../helpers/session-records.ts';
 
 describe('forged session cookies', () => {
   let server: TestServer;

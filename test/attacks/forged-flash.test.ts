@@ -3,8 +3,8 @@
 // notice is shown once and then cleared.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const NOTICE = /class="notice"/;
 

@@ -4,9 +4,9 @@
 // database on every request, so a demotion applies at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { userIdOf } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { userIdOf } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const VICTIM = { username: 'victim-bob', email: 'victim.bob@secret.example' };
 

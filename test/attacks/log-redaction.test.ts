@@ -4,9 +4,9 @@
 // no CSRF token, no argon2 hash and no reset token.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SESSION_COOKIE } from '../helpers/attack-payloads.js';
-import { TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { SESSION_COOKIE } from '../helpers/attack-payloads.ts';
+import { TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'Zebra-Quartz-Lantern-9431';
 const WRONG_PASSWORD = 'Wrong-Guess-Pass-7777';

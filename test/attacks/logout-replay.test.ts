@@ -3,9 +3,9 @@
 // (Max-Age=0), and a copy of the old cookie replayed later is signed out.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clientWithSessionCookie, sessionCookieLine, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { clientWithSessionCookie, sessionCookieLine, sessionRowFor, SESSION_COOKIE } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe('replaying a cookie after sign-out', () => {
   let server: TestServer;

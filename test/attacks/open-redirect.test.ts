@@ -4,8 +4,8 @@
 // honoured; the sign-in form never carries a hostile `next`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const HOSTILE_NEXT = [
   'https://evil.example',

@@ -4,10 +4,10 @@
 // a leaked table cannot be replayed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clientWithSessionCookie, sessionCookieSet, sessionRowFor, sha256Hex, wellFormedToken } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { storedSessions } from '../helpers/session-records.js';
+import { clientWithSessionCookie, sessionCookieSet, sessionRowFor, sha256Hex, wellFormedToken } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { storedSessions } from '../helpers/session-records.ts';
 
 describe('session fixation', () => {
   let server: TestServer;

@@ -14,9 +14,9 @@ import {
   SQL_INJECTION_LOGINS,
   SQL_INJECTION_PROFILE_QUERIES,
   STACK_TRACE,
-} from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+} from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe('SQL injection through HTTP', () => {
   let server: TestServer;

@@ -7,9 +7,9 @@
 // with Retry-After past GLOBAL_RATE_LIMIT a minute, /healthz exempt.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sessionCookieSet } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sessionCookieSet } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const WRONG = 'not the password, attempt';
 

@@ -4,9 +4,9 @@
 // eval'd script on every response, so an injection that slipped through would not run.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RAW_MARKUP, XSS_PAYLOADS } from '../helpers/attack-payloads.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { RAW_MARKUP, XSS_PAYLOADS } from '../helpers/attack-payloads.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** `href`, `src`, `action`, `formaction` pointing at a javascript: URL. */
 const SCRIPT_URL_ATTRIBUTE = /\b(href|src|action|formaction)\s*=\s*["']?\s*javascript:/i;

@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { browserSkipReason, launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const skip = browserSkipReason();
 const PASSWORD = 'quartz lantern meadow 4817 violet';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TestClient } from '../helpers/client.js';
-import { assertOneLineError, CliWorkspace, type SharedServer } from '../helpers/cli.js';
+import { TestClient } from '../helpers/client.ts';
+import { assertOneLineError, CliWorkspace, type SharedServer } from '../helpers/cli.ts';
 
 const PASSWORD = 'velvet compass orchard 5521 glacier';
 

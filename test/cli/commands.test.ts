@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { TestClient } from '../helpers/client.js';
-import { assertOneLineError, CliWorkspace, mapLimit } from '../helpers/cli.js';
+import { TestClient } from '../helpers/client.ts';
+import { assertOneLineError, CliWorkspace, mapLimit } from '../helpers/cli.ts';
 
 /** The commands the contract lists today; any more that `--help` names are checked too. */
 const KNOWN_COMMANDS = ['serve', 'migrate', 'create-admin', 'set-role', 'disable', 'enable', 'revoke-sessions', 'secret'];

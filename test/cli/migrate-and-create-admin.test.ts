@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { TestClient } from '../helpers/client.js';
-import { assertOneLineError, CliWorkspace } from '../helpers/cli.js';
+import { TestClient } from '../helpers/client.ts';
+import { assertOneLineError, CliWorkspace } from '../helpers/cli.ts';
 
 const ADMIN_PASSWORD = 'quartz lantern meadow 4817 violet';
 const CRLF_PASSWORD = 'harbor pepper juniper 2093 canyon';

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { DatabaseHandle } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
-import { openDatabase } from '../../src/storage/open-database.js';
-import { createSqlSessionStore } from '../../src/storage/sql/session-store.js';
-import { createSqlUserStore } from '../../src/storage/sql/user-store.js';
-import { SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
+import type { DatabaseHandle } from '../../src/storage/database.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
 
 const adminUrl = SERVICE_URLS.mysql;
 

@@ -3,8 +3,8 @@
 // ending a user's sessions can spare one.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Session } from '../../src/domain/sessions/session.js';
-import { eachBackend, openTestStores, type TestStores } from '../helpers/stores.js';
+import type { Session } from '../../src/domain/sessions/session.ts';
+import { eachBackend, openTestStores, type TestStores } from '../helpers/stores.ts';
 
 let counter = 0;
 function sessionFor(userId: number, now = Date.now()): Session {

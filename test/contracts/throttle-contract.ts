@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { defineLimits, type LimiterDefinitions } from '../../src/domain/throttle/limits.js';
-import { createLoginGuard } from '../../src/domain/throttle/login-guard.js';
-import type { ThrottleStore } from '../../src/storage/throttle.js';
+import { defineLimits, type LimiterDefinitions } from '../../src/domain/throttle/limits.ts';
+import { createLoginGuard } from '../../src/domain/throttle/login-guard.ts';
+import type { ThrottleStore } from '../../src/storage/throttle.ts';
 
 export const CONTRACT_LIMITS: LimiterDefinitions = Object.freeze({
   ...defineLimits({ loginMaxFailures: 5, loginMaxFailuresPerIp: 20, registerMaxPerHour: 3, globalRateLimitPerMinute: 0 }),

@@ -3,9 +3,9 @@
  * tests assert on (the session cookie in Set-Cookie lines, session rows, stack traces).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { TestServer } from './server.js';
-import { TestClient, type TestResponse } from './client.js';
-import { storedSessionFor, storedSessions } from './session-records.js';
+import type { TestServer } from './server.ts';
+import { TestClient, type TestResponse } from './client.ts';
+import { storedSessionFor, storedSessions } from './session-records.ts';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 

@@ -16,9 +16,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/main.js';
-import { captureLogs, FAST_HASH_ENV, freePort } from './server.js';
+import { loadConfig } from '../../src/config.ts';
+import { type RunningServer, startServer } from '../../src/main.ts';
+import { captureLogs, FAST_HASH_ENV, freePort } from './server.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const GATEHOUSE_BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');

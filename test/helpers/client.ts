@@ -15,7 +15,11 @@ export class TestClient {
   readonly cookies = new Map<string, string>();
   lastCsrf: string | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -9,9 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { type Config, loadConfig } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/main.js';
-import { type BackendName, provisionBackend } from './backends.js';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type RunningServer, startServer } from '../../src/main.ts';
+import { type BackendName, provisionBackend } from './backends.ts';
 
 export interface TestServer extends RunningServer {
   url: string;

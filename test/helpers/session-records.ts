@@ -3,8 +3,8 @@
  * `sessions` table, or the Redis hashes `<prefix>s:<idHash>`. Tests use it to check that
  * only token hashes are stored, that rows die, and to age a session.
  */
-import { sha256Hex } from '../../src/domain/crypto.js';
-import type { TestServer } from './server.js';
+import { sha256Hex } from '../../src/domain/crypto.ts';
+import type { TestServer } from './server.ts';
 
 export interface StoredSession {
   idHash: string;

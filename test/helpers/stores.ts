@@ -5,14 +5,14 @@
  */
 import { describe } from 'node:test';
 import { Redis } from 'ioredis';
-import type { SessionStore, UserStore } from '../../src/domain/ports.js';
-import type { DatabaseHandle } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
-import { openDatabase } from '../../src/storage/open-database.js';
-import { createRedisSessionStore } from '../../src/storage/redis/session-store.js';
-import { createSqlSessionStore } from '../../src/storage/sql/session-store.js';
-import { createSqlUserStore } from '../../src/storage/sql/user-store.js';
-import { backendAvailability, type BackendName, provisionBackend, servicesRequired } from './backends.js';
+import type { SessionStore, UserStore } from '../../src/domain/ports.ts';
+import type { DatabaseHandle } from '../../src/storage/database.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { createRedisSessionStore } from '../../src/storage/redis/session-store.ts';
+import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { backendAvailability, type BackendName, provisionBackend, servicesRequired } from './backends.ts';
 
 export interface TestStores {
   backend: BackendName;

@@ -1,8 +1,8 @@
 // Property: the JSON API follows the contract: CSRF bootstrap, register/login/logout/me with {error,message} failures, an OpenAPI 3 description.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 before(async () => {

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const NEW_PASSWORD = 'velvet thunder marmalade oscillates quietly beneath nine lanterns';
 const CHANGED_NOTICE = 'Your password was changed. Your other sessions were signed out.';

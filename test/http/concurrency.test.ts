@@ -1,8 +1,8 @@
 // Property: racing registrations of one username create exactly one account; the losers get 400 (page) or 409 (API), never 500.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const RACERS = 10;
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 function directives(csp: string): Map<string, string[]> {
   const map = new Map<string, string[]>();

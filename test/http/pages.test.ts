@@ -1,8 +1,8 @@
 // Property: the HTML pages behave as the contract's page table says, through a real listening server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const GENERIC_FAILURE = 'Invalid username or password.';
 

@@ -7,9 +7,9 @@
 // strength meter as a versioned, immutable static asset configured with the server's policy.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD_PROBLEM_CODES } from '../../src/domain/passwords/policy.js';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { PASSWORD_PROBLEM_CODES } from '../../src/domain/passwords/policy.ts';
+import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** The texts of the form's error list, entities decoded. */
 function pageErrors(body: string): string[] {

@@ -1,8 +1,8 @@
 // Property: roles and the disabled flag are read from the database on every request, not from the session.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 before(async () => {

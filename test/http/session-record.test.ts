@@ -2,9 +2,9 @@
 // proxy, the forwarded address, whole), while throttling keys IPv6 clients by their /64.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { storedSessionFor } from '../helpers/session-records.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { storedSessionFor } from '../helpers/session-records.ts';
 
 let server: TestServer;
 before(async () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { freePort } from '../helpers/server.js';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { freePort } from '../helpers/server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin', 'gatehouse.js');

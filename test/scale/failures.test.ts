@@ -4,10 +4,10 @@
 // front of the service drops every connection and refuses new ones.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { startTcpProxy, type TcpProxy, viaProxy } from '../helpers/tcp-proxy.js';
+import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTcpProxy, type TcpProxy, viaProxy } from '../helpers/tcp-proxy.ts';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/storage/open-database.js';
-import { type BackendName, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
-import { runCliCommand } from '../helpers/process.js';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { type BackendName, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
+import { runCliCommand } from '../helpers/process.ts';
 
 const BACKENDS: { name: BackendName; url: string | undefined }[] = [
   { name: 'sqlite', url: 'always' },

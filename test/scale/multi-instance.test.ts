@@ -3,10 +3,10 @@
 // role change made with A's CLI applies on B's next request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
-import { GOOD_PASSWORD, TestClient } from '../helpers/client.js';
-import { type Instance, runCliCommand, startInstance } from '../helpers/process.js';
-import { FAST_HASH_ENV, freePort } from '../helpers/server.js';
+import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { type Instance, runCliCommand, startInstance } from '../helpers/process.ts';
+import { FAST_HASH_ENV, freePort } from '../helpers/server.ts';
 
 const available = !!SERVICE_URLS.postgres && !!SERVICE_URLS.redis;
 const SECRET = 'a3f1c9e27b4d58e06f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a';

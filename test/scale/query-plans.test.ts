@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
-import { createSqlSessionStore } from '../../src/storage/sql/session-store.js';
-import { createSqlUserStore } from '../../src/storage/sql/user-store.js';
-import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.js';
+import type { Database } from '../../src/storage/database.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
 
 const ROWS = 20_000;
 

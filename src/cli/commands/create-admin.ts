@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
-import { CliError, readConfig, withServices } from '../context.js';
-import { readNewPassword } from '../prompt.js';
+import type { Command } from '../command.ts';
+import { CliError, readConfig, withServices } from '../context.ts';
+import { readNewPassword } from '../prompt.ts';
 
 export const createAdmin: Command = {
   name: 'create-admin',

@@ -1,7 +1,7 @@
-import { openDatabase } from '../../storage/open-database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
-import type { Command } from '../command.js';
-import { CliError, readConfig } from '../context.js';
+import { openDatabase } from '../../storage/open-database.ts';
+import { migrateToLatest } from '../../storage/migrate.ts';
+import type { Command } from '../command.ts';
+import { CliError, readConfig } from '../context.ts';
 
 export const migrate: Command = {
   name: 'migrate',

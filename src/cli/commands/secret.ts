@@ -1,6 +1,6 @@
-import { generateSecret } from '../../secret-key.js';
-import type { Command } from '../command.js';
-import { CliError } from '../context.js';
+import { generateSecret } from '../../secret-key.ts';
+import type { Command } from '../command.ts';
+import { CliError } from '../context.ts';
 
 export const secret: Command = {
   name: 'secret',

@@ -1,7 +1,7 @@
-import { ConfigError } from '../../config.js';
-import { type RunningServer, startServer, StartupError } from '../../main.js';
-import type { Command } from '../command.js';
-import { CliError, readConfig } from '../context.js';
+import { ConfigError } from '../../config.ts';
+import { type RunningServer, startServer, StartupError } from '../../main.ts';
+import type { Command } from '../command.ts';
+import { CliError, readConfig } from '../context.ts';
 
 export const serve: Command = {
   name: 'serve',

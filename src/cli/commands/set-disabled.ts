@@ -1,5 +1,5 @@
-import type { Command } from '../command.js';
-import { CliError, readConfig, withServices } from '../context.js';
+import type { Command } from '../command.ts';
+import { CliError, readConfig, withServices } from '../context.ts';
 
 function setDisabledCommand(disabled: boolean): Command {
   const name = disabled ? 'disable' : 'enable';

@@ -1,6 +1,6 @@
-import { ROLES } from '../../domain/users/user.js';
-import type { Command } from '../command.js';
-import { CliError, readConfig, withServices } from '../context.js';
+import { ROLES } from '../../domain/users/user.ts';
+import type { Command } from '../command.ts';
+import { CliError, readConfig, withServices } from '../context.ts';
 
 export const setRole: Command = {
   name: 'set-role',

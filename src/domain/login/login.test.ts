@@ -3,16 +3,16 @@
 // after the policy changes it is checked once, and a failing one must be changed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { systemClock } from '../clock.js';
-import { createPasswordHasher, type PasswordHasher } from '../passwords/hasher.js';
-import { createSessionService } from '../sessions/session-service.js';
-import type { UserStore } from '../ports.js';
-import type { DatabaseHandle } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
-import { openDatabase } from '../../storage/open-database.js';
-import { createSqlSessionStore } from '../../storage/sql/session-store.js';
-import { createSqlUserStore } from '../../storage/sql/user-store.js';
-import { createLoginService, type LoginGuard } from './login.js';
+import { systemClock } from '../clock.ts';
+import { createPasswordHasher, type PasswordHasher } from '../passwords/hasher.ts';
+import { createSessionService } from '../sessions/session-service.ts';
+import type { UserStore } from '../ports.ts';
+import type { DatabaseHandle } from '../../storage/database.ts';
+import { migrateToLatest } from '../../storage/migrate.ts';
+import { openDatabase } from '../../storage/open-database.ts';
+import { createSqlSessionStore } from '../../storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../storage/sql/user-store.ts';
+import { createLoginService, type LoginGuard } from './login.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const allowAll: LoginGuard = { checkAttempt: async () => ({ allowed: true }), recordFailure: async () => {}, recordSuccess: async () => {} };

@@ -7,10 +7,10 @@
  * account exists (ASVS 2.2.1 / 3.2; the leak to avoid is an early return).
  * Throttled attempts do no hashing at all, so a flood costs the server nothing.
  */
-import type { PasswordHasher } from '../passwords/hasher.js';
-import type { SessionService } from '../sessions/session-service.js';
-import type { UserStore } from '../ports.js';
-import { normalizeEmail, normalizeUsername, type User } from '../users/user.js';
+import type { PasswordHasher } from '../passwords/hasher.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { UserStore } from '../ports.ts';
+import { normalizeEmail, normalizeUsername, type User } from '../users/user.ts';
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../errors.ts';
 
 export interface Argon2Options {
   algorithm: number;

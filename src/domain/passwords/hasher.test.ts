@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig, type PasswordConfig } from '../../config.js';
-import { createPasswordHasher, readArgon2Parameters, readPepperVersion } from './hasher.js';
+import { loadConfig, type PasswordConfig } from '../../config.ts';
+import { createPasswordHasher, readArgon2Parameters, readPepperVersion } from './hasher.ts';
 
 const LOW_COST: PasswordConfig = {
   memoryCostKib: 1024,

@@ -18,12 +18,12 @@
  * Hashes without keyid were made without pepper and keep verifying after one is introduced.
  */
 import { randomBytes } from 'node:crypto';
-import { Algorithm } from '@node-rs/argon2';
-import type { PasswordConfig } from '../../config.js';
-import { normalizePassword } from './normalize.js';
-import { createArgon2Pool } from './argon2-pool.js';
+import type { Algorithm } from '@node-rs/argon2';
+import type { PasswordConfig } from '../../config.ts';
+import { normalizePassword } from './normalize.ts';
+import { createArgon2Pool } from './argon2-pool.ts';
 
-export { normalizePassword } from './normalize.js';
+export { normalizePassword } from './normalize.ts';
 
 export interface PasswordHasher {
   hashPassword(password: string): Promise<string>;
@@ -70,7 +70,8 @@ function withKeyid(passwordHash: string, version: number): string {
 
 export async function createPasswordHasher(config: PasswordConfig): Promise<PasswordHasher> {
   const options = {
-    algorithm: Algorithm.Argon2id,
+    // Algorithm.Argon2id: a const enum, which erasable TypeScript cannot reference (its value is 2).
+    algorithm: 2 as Algorithm,
     memoryCost: config.memoryCostKib,
     timeCost: config.timeCost,
     parallelism: config.parallelism,

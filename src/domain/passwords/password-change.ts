@@ -3,13 +3,13 @@
  * login limiters, so this form is no side door for guessing), the new one must pass the
  * policy and differ, and success ends every other session of the user (ASVS 3.3.3).
  */
-import { type LoginGuard, throttleAccountKey } from '../login/login.js';
-import type { UserStore } from '../ports.js';
-import type { SessionService } from '../sessions/session-service.js';
-import { normalizeUsername, type User } from '../users/user.js';
-import { normalizePassword, type PasswordHasher } from './hasher.js';
-import { checkPassword, type PasswordPolicyConfig } from './policy.js';
-import { policyFingerprint } from './policy-fingerprint.js';
+import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import type { UserStore } from '../ports.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { normalizeUsername, type User } from '../users/user.ts';
+import { normalizePassword, type PasswordHasher } from './hasher.ts';
+import { checkPassword, type PasswordPolicyConfig } from './policy.ts';
+import { policyFingerprint } from './policy-fingerprint.ts';
 
 export type PasswordChangeResult =
   | { kind: 'changed'; endedSessions: number }

@@ -3,8 +3,8 @@
  * bundle of the policy needs no node:crypto.
  */
 import { createHash } from 'node:crypto';
-import { COMMON_PASSWORD_COUNT } from './common-passwords.js';
-import { DEFAULT_MIN_SCORE, type PasswordPolicyConfig } from './policy.js';
+import { COMMON_PASSWORD_COUNT } from './common-passwords.ts';
+import { DEFAULT_MIN_SCORE, type PasswordPolicyConfig } from './policy.ts';
 
 /** Bumped whenever a rule in policy.ts changes meaning, so every password is checked again. */
 const POLICY_RULES_VERSION = 1;

@@ -6,7 +6,7 @@
  * `satisfies Record<PasswordProblemCode, …>` makes a code without a message a compile error
  * (better-auth's error-codes.ts shape).
  */
-import type { CharacterClass } from './password-patterns.js';
+import type { CharacterClass } from './password-patterns.ts';
 
 export const PASSWORD_PROBLEM_CODES = [
   'password_too_short',

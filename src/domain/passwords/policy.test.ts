@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { loadConfig } from '../../config.js';
-import { COMMON_PASSWORD_COUNT } from './common-passwords.js';
+import { loadConfig } from '../../config.ts';
+import { COMMON_PASSWORD_COUNT } from './common-passwords.ts';
 import {
   assessPassword,
   checkPassword,
@@ -16,7 +16,7 @@ import {
   type PasswordContext,
   passwordFailsPolicy,
   type PasswordPolicyConfig,
-} from './policy.js';
+} from './policy.ts';
 
 const POLICY: PasswordPolicyConfig = { minLength: 12, maxLength: 256 };
 const ALICE: PasswordContext = { username: 'frederick', email: 'hedy.lamarr+gh@example.com' };

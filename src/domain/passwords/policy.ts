@@ -16,20 +16,20 @@
  *   §5.1.1.2 says verifiers SHOULD NOT impose them (SHALL NOT in SP 800-63B-4; ASVS 2.1.9),
  *   so off by default.
  */
-import { isCommonPassword } from './common-passwords.js';
-import { countCodePoints, normalizePassword } from './normalize.js';
+import { isCommonPassword } from './common-passwords.ts';
+import { countCodePoints, normalizePassword } from './normalize.ts';
 import {
   containsAny,
   identifierForms,
   isRepetitive,
   isSequential,
   missingCharacterClasses,
-} from './password-patterns.js';
-import { type MessageDetails, PASSWORD_MESSAGES, type PasswordProblemCode } from './policy-messages.js';
-import { estimateStrength, type StrengthScore } from './strength.js';
+} from './password-patterns.ts';
+import { type MessageDetails, PASSWORD_MESSAGES, type PasswordProblemCode } from './policy-messages.ts';
+import { estimateStrength, type StrengthScore } from './strength.ts';
 
-export { PASSWORD_PROBLEM_CODES, type PasswordProblemCode } from './policy-messages.js';
-export type { StrengthScore } from './strength.js';
+export { PASSWORD_PROBLEM_CODES, type PasswordProblemCode } from './policy-messages.ts';
+export type { StrengthScore } from './strength.ts';
 
 /** zxcvbn score below which a password is refused when `minScore` is not configured. */
 export const DEFAULT_MIN_SCORE = 3;

@@ -5,22 +5,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DatabaseHandle } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
-import { openDatabase } from '../../storage/open-database.js';
-import { createSqlSessionStore } from '../../storage/sql/session-store.js';
-import { createSqlUserStore } from '../../storage/sql/user-store.js';
-import type { Clock } from '../clock.js';
-import type { UserStore } from '../ports.js';
-import { createSessionService, isWellFormedToken, type SessionService } from './session-service.js';
-import type { SessionRules } from './session.js';
+import type { DatabaseHandle } from '../../storage/database.ts';
+import { migrateToLatest } from '../../storage/migrate.ts';
+import { openDatabase } from '../../storage/open-database.ts';
+import { createSqlSessionStore } from '../../storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../storage/sql/user-store.ts';
+import type { Clock } from '../clock.ts';
+import type { UserStore } from '../ports.ts';
+import { createSessionService, isWellFormedToken, type SessionService } from './session-service.ts';
+import type { SessionRules } from './session.ts';
 
 const SECOND = 1000;
 const RULES: SessionRules = { idleTimeoutSeconds: 1800, absoluteLifetimeSeconds: 12 * 3600, touchIntervalSeconds: 60 };
 const CLIENT = { ip: '203.0.113.7', userAgent: 'node-test' };
 
 class TestClock implements Clock {
-  constructor(public ms: number) {}
+  ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
   now() {
     return this.ms;
   }

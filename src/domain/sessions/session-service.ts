@@ -3,11 +3,11 @@
  * characters) handed to the client once; only their SHA-256 is stored, so a leaked sessions
  * table cannot be replayed (ASVS 3.2.2, 3.2.3).
  */
-import type { Clock } from '../clock.js';
-import { generateToken, sha256Hex } from '../crypto.js';
-import type { SessionStore } from '../ports.js';
-import type { User } from '../users/user.js';
-import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.js';
+import type { Clock } from '../clock.ts';
+import { generateToken, sha256Hex } from '../crypto.ts';
+import type { SessionStore } from '../ports.ts';
+import type { User } from '../users/user.ts';
+import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
 
 export interface SessionService {
   /** Creates a session for the user and returns its token (to go in the cookie, nowhere else). */

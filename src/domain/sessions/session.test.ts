@@ -1,7 +1,7 @@
 // Property: a session ends at the first of its absolute expiry and its idle timeout, at explicit instants.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.js';
+import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
 
 const RULES: SessionRules = { idleTimeoutSeconds: 1800, absoluteLifetimeSeconds: 43_200, touchIntervalSeconds: 60 };
 const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);

@@ -5,7 +5,7 @@
  * `lastSeenAt + idleTimeout` (sliding). `lastSeenAt` is written at most once per
  * `touchIntervalSeconds`, so idle expiry is precise to that interval.
  */
-import type { SessionConfig } from '../../config.js';
+import type { SessionConfig } from '../../config.ts';
 
 export interface Session {
   /** SHA-256 (hex) of the token; the token itself is never stored. */

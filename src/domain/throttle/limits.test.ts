@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defineLimits, escalatingBlockSeconds, LIMITER_NAMES } from './limits.js';
-import { combineDecisions, loginPairKey } from './login-guard.js';
+import { defineLimits, escalatingBlockSeconds, LIMITER_NAMES } from './limits.ts';
+import { combineDecisions, loginPairKey } from './login-guard.ts';
 
 const config = { loginMaxFailures: 5, loginMaxFailuresPerIp: 100, registerMaxPerHour: 20, globalRateLimitPerMinute: 1200 };
 

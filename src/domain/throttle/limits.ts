@@ -7,7 +7,7 @@
  * Invariants: names are stable (they prefix stored keys, so renaming one forgets its
  * counters); every window and block is a whole number of seconds (Redis TTLs are).
  */
-import type { Config } from '../../config.js';
+import type { Config } from '../../config.ts';
 
 export const LIMITER_NAMES = [
   'global-ip',

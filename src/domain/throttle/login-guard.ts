@@ -16,9 +16,9 @@
  * Every method throws AuthError('service_unavailable') when the store cannot answer: the
  * guard fails closed.
  */
-import type { LoginGuard, ThrottleDecision } from '../login/login.js';
-import { escalatingBlockSeconds, type LimiterDefinitions, type LimiterName } from './limits.js';
-import type { Throttle, ThrottleResult } from './throttle.js';
+import type { LoginGuard, ThrottleDecision } from '../login/login.ts';
+import { escalatingBlockSeconds, type LimiterDefinitions, type LimiterName } from './limits.ts';
+import type { Throttle, ThrottleResult } from './throttle.ts';
 
 /** One key per (account, IP); JSON keeps it unambiguous whatever the account key contains. */
 export function loginPairKey(accountKey: string, ip: string): string {

@@ -11,8 +11,8 @@
  * method throws `AuthError('service_unavailable')` instead of allowing unthrottled
  * guessing (ASVS 2.2.1). A limiter defined as `null` (off) allows everything and never throws.
  */
-import type { ThrottleDecision } from '../login/login.js';
-import type { LimiterName } from './limits.js';
+import type { ThrottleDecision } from '../login/login.ts';
+import type { LimiterName } from './limits.ts';
 
 /** A decision plus the key's count in the current window (0 when unknown or expired). */
 export type ThrottleResult = ThrottleDecision & { consumedPoints: number };

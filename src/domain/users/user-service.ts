@@ -4,12 +4,12 @@
  * database's unique indexes, so two racing registrations of one name yield one user and one
  * `conflict`, never an error.
  */
-import type { Clock } from '../clock.js';
-import type { PasswordHasher } from '../passwords/hasher.js';
-import { policyFingerprint } from '../passwords/policy-fingerprint.js';
-import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.js';
-import type { SessionService } from '../sessions/session-service.js';
-import type { UserStore } from '../ports.js';
+import type { Clock } from '../clock.ts';
+import type { PasswordHasher } from '../passwords/hasher.ts';
+import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
+import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { UserStore } from '../ports.ts';
 import {
   canonicalEmail,
   canonicalUsername,
@@ -22,7 +22,7 @@ import {
   type User,
   USERNAME_MAX_LENGTH,
   USERNAME_MIN_LENGTH,
-} from './user.js';
+} from './user.ts';
 
 export interface FieldProblem {
   field: 'username' | 'email' | 'password';

@@ -1,7 +1,7 @@
 // Property: one identity per name whatever its spelling (NFKC, case, full-width); usernames stay plain letters, digits and separators.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalUsername, checkUsername, isRole, normalizeEmail, normalizeUsername } from './user.js';
+import { canonicalUsername, checkUsername, isRole, normalizeEmail, normalizeUsername } from './user.ts';
 
 test('case and full-width spellings of a username normalise to one identity', () => {
   for (const spelling of ['alice', 'Alice', 'ALICE', 'ａｌｉｃｅ', 'ＡＬＩＣＥ', ' alice ']) {

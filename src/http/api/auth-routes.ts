@@ -7,17 +7,17 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from '../../config.js';
-import { AuthError } from '../../domain/errors.js';
-import { throttleKeyForIp } from '../client-ip.js';
-import type { HttpDependencies } from '../dependencies-types.js';
-import { requireSignedInApi } from '../plugins/guards.js';
-import { csrfTokenFor } from '../plugins/csrf.js';
-import { ensureSessionToken } from '../plugins/session.js';
-import { consumeOrRefuse } from '../plugins/throttle.js';
-import { signInFromRequest, signOutFromRequest } from '../sign-in.js';
-import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.js';
-import { CONFLICT_MESSAGES } from '../../domain/users/user-service.js';
+import type { Config } from '../../config.ts';
+import { AuthError } from '../../domain/errors.ts';
+import { throttleKeyForIp } from '../client-ip.ts';
+import type { HttpDependencies } from '../dependencies-types.ts';
+import { requireSignedInApi } from '../plugins/guards.ts';
+import { csrfTokenFor } from '../plugins/csrf.ts';
+import { ensureSessionToken } from '../plugins/session.ts';
+import { consumeOrRefuse } from '../plugins/throttle.ts';
+import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
+import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.ts';
+import { CONFLICT_MESSAGES } from '../../domain/users/user-service.ts';
 
 export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDependencies; config: Config }) {
   const { deps, config } = options;

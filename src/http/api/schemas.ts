@@ -1,7 +1,7 @@
 /** JSON API schemas (zod): they validate requests and are the source of the OpenAPI document. */
 import { z } from 'zod';
-import type { User } from '../../domain/users/user.js';
-import { textField } from '../text-field.js';
+import type { User } from '../../domain/users/user.ts';
+import { textField } from '../text-field.ts';
 
 export const registerBody = z.object({ username: textField(200), email: textField(320), password: textField(4096) }).strict();
 export const loginBody = z.object({ username: textField(320), password: textField(4096) }).strict();

@@ -1,14 +1,14 @@
 /** Signed-in pages: dashboard and profile. The guard comes from this context. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AuthError } from '../../domain/errors.js';
-import { canViewProfile } from '../../domain/users/access.js';
-import { MAX_USER_ID } from '../../domain/users/user.js';
-import type { HttpDependencies } from '../dependencies-types.js';
-import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.js';
-import { textField } from '../text-field.js';
-import type { PageTools } from './page-tools.js';
-import { dashboardPage, profilePage } from './views/pages.js';
+import { AuthError } from '../../domain/errors.ts';
+import { canViewProfile } from '../../domain/users/access.ts';
+import { MAX_USER_ID } from '../../domain/users/user.ts';
+import type { HttpDependencies } from '../dependencies-types.ts';
+import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.ts';
+import { textField } from '../text-field.ts';
+import type { PageTools } from './page-tools.ts';
+import { dashboardPage, profilePage } from './views/pages.ts';
 
 const dashboardQuery = z.object({ message: textField(1000).optional() });
 const profileQuery = z.object({

@@ -2,7 +2,7 @@
  * Form schemas (application/x-www-form-urlencoded), built from the shared bounded text field.
  */
 import { z } from 'zod';
-import { textField } from '../text-field.js';
+import { textField } from '../text-field.ts';
 
 export const registerForm = z.object({
   username: textField(200),

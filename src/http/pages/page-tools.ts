@@ -4,12 +4,12 @@
  * a code in a signed cookie, never as text, so nothing user-controlled is echoed from it.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PasswordConfig, SessionConfig } from '../../config.js';
-import { DEFAULT_MIN_SCORE } from '../../domain/passwords/policy.js';
-import { csrfTokenFor } from '../plugins/csrf.js';
-import { ensureSessionToken } from '../plugins/session.js';
-import type { PageContext } from './views/layout.js';
-import type { MeterSettings } from './views/pages.js';
+import type { PasswordConfig, SessionConfig } from '../../config.ts';
+import { DEFAULT_MIN_SCORE } from '../../domain/passwords/policy.ts';
+import { csrfTokenFor } from '../plugins/csrf.ts';
+import { ensureSessionToken } from '../plugins/session.ts';
+import type { PageContext } from './views/layout.ts';
+import type { MeterSettings } from './views/pages.ts';
 
 export const FLASH_COOKIE = 'gatehouse_flash';
 

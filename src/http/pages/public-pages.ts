@@ -1,16 +1,16 @@
 /** Pages anyone may open: home, register, sign-in, sign-out, health. Routes stay thin. */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.js';
-import { AuthError, ERROR_MESSAGES } from '../../domain/errors.js';
-import type { HttpDependencies } from '../dependencies-types.js';
-import { throttleKeyForIp } from '../client-ip.js';
-import { consumeOrRefuse } from '../plugins/throttle.js';
-import { signInFromRequest, signOutFromRequest } from '../sign-in.js';
-import { formProblems, loginForm, registerForm } from './forms.js';
-import type { PageTools } from './page-tools.js';
-import { safeNextPath } from './safe-redirect.js';
-import { homePage, loginPage, registerPage } from './views/pages.js';
-import { CONFLICT_MESSAGES } from '../../domain/users/user-service.js';
+import type { Config } from '../../config.ts';
+import { AuthError, ERROR_MESSAGES } from '../../domain/errors.ts';
+import type { HttpDependencies } from '../dependencies-types.ts';
+import { throttleKeyForIp } from '../client-ip.ts';
+import { consumeOrRefuse } from '../plugins/throttle.ts';
+import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
+import { formProblems, loginForm, registerForm } from './forms.ts';
+import type { PageTools } from './page-tools.ts';
+import { safeNextPath } from './safe-redirect.ts';
+import { homePage, loginPage, registerPage } from './views/pages.ts';
+import { CONFLICT_MESSAGES } from '../../domain/users/user-service.ts';
 
 export async function publicPages(app: FastifyInstance, options: { deps: HttpDependencies; config: Config; pages: PageTools }) {
   const { deps, config, pages } = options;

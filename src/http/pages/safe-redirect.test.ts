@@ -1,7 +1,7 @@
 // Property: only same-origin paths survive as redirect targets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { safeNextPath } from './safe-redirect.js';
+import { safeNextPath } from './safe-redirect.ts';
 
 test('same-origin paths are kept', () => {
   assert.equal(safeNextPath('/profile?id=2'), '/profile?id=2');

@@ -1,12 +1,12 @@
 /** The signed-in user's security pages: /settings/password (more arrive under /settings/). */
 import type { FastifyInstance } from 'fastify';
-import { AuthError } from '../../domain/errors.js';
-import { throttleKeyForIp } from '../client-ip.js';
-import type { HttpDependencies } from '../dependencies-types.js';
-import { requireSignedInPage } from '../plugins/guards.js';
-import { changePasswordForm, formProblems } from './forms.js';
-import type { PageTools } from './page-tools.js';
-import { changePasswordPage } from './views/pages.js';
+import { AuthError } from '../../domain/errors.ts';
+import { throttleKeyForIp } from '../client-ip.ts';
+import type { HttpDependencies } from '../dependencies-types.ts';
+import { requireSignedInPage } from '../plugins/guards.ts';
+import { changePasswordForm, formProblems } from './forms.ts';
+import type { PageTools } from './page-tools.ts';
+import { changePasswordPage } from './views/pages.ts';
 
 export async function settingsPages(app: FastifyInstance, options: { deps: HttpDependencies; pages: PageTools }) {
   const { deps, pages } = options;

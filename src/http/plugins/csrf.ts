@@ -10,8 +10,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../domain/crypto.js';
-import { AuthError } from '../../domain/errors.js';
+import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../domain/crypto.ts';
+import { AuthError } from '../../domain/errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALLOWED_FETCH_SITES = new Set(['same-origin', 'none']);

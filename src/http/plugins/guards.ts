@@ -5,7 +5,7 @@
  * disabling apply at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError } from '../../domain/errors.js';
+import { AuthError } from '../../domain/errors.ts';
 
 export async function requireSignedInPage(request: FastifyRequest, reply: FastifyReply) {
   if (request.auth) return;

@@ -8,11 +8,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SessionConfig } from '../../config.js';
-import { generateToken } from '../../domain/crypto.js';
-import type { Session } from '../../domain/sessions/session.js';
-import { isWellFormedToken, type SessionService } from '../../domain/sessions/session-service.js';
-import type { User } from '../../domain/users/user.js';
+import type { SessionConfig } from '../../config.ts';
+import { generateToken } from '../../domain/crypto.ts';
+import type { Session } from '../../domain/sessions/session.ts';
+import { isWellFormedToken, type SessionService } from '../../domain/sessions/session-service.ts';
+import type { User } from '../../domain/users/user.ts';
 
 export interface RequestAuth {
   session: Session;

@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AuthError } from '../../domain/errors.js';
-import type { LimiterName } from '../../domain/throttle/limits.js';
-import type { Throttle } from '../../domain/throttle/throttle.js';
-import { throttleKeyForIp } from '../client-ip.js';
+import { AuthError } from '../../domain/errors.ts';
+import type { LimiterName } from '../../domain/throttle/limits.ts';
+import type { Throttle } from '../../domain/throttle/throttle.ts';
+import { throttleKeyForIp } from '../client-ip.ts';
 
 /** Counts one event for `key` on `limiter`; throws too_many_requests when over the limit. */
 export async function consumeOrRefuse(throttle: Throttle, limiter: LimiterName, key: string): Promise<void> {

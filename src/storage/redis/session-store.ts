@@ -10,9 +10,9 @@
  * plus one indexed read per request. Store failures become `service_unavailable` (503).
  */
 import type { Redis } from 'ioredis';
-import { AuthError } from '../../domain/errors.js';
-import type { SessionStore, UserStore } from '../../domain/ports.js';
-import type { Session } from '../../domain/sessions/session.js';
+import { AuthError } from '../../domain/errors.ts';
+import type { SessionStore, UserStore } from '../../domain/ports.ts';
+import type { Session } from '../../domain/sessions/session.ts';
 
 /** Sets lastSeenAt and re-arms expiry, only if the session still exists (never resurrects). */
 const TOUCH_SCRIPT = `

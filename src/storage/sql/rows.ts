@@ -2,9 +2,9 @@
  * Row ↔ domain mapping, and the drivers' quirks in one place: BIGINT as string (pg),
  * 0/1 booleans, and how each driver reports a unique-index violation.
  */
-import type { Session } from '../../domain/sessions/session.js';
-import { isRole, type User, type UserWithPassword } from '../../domain/users/user.js';
-import type { SessionTable, UserTable } from '../database.js';
+import type { Session } from '../../domain/sessions/session.ts';
+import { isRole, type User, type UserWithPassword } from '../../domain/users/user.ts';
+import type { SessionTable, UserTable } from '../database.ts';
 import type { Selectable } from 'kysely';
 
 export function toDate(value: number | string | bigint): Date {

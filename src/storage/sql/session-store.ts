@@ -3,10 +3,10 @@
  * session and its user together.
  */
 import type { Kysely } from 'kysely';
-import type { SessionStore } from '../../domain/ports.js';
-import type { Database } from '../database.js';
-import { prepareQuery } from './compiled.js';
-import { toSession, toUser } from './rows.js';
+import type { SessionStore } from '../../domain/ports.ts';
+import type { Database } from '../database.ts';
+import { prepareQuery } from './compiled.ts';
+import { toSession, toUser } from './rows.ts';
 
 export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
   // The per-request lookup, compiled once (see compiled.ts).

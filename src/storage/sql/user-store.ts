@@ -1,9 +1,9 @@
 /** UserStore on Kysely: every query parameterised by construction. */
 import type { Kysely } from 'kysely';
-import type { CreateUserResult, UserStore } from '../../domain/ports.js';
-import type { Database } from '../database.js';
-import { prepareQuery } from './compiled.js';
-import { toUser, toUserWithPassword, uniqueViolation } from './rows.js';
+import type { CreateUserResult, UserStore } from '../../domain/ports.ts';
+import type { Database } from '../database.ts';
+import { prepareQuery } from './compiled.ts';
+import { toUser, toUserWithPassword, uniqueViolation } from './rows.ts';
 
 const PUBLIC_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'created_at'] as const;
 

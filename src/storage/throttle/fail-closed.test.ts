@@ -8,14 +8,14 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { AuthError } from '../../domain/errors.js';
-import { defineLimits } from '../../domain/throttle/limits.js';
-import { createLoginGuard } from '../../domain/throttle/login-guard.js';
-import type { LoginGuard } from '../../domain/login/login.js';
-import { migrateToLatest } from '../migrate.js';
-import { openDatabase } from '../open-database.js';
-import { createThrottle } from '../throttle.js';
-import { displayUrl, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../../test/helpers/throttle-services.js';
+import { AuthError } from '../../domain/errors.ts';
+import { defineLimits } from '../../domain/throttle/limits.ts';
+import { createLoginGuard } from '../../domain/throttle/login-guard.ts';
+import type { LoginGuard } from '../../domain/login/login.ts';
+import { migrateToLatest } from '../migrate.ts';
+import { openDatabase } from '../open-database.ts';
+import { createThrottle } from '../throttle.ts';
+import { displayUrl, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../../test/helpers/throttle-services.ts';
 
 const limits = defineLimits({ loginMaxFailures: 5, loginMaxFailuresPerIp: 100, registerMaxPerHour: 20, globalRateLimitPerMinute: 1200 });
 

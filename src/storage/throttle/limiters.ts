@@ -24,8 +24,8 @@ import {
   RateLimiterRedis,
   RateLimiterSQLite,
 } from 'rate-limiter-flexible';
-import { LIMITER_NAMES, type LimiterDefinition, type LimiterDefinitions, type LimiterName } from '../../domain/throttle/limits.js';
-import type { DatabaseHandle } from '../database.js';
+import { LIMITER_NAMES, type LimiterDefinition, type LimiterDefinitions, type LimiterName } from '../../domain/throttle/limits.ts';
+import type { DatabaseHandle } from '../database.ts';
 
 export const THROTTLE_TABLE = 'throttle_counters';
 

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defineLimits, type LimiterDefinitions } from '../../domain/throttle/limits.js';
-import { createLoginGuard } from '../../domain/throttle/login-guard.js';
-import { createThrottle } from '../throttle.js';
+import { defineLimits, type LimiterDefinitions } from '../../domain/throttle/limits.ts';
+import { createLoginGuard } from '../../domain/throttle/login-guard.ts';
+import { createThrottle } from '../throttle.ts';
 
 const limits: LimiterDefinitions = defineLimits({
   loginMaxFailures: 5,

@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { systemClock } from '../../domain/clock.js';
-import { createLoginService, type LoginInput } from '../../domain/login/login.js';
-import { createPasswordHasher } from '../../domain/passwords/hasher.js';
-import { createSessionService } from '../../domain/sessions/session-service.js';
-import { defineLimits } from '../../domain/throttle/limits.js';
-import { createLoginGuard } from '../../domain/throttle/login-guard.js';
-import { normalizeEmail, normalizeUsername } from '../../domain/users/user.js';
-import { migrateToLatest } from '../migrate.js';
-import { openDatabase } from '../open-database.js';
-import { createSqlSessionStore } from '../sql/session-store.js';
-import { createSqlUserStore } from '../sql/user-store.js';
-import { createThrottle } from '../throttle.js';
+import { systemClock } from '../../domain/clock.ts';
+import { createLoginService, type LoginInput } from '../../domain/login/login.ts';
+import { createPasswordHasher } from '../../domain/passwords/hasher.ts';
+import { createSessionService } from '../../domain/sessions/session-service.ts';
+import { defineLimits } from '../../domain/throttle/limits.ts';
+import { createLoginGuard } from '../../domain/throttle/login-guard.ts';
+import { normalizeEmail, normalizeUsername } from '../../domain/users/user.ts';
+import { migrateToLatest } from '../migrate.ts';
+import { openDatabase } from '../open-database.ts';
+import { createSqlSessionStore } from '../sql/session-store.ts';
+import { createSqlUserStore } from '../sql/user-store.ts';
+import { createThrottle } from '../throttle.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

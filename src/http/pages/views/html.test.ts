@@ -1,7 +1,7 @@
 // Property: interpolated values are escaped unless they were built by `html` itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml, html } from './html.js';
+import { escapeHtml, html } from './html.ts';
 
 test('interpolated strings are escaped', () => {
   const payload = `<script>alert("x")</script>' onerror=\`1\``;

@@ -1,6 +1,6 @@
 /** The page shell: head, navigation, flash notice, and the sign-out form on signed-in pages. */
-import type { User } from '../../../domain/users/user.js';
-import { html, type SafeHtml } from './html.js';
+import type { User } from '../../../domain/users/user.ts';
+import { html, type SafeHtml } from './html.ts';
 
 export interface PageContext {
   title: string;

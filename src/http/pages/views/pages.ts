@@ -1,7 +1,7 @@
 /** Page bodies. Every value is escaped by `html`; forms carry `csrf_token`. */
-import type { User } from '../../../domain/users/user.js';
-import { errorList, layout, type PageContext } from './layout.js';
-import { html, type SafeHtml } from './html.js';
+import type { User } from '../../../domain/users/user.ts';
+import { errorList, layout, type PageContext } from './layout.ts';
+import { html, type SafeHtml } from './html.ts';
 
 type Problems = readonly { field?: string; message: string }[];
 
