@@ -78,6 +78,11 @@ export interface Config {
     globalRateLimitPerMinute: number;
   };
   bodyLimitBytes: number;
+  /**
+   * REQUEST_TIMEOUT_SECONDS: a request whose headers and body have not all arrived by then
+   * is answered 408 and its connection closed, so slow clients cannot hold sockets open.
+   */
+  requestTimeoutSeconds: number;
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -122,6 +127,7 @@ const envSchema = z.object({
   REGISTER_MAX_PER_HOUR: integer(1, 1_000_000).default(20),
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
   THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
+  REQUEST_TIMEOUT_SECONDS: integer(1, 3600).default(30),
 });
 
 export class ConfigError extends Error {
@@ -249,5 +255,6 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
       globalRateLimitPerMinute: e.GLOBAL_RATE_LIMIT,
     }),
     bodyLimitBytes: 64 * 1024,
+    requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
   });
 }

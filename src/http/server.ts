@@ -42,6 +42,17 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Slow clients (slowloris, a body that never finishes): the whole request, headers and
+    // body, must arrive within REQUEST_TIMEOUT_SECONDS, else 408 and the socket is closed.
+    // Node checks these deadlines on a timer (every 30 s by default); it runs every quarter of
+    // the timeout here so the bound holds for short timeouts too. `keepAliveTimeout` stays Fastify's 72 s (idle between requests, and
+    // longer than a proxy's idle timeout so the proxy never reuses a socket we are closing).
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, config.requestTimeoutSeconds * 250)),
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(zodResponseSerializer);
