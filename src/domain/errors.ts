@@ -10,6 +10,7 @@ export const ERROR_MESSAGES = {
   forbidden: 'You do not have access to this page.',
   csrf_failed: 'The form expired or came from another site. Please reload the page and try again.',
   not_found: 'Not found.',
+  method_not_allowed: 'This address does not accept that method.',
   conflict: 'That username or email is already registered.',
   registration_closed: 'Registration is closed.',
   payload_too_large: 'The request is too large.',
