@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { defineLimits, type ThrottleOptions } from './domain/throttle/limits.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -33,8 +34,11 @@ test('an empty environment yields the documented defaults', () => {
   assert.equal(config.sessions.secureCookie, false);
   assert.equal(config.throttle.loginMaxFailures, 5);
   assert.equal(config.throttle.loginMaxFailuresPerIp, 100);
+  assert.equal(config.throttle.loginMaxFailuresPerAccount, 100);
   assert.equal(config.throttle.registerMaxPerHour, 20);
+  assert.equal(config.throttle.registerMaxAttemptsPerHour, 200);
   assert.equal(config.throttle.globalRateLimitPerMinute, 1200);
+  assert.equal(config.requestTimeoutSeconds, 30);
   assert.equal(config.passwords.memoryCostKib, 19_456);
   assert.equal(config.passwords.timeCost, 2);
   assert.equal(config.passwords.parallelism, 1);
@@ -72,8 +76,11 @@ test('each invalid variable is reported as exactly one line naming it', () => {
     MIGRATE: 'yes',
     LOGIN_MAX_FAILURES: '0',
     LOGIN_MAX_FAILURES_PER_IP: '-1',
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '0',
     REGISTER_MAX_PER_HOUR: '1.5',
+    REGISTER_MAX_ATTEMPTS_PER_HOUR: 'many',
     GLOBAL_RATE_LIMIT: 'lots',
+    REQUEST_TIMEOUT_SECONDS: '0',
     ARGON2_MEMORY_KIB: '1',
   };
   for (const [name, value] of Object.entries(cases)) {
@@ -158,6 +165,31 @@ test('numeric settings are coerced from their text form', () => {
   assert.equal(config.throttle.loginMaxFailures, 7);
   assert.equal(config.throttle.globalRateLimitPerMinute, 0);
   assert.equal(config.passwords.memoryCostKib, 1024);
+});
+
+test('LOGIN_MAX_FAILURES_PER_ACCOUNT, REGISTER_MAX_ATTEMPTS_PER_HOUR and REQUEST_TIMEOUT_SECONDS are read', () => {
+  const config = loadConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', REGISTER_MAX_ATTEMPTS_PER_HOUR: '50', REQUEST_TIMEOUT_SECONDS: '10' });
+  assert.equal(config.throttle.loginMaxFailuresPerAccount, 3);
+  assert.equal(config.throttle.registerMaxAttemptsPerHour, 50);
+  assert.equal(config.requestTimeoutSeconds, 10);
+});
+
+test('REQUEST_TIMEOUT_SECONDS is bounded to 1..3600 seconds, one line naming it', () => {
+  for (const value of ['0', '3601', '1.5', '-5', 'soon']) {
+    const problems = problemsOf({ REQUEST_TIMEOUT_SECONDS: value });
+    assert.equal(problems.length, 1, value);
+    assert.match(problems[0]!, /^REQUEST_TIMEOUT_SECONDS:/, value);
+  }
+  assert.equal(loadConfig({ REQUEST_TIMEOUT_SECONDS: '3600' }).requestTimeoutSeconds, 3600);
+});
+
+test("the throttle slice is the domain's ThrottleOptions, and its numbers reach the limiters", () => {
+  const options: ThrottleOptions = loadConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', REGISTER_MAX_ATTEMPTS_PER_HOUR: '50' }).throttle;
+  const limits = defineLimits(options);
+  assert.equal(limits['login-account']?.points, 3);
+  assert.equal(limits['register-attempt-ip']?.points, 50);
+  const slice: Config['throttle'] = loadConfig({}).throttle;
+  assert.equal(defineLimits(slice)['login-account']?.points, 100);
 });
 
 test('REGISTRATION=closed and MIGRATE=0 are read', () => {

@@ -8,6 +8,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR,
+  DEFAULT_REGISTER_ATTEMPTS_PER_HOUR,
+  type ThrottleOptions,
+} from './domain/throttle/limits.ts';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -47,6 +52,16 @@ export interface PasswordConfig {
   hashQueueLimit: number;
 }
 
+/** The limiters' numbers (the domain's ThrottleOptions, each one given) and the counter store. */
+export interface ThrottleConfig extends ThrottleOptions {
+  /** Where counters live without Redis: `sql` survives restarts, `memory` is per process. */
+  readonly store: 'sql' | 'memory';
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT (default 100). */
+  readonly loginMaxFailuresPerAccount: number;
+  /** REGISTER_MAX_ATTEMPTS_PER_HOUR (default 200). */
+  readonly registerMaxAttemptsPerHour: number;
+}
+
 export interface Config {
   env: Environment;
   host: string;
@@ -69,14 +84,7 @@ export interface Config {
   secretKey: string | undefined;
   sessions: SessionConfig;
   passwords: PasswordConfig;
-  throttle: {
-    /** Where counters live without Redis: `sql` survives restarts, `memory` is per process. */
-    store: 'sql' | 'memory';
-    loginMaxFailures: number;
-    loginMaxFailuresPerIp: number;
-    registerMaxPerHour: number;
-    globalRateLimitPerMinute: number;
-  };
+  throttle: ThrottleConfig;
   bodyLimitBytes: number;
   /**
    * REQUEST_TIMEOUT_SECONDS: a request whose headers and body have not all arrived by then
@@ -124,7 +132,9 @@ const envSchema = z.object({
   HASH_QUEUE_LIMIT: integer(0, 100_000).default(256),
   LOGIN_MAX_FAILURES: integer(1, 1000).default(5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000).default(100),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 1_000_000).default(DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR),
   REGISTER_MAX_PER_HOUR: integer(1, 1_000_000).default(20),
+  REGISTER_MAX_ATTEMPTS_PER_HOUR: integer(1, 1_000_000).default(DEFAULT_REGISTER_ATTEMPTS_PER_HOUR),
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
   THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
   REQUEST_TIMEOUT_SECONDS: integer(1, 3600).default(30),
@@ -251,7 +261,9 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
       store: e.THROTTLE_STORE,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       registerMaxPerHour: e.REGISTER_MAX_PER_HOUR,
+      registerMaxAttemptsPerHour: e.REGISTER_MAX_ATTEMPTS_PER_HOUR,
       globalRateLimitPerMinute: e.GLOBAL_RATE_LIMIT,
     }),
     bodyLimitBytes: 64 * 1024,

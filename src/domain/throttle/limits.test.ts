@@ -5,21 +5,46 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defineLimits, escalatingBlockSeconds, LIMITER_NAMES } from './limits.ts';
+import { defineLimits, escalatingBlockSeconds, LIMITER_NAMES, type ThrottleOptions } from './limits.ts';
 import { combineDecisions, loginPairKey } from './login-guard.ts';
 
-const config = { loginMaxFailures: 5, loginMaxFailuresPerIp: 100, registerMaxPerHour: 20, globalRateLimitPerMinute: 1200 };
+const config: ThrottleOptions = {
+  loginMaxFailures: 5,
+  loginMaxFailuresPerIp: 100,
+  loginMaxFailuresPerAccount: 100,
+  registerMaxPerHour: 20,
+  registerMaxAttemptsPerHour: 200,
+  globalRateLimitPerMinute: 1200,
+};
 
 test('the configured numbers reach their limiters', () => {
-  const limits = defineLimits({ ...config, loginMaxFailures: 7, loginMaxFailuresPerIp: 40, registerMaxPerHour: 3 });
+  const limits = defineLimits({
+    ...config,
+    loginMaxFailures: 7,
+    loginMaxFailuresPerIp: 40,
+    loginMaxFailuresPerAccount: 9,
+    registerMaxPerHour: 3,
+    registerMaxAttemptsPerHour: 11,
+  });
   assert.equal(limits['login-pair']?.points, 7);
   assert.deepEqual(limits['login-ip'], { points: 40, durationSeconds: 86_400 });
+  assert.deepEqual(limits['login-account'], { points: 9, durationSeconds: 3600 });
   assert.deepEqual(limits['register-ip'], { points: 3, durationSeconds: 3600 });
+  assert.deepEqual(limits['register-attempt-ip'], { points: 11, durationSeconds: 3600 });
   assert.deepEqual(limits['global-ip'], { points: 1200, durationSeconds: 60 });
 });
 
-test('failures per account are capped at 100 an hour (ASVS 2.2.1)', () => {
-  assert.deepEqual(defineLimits(config)['login-account'], { points: 100, durationSeconds: 3600 });
+test('failures per account default to 100 an hour across all IPs (v5.0.0-6.1.1 / 6.3.1): a window, never a lock-out', () => {
+  const { loginMaxFailuresPerAccount: _account, registerMaxAttemptsPerHour: _attempts, ...required } = config;
+  assert.deepEqual(defineLimits(required)['login-account'], { points: 100, durationSeconds: 3600 });
+  assert.equal(defineLimits(required)['login-account']?.blockSeconds, undefined, 'no block beyond the window');
+});
+
+test('registration attempts per IP default to 200 an hour, apart from the accounts created (20)', () => {
+  const { registerMaxAttemptsPerHour: _attempts, ...rest } = config;
+  const limits = defineLimits(rest);
+  assert.deepEqual(limits['register-attempt-ip'], { points: 200, durationSeconds: 3600 });
+  assert.deepEqual(limits['register-ip'], { points: 20, durationSeconds: 3600 });
 });
 
 test('GLOBAL_RATE_LIMIT=0 turns off the global limiter and nothing else', () => {
