@@ -1,4 +1,6 @@
-// Property: every response carries the security headers; production adds HSTS and Secure __Host- cookies; caching fits the content.
+// Property: every response carries the security headers (a Permissions-Policy that denies the
+// powerful browser features and allows passkeys for our own origin only, among them);
+// production adds HSTS and Secure __Host- cookies; caching fits the content.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +16,31 @@ function directives(csp: string): Map<string, string[]> {
   return map;
 }
 
+/** Features a sign-in app never needs: each must be denied to every origin, ours included. */
+const DENIED_FEATURES = ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'browsing-topics', 'serial', 'hid', 'display-capture'];
+
+/** The Permissions-Policy header as feature → allowlist (a structured-field dictionary). */
+function permissions(header: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const member of header.split(',')) {
+    const [feature, allowlist] = member.trim().split('=');
+    if (feature) map.set(feature, allowlist ?? '');
+  }
+  return map;
+}
+
+function assertPermissionsPolicy(res: TestResponse, label: string) {
+  const header = res.headers.get('permissions-policy');
+  assert.ok(header, `${label}: no Permissions-Policy`);
+  const policy = permissions(header);
+  for (const feature of DENIED_FEATURES) assert.equal(policy.get(feature), '()', `${label}: ${feature} in ${header}`);
+  assert.equal(policy.get('publickey-credentials-get'), '(self)', `${label}: passkey sign-in`);
+  assert.equal(policy.get('publickey-credentials-create'), '(self)', `${label}: passkey registration`);
+  for (const [feature, allowlist] of policy) {
+    assert.match(allowlist, /^\((self)?\)$/, `${label}: ${feature}=${allowlist} allows another origin`);
+  }
+}
+
 function assertSecurityHeaders(res: TestResponse, label: string) {
   const csp = res.headers.get('content-security-policy');
   assert.ok(csp, `${label}: no Content-Security-Policy`);
@@ -27,6 +54,7 @@ function assertSecurityHeaders(res: TestResponse, label: string) {
   assert.equal(res.headers.get('x-frame-options'), 'DENY', label);
   assert.ok(res.headers.get('referrer-policy'), `${label}: no Referrer-Policy`);
   assert.equal(res.headers.get('x-powered-by'), null, `${label}: X-Powered-By present`);
+  assertPermissionsPolicy(res, label);
 }
 
 async function sampleResponses(server: TestServer): Promise<[string, TestResponse][]> {
@@ -72,7 +100,7 @@ describe('development', () => {
     await server.stop();
   });
 
-  test('every response has CSP without unsafe script sources, frame-ancestors none, nosniff, DENY, Referrer-Policy, no X-Powered-By', () => {
+  test('every response has CSP without unsafe script sources, frame-ancestors none, nosniff, DENY, Referrer-Policy, Permissions-Policy, no X-Powered-By', () => {
     for (const [label, res] of responses) assertSecurityHeaders(res, label);
   });
 

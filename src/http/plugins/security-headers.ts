@@ -1,7 +1,8 @@
 /**
  * Security headers on every response (CONTRACT "Cookies and headers"; ASVS 14.4): a CSP
  * with no inline or eval'd script anywhere, framing denied twice over (CSP and
- * X-Frame-Options), no referrer to other sites (reset links carry tokens), nosniff, and HSTS
+ * X-Frame-Options), no referrer to other sites (reset links carry tokens), nosniff, a
+ * Permissions-Policy that turns off the browser features a sign-in app never uses, and HSTS
  * in production. Pages default to `Cache-Control: no-store` so a shared machine's back
  * button shows nothing private (ASVS 8.2.1); static assets set their own caching.
  *
@@ -26,6 +27,41 @@ export const CONTENT_SECURITY_POLICY = {
   baseUri: ["'none'"],
   objectSrc: ["'none'"],
 };
+
+/**
+ * Powerful browser features, off for this origin and anything it might embed (`()`): a
+ * sign-in app needs no camera, microphone, location, payment, device access or ad-topics
+ * API, so script injected despite the CSP cannot use them either. Passkeys (WebAuthn) stay
+ * allowed for our own origin only. Only features browsers recognise are listed (unknown ones
+ * fill the console with errors): FLoC's `interest-cohort` was withdrawn for `browsing-topics`.
+ */
+export const PERMISSIONS_POLICY: Readonly<Record<string, string>> = Object.freeze({
+  accelerometer: '()',
+  autoplay: '()',
+  bluetooth: '()',
+  'browsing-topics': '()',
+  camera: '()',
+  'display-capture': '()',
+  'encrypted-media': '()',
+  fullscreen: '()',
+  geolocation: '()',
+  gyroscope: '()',
+  hid: '()',
+  'identity-credentials-get': '()',
+  'idle-detection': '()',
+  magnetometer: '()',
+  microphone: '()',
+  midi: '()',
+  'otp-credentials': '()',
+  payment: '()',
+  'picture-in-picture': '()',
+  'publickey-credentials-create': '(self)',
+  'publickey-credentials-get': '(self)',
+  'screen-wake-lock': '()',
+  serial: '()',
+  usb: '()',
+  'xr-spatial-tracking': '()',
+});
 
 /** The headers helmet sets with our options, captured once from a stand-in response. */
 export function securityHeaderValues(production: boolean): Record<string, string> {
@@ -53,6 +89,9 @@ export function securityHeaderValues(production: boolean): Record<string, string
   let done = false;
   middleware({} as IncomingMessage, response as unknown as ServerResponse, () => (done = true));
   if (!done) throw new Error('helmet did not complete synchronously');
+  headers['permissions-policy'] = Object.entries(PERMISSIONS_POLICY)
+    .map(([feature, allowlist]) => `${feature}=${allowlist}`)
+    .join(', ');
   headers['cache-control'] = 'no-store';
   return headers;
 }
