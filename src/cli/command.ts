@@ -1,9 +1,47 @@
-/** The shape of one CLI command. `run` returns the exit code; bad input throws CliError. */
-import type { CliIo } from './context.ts';
+/**
+ * The shape of one CLI command, and what every command is handed: where to print, and the
+ * environment and stdin it reads (the process's own, or a test's). This module imports
+ * nothing, so `gatehouse --help` and `gatehouse secret` load no part of the app.
+ */
 
-export interface Command {
+/** Bad input or a refused action: one line on stderr, then `exitCode` (2 for usage errors). */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** Wrong arguments: main.ts prints the command's usage line, exit 2. */
+export class CliUsageError extends CliError {
+  constructor() {
+    super('wrong arguments', 2);
+  }
+}
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Where a command reads its input from; `runCli` defaults it to this process's. */
+export interface CliContext {
+  /** The environment `loadConfig` validates (process.env, or a test's own object). */
+  env: Record<string, string | undefined>;
+  /** The password source for `create-admin`: a TTY prompt, else its first line. */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Read `.env` from the working directory into `env` first (the real process only). */
+  loadDotEnv: boolean;
+}
+
+export type CommandRun = (args: string[], io: CliIo, context: CliContext) => Promise<number>;
+
+/** What `--help` shows is here; the code that runs is loaded only when the command is. */
+export interface CommandSpec {
   name: string;
   summary: string;
   usage: string;
-  run(args: string[], io: CliIo): Promise<number>;
+  load(): Promise<CommandRun>;
 }

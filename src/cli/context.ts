@@ -1,30 +1,21 @@
 /**
  * What CLI commands share: configuration from the environment and `.env`, and the domain
- * services over the configured database, closed when the command ends.
+ * services over the configured database, closed when the command ends. The services get the
+ * same SECRET_KEY the server resolves (environment, else `<DATA_DIR>/secret.key` outside
+ * production), so every key derived from it for data at rest matches the server's.
  */
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.ts';
-import { type AppDependencies, createDependencies } from '../dependencies.ts';
+import type { AppDependencies } from '../dependencies.ts';
+import { resolveSecretKey } from '../secret-key.ts';
+import { CliError, type CliContext } from './command.ts';
 
-export class CliError extends Error {
-  readonly exitCode: number;
+export { CliError, type CliContext, type CliIo } from './command.ts';
 
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-export function readConfig(): Readonly<Config> {
-  loadDotEnv();
+export function readConfig(context: CliContext): Readonly<Config> {
+  if (context.loadDotEnv) loadDotEnv();
   try {
-    return loadConfig(process.env, availableParallelism());
+    return loadConfig(context.env, availableParallelism());
   } catch (error) {
     // One line per problem, each naming its setting.
     if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => `configuration: ${problem}`).join('\n'));
@@ -32,9 +23,16 @@ export function readConfig(): Readonly<Config> {
   }
 }
 
-/** Runs `work` with the app's services; the CLI issues no CSRF tokens, so a throwaway key serves. */
+/**
+ * Runs `work` with the app's services, keyed by the server's own SECRET_KEY (resolved exactly
+ * as src/main.ts does; in production a missing or weak key is a one-line error, exit 1).
+ */
 export async function withServices<T>(config: Config, work: (deps: AppDependencies) => Promise<T>): Promise<T> {
-  const deps = await createDependencies(config, randomBytes(32).toString('hex'));
+  const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
+  if (!secret.ok) throw new CliError(secret.reason);
+  // Loaded here, not at the top: `secret` and `--help` never need the app's services.
+  const { createDependencies } = await import('../dependencies.ts');
+  const deps = await createDependencies(config, secret.key);
   try {
     return await work(deps);
   } catch (error) {

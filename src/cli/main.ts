@@ -1,30 +1,84 @@
 /**
  * `gatehouse <command>`: dispatch, `--help`, and the error contract — bad input exits
  * non-zero with one line on stderr, and nothing printed ever holds a password or hash.
+ *
+ * Commands are a registry: name, summary and usage here, the code behind `load()`, imported
+ * only when that command runs. `gatehouse --help` and `gatehouse secret` therefore load
+ * neither the database drivers nor Fastify nor the hashing pool.
  */
-import type { Command } from './command.ts';
-import { createAdmin } from './commands/create-admin.ts';
-import { migrate } from './commands/migrate.ts';
-import { revokeSessions } from './commands/revoke-sessions.ts';
-import { secret } from './commands/secret.ts';
-import { serve } from './commands/serve.ts';
-import { disable, enable } from './commands/set-disabled.ts';
-import { setRole } from './commands/set-role.ts';
-import { CliError, type CliIo } from './context.ts';
+import { ROLES } from '../domain/users/user.ts';
+import { CliError, type CliContext, type CliIo, CliUsageError, type CommandSpec } from './command.ts';
 
-export const COMMANDS: Command[] = [serve, migrate, createAdmin, setRole, disable, enable, revokeSessions, secret];
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'serve',
+    summary: 'start the web server (what `npm start` runs); migrates first unless MIGRATE=0',
+    usage: 'gatehouse serve',
+    load: async () => (await import('./commands/serve.ts')).serve,
+  },
+  {
+    name: 'migrate',
+    summary: 'apply pending schema migrations to DATABASE_URL and exit',
+    usage: 'gatehouse migrate',
+    load: async () => (await import('./commands/migrate.ts')).migrate,
+  },
+  {
+    name: 'create-admin',
+    summary: 'create an admin; the password is read from stdin (a prompt, or one piped line), never argv',
+    usage: 'gatehouse create-admin --username U --email E   (password on stdin)',
+    load: async () => (await import('./commands/create-admin.ts')).createAdmin,
+  },
+  {
+    name: 'set-role',
+    summary: `set a user's role (${ROLES.join(', ')}); applies on the user's next request`,
+    usage: `gatehouse set-role <username> <${ROLES.join('|')}>`,
+    load: async () => (await import('./commands/set-role.ts')).setRole,
+  },
+  {
+    name: 'disable',
+    summary: 'disable an account and end its sessions',
+    usage: 'gatehouse disable <username>',
+    load: async () => (await import('./commands/set-disabled.ts')).disable,
+  },
+  {
+    name: 'enable',
+    summary: 'enable a disabled account',
+    usage: 'gatehouse enable <username>',
+    load: async () => (await import('./commands/set-disabled.ts')).enable,
+  },
+  {
+    name: 'revoke-sessions',
+    summary: 'end every session of a user',
+    usage: 'gatehouse revoke-sessions <username>',
+    load: async () => (await import('./commands/revoke-sessions.ts')).revokeSessions,
+  },
+  {
+    name: 'secret',
+    summary: 'print a fresh 256-bit secret (hex) for SECRET_KEY',
+    usage: 'gatehouse secret',
+    load: async () => (await import('./commands/secret.ts')).secret,
+  },
+];
 
 const consoleIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+function processContext(): CliContext {
+  return { env: process.env, stdin: process.stdin, loadDotEnv: true };
+}
+
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return ['usage: gatehouse <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'Run `gatehouse <command> --help` for its usage.'].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
+/**
+ * Runs one command and returns its exit code; never throws. `context` defaults to this
+ * process (its environment, `.env`, stdin); tests pass their own to run commands in-process.
+ */
+export async function runCli(argv: string[], io: CliIo = consoleIo, context: CliContext = processContext()): Promise<number> {
   const [name, ...args] = argv;
   if (!name) {
     io.err(usage());
@@ -44,8 +98,13 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     return 0;
   }
   try {
-    return await command.run(args, io);
+    const run = await command.load();
+    return await run(args, io, context);
   } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.err(`gatehouse ${name}: usage: ${command.usage}`);
+      return error.exitCode;
+    }
     if (error instanceof CliError) {
       for (const line of error.message.split('\n')) io.err(`gatehouse ${name}: ${line}`);
       return error.exitCode;

@@ -14,8 +14,7 @@ export async function readFirstLine(input: NodeJS.ReadableStream): Promise<strin
   }
 }
 
-async function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin as NodeJS.ReadStream;
+async function promptHidden(stdin: NodeJS.ReadStream, question: string): Promise<string> {
   process.stderr.write(question);
   stdin.setRawMode(true);
   stdin.resume();
@@ -46,15 +45,18 @@ async function promptHidden(question: string): Promise<string> {
   });
 }
 
-/** The new password: prompted twice on a TTY, else one line from stdin. */
-export async function readNewPassword(): Promise<{ ok: true; password: string } | { ok: false; reason: string }> {
-  if (process.stdin.isTTY) {
-    const first = await promptHidden('Password: ');
-    const second = await promptHidden('Repeat password: ');
+/** The new password: prompted twice on a TTY, else one line from `input` (stdin). */
+export async function readNewPassword(
+  input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+): Promise<{ ok: true; password: string } | { ok: false; reason: string }> {
+  if (input.isTTY) {
+    const tty = input as NodeJS.ReadStream;
+    const first = await promptHidden(tty, 'Password: ');
+    const second = await promptHidden(tty, 'Repeat password: ');
     if (first !== second) return { ok: false, reason: 'the two passwords differ' };
     return { ok: true, password: first };
   }
-  const line = await readFirstLine(process.stdin);
+  const line = await readFirstLine(input);
   if (line === undefined || line === '') return { ok: false, reason: 'no password on stdin (pipe one line, or run in a terminal)' };
   return { ok: true, password: line };
 }

@@ -1,7 +1,8 @@
 /**
- * `set-role`, `disable`/`enable` and `revoke-sessions` as real processes, against a server
- * that keeps running on the same SQLite file: each change applies to the users' very next
- * request, without restarting anything.
+ * `set-role`, `disable`/`enable` and `revoke-sessions` against a server that keeps running on
+ * the same SQLite file: each change applies to the users' very next request, without
+ * restarting anything. Commands run in-process (`cli.run`, the same `runCli` the binary
+ * calls, on its own database connection); one promotion goes through the real binary.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -61,7 +62,7 @@ describe('CLI account administration against a running server', () => {
     assert.ok([403, 404].includes(denied.status), `a user opened another profile: ${denied.status}`);
     assert.doesNotMatch(denied.body, /bob@example\.test/);
 
-    const promote = await cli.run(['set-role', 'alice', 'admin']);
+    const promote = await cli.runProcess(['set-role', 'alice', 'admin']);
     assert.equal(promote.code, 0, promote.stderr);
     assert.match(promote.stdout, /alice.*admin/);
     assert.equal(await dashboardRole(alice.client), 'admin', 'the live session did not see the new role');
@@ -78,11 +79,12 @@ describe('CLI account administration against a running server', () => {
 
   test('set-role with a bad role, an unknown user, or missing arguments: non-zero, one line, nothing changed', async () => {
     const [badRole, unknownUser, missing, extra] = await Promise.all([
-      cli.run(['set-role', 'alice', 'superuser']),
+      cli.runProcess(['set-role', 'alice', 'superuser']),
       cli.run(['set-role', 'nobody', 'admin']),
       cli.run(['set-role', 'alice']),
       cli.run(['set-role', 'alice', 'admin', 'now']),
     ]);
+    assert.equal(badRole.code, 1);
     const roleReason = assertOneLineError(badRole, 'set-role with a bad role');
     assert.match(roleReason, /role/);
     assert.match(roleReason, /superuser/);

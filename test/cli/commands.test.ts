@@ -1,7 +1,8 @@
 /**
  * The CLI's shape: `secret`, `--help` for every command, unknown commands, and `serve` as a
  * real process (migrates a fresh data dir, answers, serves an admin created alongside it,
- * stops cleanly on SIGTERM).
+ * stops cleanly on SIGTERM). Most calls run in-process (`cli.run`); exit codes and stdout of
+ * the real binary are checked once each with `cli.runProcess`.
  */
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -20,7 +21,7 @@ describe('gatehouse CLI commands', () => {
   after(() => cli.cleanup());
 
   test('secret prints 64 hex characters (256 bits), a different one each run', async () => {
-    const runs = await Promise.all([cli.run(['secret']), cli.run(['secret']), cli.run(['secret'])]);
+    const runs = await Promise.all([cli.runProcess(['secret']), cli.run(['secret']), cli.run(['secret'])]);
     const secrets = runs.map((run) => {
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stderr, '');
@@ -31,13 +32,13 @@ describe('gatehouse CLI commands', () => {
   });
 
   test('secret with an argument: exit 2, one line', async () => {
-    const result = await cli.run(['secret', '64']);
+    const result = await cli.runProcess(['secret', '64']);
     assert.equal(result.code, 2);
     assertOneLineError(result, 'secret 64');
   });
 
   test('--help lists every command and exits 0; so do -h and help', async () => {
-    const [help, short, word] = await Promise.all([cli.run(['--help']), cli.run(['-h']), cli.run(['help'])]);
+    const [help, short, word] = await Promise.all([cli.runProcess(['--help']), cli.run(['-h']), cli.run(['help'])]);
     for (const result of [help, short, word]) {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /usage: gatehouse <command>/);
@@ -52,7 +53,7 @@ describe('gatehouse CLI commands', () => {
     // `serve --help` must not start a server and `create-admin --help` must not wait for a
     // password: a short timeout catches either.
     const calls = names.flatMap((name) => [[name, '--help'], [name, '-h']]);
-    const results = await mapLimit(calls, 3, (args) => cli.run(args, { timeoutMs: 20_000 }));
+    const results = await mapLimit(calls, 4, (args) => cli.run(args, { timeoutMs: 20_000 }));
     results.forEach((result, i) => {
       const [name, flag] = calls[i]!;
       assert.equal(result.code, 0, `${name} ${flag}: ${result.stderr}`);
@@ -62,7 +63,7 @@ describe('gatehouse CLI commands', () => {
   });
 
   test('an unknown command exits 2 with one line naming it; no command prints the usage and exits 2', async () => {
-    const [unknown, none] = await Promise.all([cli.run(['frobnicate']), cli.run([])]);
+    const [unknown, none] = await Promise.all([cli.runProcess(['frobnicate']), cli.runProcess([])]);
     assert.equal(unknown.code, 2);
     assert.match(assertOneLineError(unknown, 'gatehouse frobnicate'), /frobnicate/);
     assert.equal(none.code, 2);
@@ -77,7 +78,9 @@ describe('gatehouse CLI commands', () => {
 
   test('serve: migrates a fresh data dir, answers, sees an admin created beside it, stops on SIGTERM with 0', async () => {
     const serve = await cli.spawnServe({ LOG_LEVEL: 'info' });
-    assert.match(serve.output.stdout, new RegExp(`listening on http://127\\.0\\.0\\.1:${serve.port}`));
+    // Started with PORT=0: the banner names the port actually bound, the one that answers.
+    assert.match(serve.output.stdout, new RegExp(`listening on http://127\\.0\\.0\\.1:${serve.port}\\n`));
+    assert.ok(serve.port > 0, `serve reported port ${serve.port}`);
     assert.match(serve.output.stdout, /create-admin/, 'serve does not say how to create the first admin');
     const health = await fetch(`${serve.url}/healthz`);
     assert.equal(health.status, 200);
@@ -85,7 +88,7 @@ describe('gatehouse CLI commands', () => {
     // Outside production the secret is generated once, readable by the owner only.
     assert.equal(statSync(path.join(cli.dataDir, 'secret.key')).mode & 0o777, 0o600);
 
-    const created = await cli.run(['create-admin', '--username', 'boss', '--email', 'boss@x.io'], { input: `${PASSWORD}\n` });
+    const created = await cli.runProcess(['create-admin', '--username', 'boss', '--email', 'boss@x.io'], { input: `${PASSWORD}\n` });
     assert.equal(created.code, 0, created.stderr);
     const client = new TestClient(serve.url);
     const signIn = await client.signIn('boss', PASSWORD);

@@ -1,6 +1,8 @@
 /**
- * `gatehouse migrate` and `gatehouse create-admin`, run as real processes on a temporary
- * data dir; the admin then signs in through a server on the same SQLite file.
+ * `gatehouse migrate` and `gatehouse create-admin` on a temporary data dir; the admin then
+ * signs in through a server on the same SQLite file. In-process (`cli.run`) except where a
+ * real process matters: a password piped to the binary's stdin, an empty stdin that must not
+ * hang, and the exit code of a command run before any migration.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -36,7 +38,8 @@ describe('gatehouse migrate', () => {
   after(() => cli.cleanup());
 
   test('before any migration, a command that needs the schema says to migrate, in one line', async () => {
-    const result = await cli.run(['revoke-sessions', 'nobody']);
+    const result = await cli.runProcess(['revoke-sessions', 'nobody']);
+    assert.equal(result.code, 1);
     const reason = assertOneLineError(result, 'revoke-sessions before migrate');
     assert.match(reason, /migrate/);
   });
@@ -77,7 +80,7 @@ describe('gatehouse create-admin', () => {
   after(() => cli.cleanup());
 
   test('with the password piped on stdin: exit 0, and the user is an admin who can sign in', async () => {
-    const result = await cli.run(['create-admin', '--username', 'root', '--email', 'r@x.io'], { input: `${ADMIN_PASSWORD}\n` });
+    const result = await cli.runProcess(['create-admin', '--username', 'root', '--email', 'r@x.io'], { input: `${ADMIN_PASSWORD}\n` });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /root/);
 
@@ -115,7 +118,7 @@ describe('gatehouse create-admin', () => {
   });
 
   test('nothing on stdin: non-zero with a one-line reason (no hang)', async () => {
-    const result = await cli.run(['create-admin', '--username', 'nopass', '--email', 'nopass@x.io'], { input: '' });
+    const result = await cli.runProcess(['create-admin', '--username', 'nopass', '--email', 'nopass@x.io'], { input: '' });
     const reason = assertOneLineError(result, 'create-admin with empty stdin');
     assert.match(reason, /password/i);
   });

@@ -1,11 +1,16 @@
 /**
- * Running the real `gatehouse` CLI (`node bin/gatehouse.js …`) against a temporary data
- * directory, and a server on that same SQLite file, for the CLI tests.
+ * Running the `gatehouse` CLI against a temporary data directory, and a server on that same
+ * SQLite file, for the CLI tests.
  *
- * Each child gets a clean environment: only PATH/HOME/locale from ours, plus DATA_DIR, cheap
+ * `run` calls `runCli` in this process with a captured io, the workspace's environment and
+ * the given stdin: the same dispatch, parsing and error handling as `node bin/gatehouse.js`,
+ * without paying a Node start and an app load per call. `runProcess` spawns the real binary,
+ * for what only a process shows: a piped stdin, exit codes, signals.
+ *
+ * Each command gets a clean environment: only PATH/HOME/locale from ours, plus DATA_DIR, cheap
  * argon2id parameters and NODE_ENV=test, so a developer's DATABASE_URL, REDIS_URL or
- * SECRET_KEY never leaks in. It runs with the data dir as its working directory, so no
- * `.env` of the checkout is read either (the CLI loads `.env` from its working directory).
+ * SECRET_KEY never leaks in. No `.env` is read: in-process runs skip it, and processes run
+ * with the data dir as their working directory (the CLI loads `.env` from there).
  *
  * Every line a command prints is checked against the workspace's forbidden strings (the
  * passwords it was given, and `$argon2`): `run` fails the test the moment one shows up.
@@ -15,10 +20,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
-import { captureLogs, FAST_HASH_ENV, freePort } from './server.ts';
+import { captureLogs, FAST_HASH_ENV, listenWithRetry } from './server.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const GATEHOUSE_BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');
@@ -122,8 +129,37 @@ export class CliWorkspace {
     });
   }
 
-  run(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  /** Checks a finished command's output, records it, and returns it (or throws). */
+  private finish(label: string, result: CliResult): CliResult {
+    this.transcript.push(result.stdout, result.stderr);
+    this.assertClean(result.stdout, `${label} (stdout)`);
+    this.assertClean(result.stderr, `${label} (stderr)`);
+    return result;
+  }
+
+  /** `gatehouse <args>` in this process: runCli with this workspace's env and `input` as stdin. */
+  async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
     const label = `gatehouse ${args.join(' ')}`;
+    let stdout = '';
+    let stderr = '';
+    const io = { out: (line: string) => (stdout += `${line}\n`), err: (line: string) => (stderr += `${line}\n`) };
+    const context = { env: { ...this.env, ...options.env }, stdin: Readable.from([options.input ?? '']), loadDotEnv: false };
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${label}: no answer after ${timeoutMs} ms (waiting for stdin?)`)), timeoutMs);
+    });
+    try {
+      const code = await Promise.race([runCli(args, io, context), timedOut]);
+      return this.finish(label, { code, signal: null, stdout, stderr });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** `node bin/gatehouse.js <args>` as a real process, `input` piped to its stdin. */
+  runProcess(args: string[], options: RunOptions = {}): Promise<CliResult> {
+    const label = `gatehouse ${args.join(' ')} (process)`;
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
         cwd: this.dataDir,
@@ -141,15 +177,13 @@ export class CliWorkspace {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        this.transcript.push(stdout, stderr);
         try {
-          this.assertClean(stdout, `${label} (stdout)`);
-          this.assertClean(stderr, `${label} (stderr)`);
+          const result = this.finish(label, { code, signal, stdout, stderr });
           if (signal === 'SIGKILL') throw new Error(`${label}: killed after ${options.timeoutMs ?? 30_000} ms (waiting for stdin?)`);
+          resolve(result);
         } catch (error) {
-          return reject(error);
+          reject(error);
         }
-        resolve({ code, signal, stdout, stderr });
       });
       child.stdin.on('error', () => {}); // the command may exit before reading its input
       child.stdin.end(options.input ?? '');
@@ -157,14 +191,15 @@ export class CliWorkspace {
   }
 
   /**
-   * `gatehouse serve` as its own process on a free port of 127.0.0.1; resolves once it
-   * answers /healthz. `stop(signal)` sends the signal and resolves with how it ended.
+   * `gatehouse serve` as its own process on port 0 of 127.0.0.1 (the kernel picks a free
+   * port, so no other process can take it first); resolves once the banner names the bound
+   * address and that address answers /healthz. `stop(signal)` sends the signal and resolves
+   * with how it ended.
    */
   async spawnServe(env: Record<string, string> = {}): Promise<ServeProcess> {
-    const port = await freePort();
     const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve'], {
       cwd: this.dataDir,
-      env: { ...this.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+      env: { ...this.env, HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = { stdout: '', stderr: '' };
@@ -176,15 +211,15 @@ export class CliWorkspace {
         resolve({ code, signal, ...output });
       });
     });
-    const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
+    let url: string | undefined;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         const ended = await exited;
         throw new Error(`gatehouse serve exited (${ended.code ?? ended.signal}) before answering: ${ended.stderr || ended.stdout}`);
       }
-      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-      if (ok) break;
+      url ??= /Gatehouse is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1];
+      if (url && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`gatehouse serve did not answer /healthz within 30 s: ${output.stderr || output.stdout}`);
@@ -199,24 +234,28 @@ export class CliWorkspace {
       return result;
     };
     this.processes.push(stop);
-    return { url, port, output, stop };
+    const bound = url!;
+    return { url: bound, port: Number(new URL(bound).port), output, stop };
   }
 
   /** A server in this process on the same DATA_DIR (so the same SQLite file and secret). */
   async startServer(env: Record<string, string> = {}): Promise<SharedServer> {
-    const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: this.dataDir,
-      LOG_LEVEL: 'info',
-      GLOBAL_RATE_LIMIT: '0',
-      ...FAST_HASH_ENV,
-      ...env,
-    });
     const { logs, logStream } = captureLogs();
-    const running = await startServer(config, { logStream });
+    const { running, port } = await listenWithRetry((port) =>
+      startServer(
+        loadConfig({
+          NODE_ENV: 'test',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DATA_DIR: this.dataDir,
+          LOG_LEVEL: 'info',
+          GLOBAL_RATE_LIMIT: '0',
+          ...FAST_HASH_ENV,
+          ...env,
+        }),
+        { logStream },
+      ),
+    );
     const server: SharedServer = { ...running, url: `http://127.0.0.1:${port}`, logs };
     this.servers.push(server);
     return server;

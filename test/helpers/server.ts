@@ -3,6 +3,11 @@
  * backend named by TEST_BACKEND — postgres, mysql, postgres+redis — isolated per server), a free port on
  * 127.0.0.1, cheap argon2id parameters (production ones are tested in the hasher and
  * timing tests), log lines captured for assertions. Always `await server.stop()`.
+ *
+ * Why not PORT=0: the server's origin (BASE_URL, the only `Origin` allowed to post) is fixed
+ * from PORT when the config is loaded, before the socket is bound, so a server on port 0
+ * would refuse every browser form post. Until start-up can bind first, the port is probed
+ * free and a lost race (EADDRINUSE: another process took it in between) retries on a new one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,6 +39,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts something on a probed free port, retrying on a fresh port when another process took
+ * it between the probe and the listen (EADDRINUSE); any other error is thrown at once.
+ */
+export async function listenWithRetry<T>(start: (port: number) => Promise<T>, attempts = 5): Promise<{ running: T; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { running: await start(port), port };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** A stream for the server's logger that keeps every line, for assertions on log content. */
 export function captureLogs(): { logs: string[]; logStream: Writable } {
   const logs: string[] = [];
@@ -48,31 +68,34 @@ export function captureLogs(): { logs: string[]; logStream: Writable } {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
-  const port = await freePort();
   const backendName = process.env.TEST_BACKEND as BackendName | undefined;
   const backend = backendName && backendName !== 'sqlite' && env.DATABASE_URL === undefined ? await provisionBackend(backendName) : undefined;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    GLOBAL_RATE_LIMIT: '0',
-    ...FAST_HASH_ENV,
-    ...backend?.env,
-    ...env,
-  });
   const { logs, logStream } = captureLogs();
-  let server: RunningServer;
+  let started: { running: { server: RunningServer; config: Readonly<Config> }; port: number };
   try {
-    server = await startServer(config, { logStream });
+    started = await listenWithRetry(async (port) => {
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        GLOBAL_RATE_LIMIT: '0',
+        ...FAST_HASH_ENV,
+        ...backend?.env,
+        ...env,
+      });
+      return { server: await startServer(config, { logStream }), config };
+    });
   } catch (error) {
     await backend?.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  const { server, config } = started.running;
   return {
     ...server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${started.port}`,
     config,
     dataDir,
     logs,

@@ -1,29 +1,25 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../command.ts';
+import type { CommandRun } from '../command.ts';
 import { CliError, readConfig, withServices } from '../context.ts';
 import { readNewPassword } from '../prompt.ts';
 
-export const createAdmin: Command = {
-  name: 'create-admin',
-  summary: 'create an admin; the password is read from stdin (a prompt, or one piped line), never argv',
-  usage: 'gatehouse create-admin --username U --email E   (password on stdin)',
-  async run(args, io) {
-    const { values } = parseArgs({ args, options: { username: { type: 'string' }, email: { type: 'string' } }, strict: true });
-    if (!values.username || !values.email) throw new CliError('--username and --email are required', 2);
-    const config = readConfig();
-    const password = await readNewPassword();
-    if (!password.ok) throw new CliError(password.reason);
-    return withServices(config, async (deps) => {
-      const result = await deps.userService.registerUser({
-        username: values.username!,
-        email: values.email!,
-        password: password.password,
-        role: 'admin',
-      });
-      if (result.kind === 'invalid') throw new CliError(result.problems.map((p) => `${p.field}: ${p.message}`).join(' '));
-      if (result.kind === 'conflict') throw new CliError(`that ${result.field} is already registered`);
-      io.out(`created admin ${result.user.username} (id ${result.user.id})`);
-      return 0;
+/** `gatehouse create-admin --username U --email E`: the password comes from stdin, never argv. */
+export const createAdmin: CommandRun = async (args, io, context) => {
+  const { values } = parseArgs({ args, options: { username: { type: 'string' }, email: { type: 'string' } }, strict: true });
+  if (!values.username || !values.email) throw new CliError('--username and --email are required', 2);
+  const config = readConfig(context);
+  const password = await readNewPassword(context.stdin);
+  if (!password.ok) throw new CliError(password.reason);
+  return withServices(config, async (deps) => {
+    const result = await deps.userService.registerUser({
+      username: values.username!,
+      email: values.email!,
+      password: password.password,
+      role: 'admin',
     });
-  },
+    if (result.kind === 'invalid') throw new CliError(result.problems.map((p) => `${p.field}: ${p.message}`).join(' '));
+    if (result.kind === 'conflict') throw new CliError(`that ${result.field} is already registered`);
+    io.out(`created admin ${result.user.username} (id ${result.user.id})`);
+    return 0;
+  });
 };
