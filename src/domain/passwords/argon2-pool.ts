@@ -1,5 +1,6 @@
 /**
- * The password-hashing pool: argon2id on worker threads (Piscina), never on the event loop.
+ * The password-hashing pool: argon2id (and werkzeug verification for imported users, see
+ * legacy-hashes.ts) on worker threads (Piscina), never on the event loop.
  *
  * - `threads` workers (default: the cores) run one hash at a time each; up to `queueLimit`
  *   more wait; beyond that a task is refused at once with `service_unavailable` (503), so a
@@ -24,6 +25,8 @@ export interface Argon2Pool {
   hash(password: string, options: Argon2Options, secret: Buffer | undefined): Promise<string>;
   /** Rejects on a malformed hash (the caller decides what that means). */
   verify(phc: string, password: string, secret: Buffer | undefined): Promise<boolean>;
+  /** A werkzeug `pbkdf2:`/`scrypt:` hash against the password as received; false when refused. */
+  verifyWerkzeug(stored: string, password: string): Promise<boolean>;
   /** Tasks running or waiting. */
   readonly size: number;
   close(): Promise<void>;
@@ -61,6 +64,7 @@ export function createArgon2Pool(options: { threads: number; queueLimit: number 
   return {
     hash: (password, argonOptions, secret) => run<string>({ op: 'hash', password, options: argonOptions, secret }),
     verify: (phc, password, secret) => run<boolean>({ op: 'verify', hash: phc, password, secret }),
+    verifyWerkzeug: (stored, password) => run<boolean>({ op: 'werkzeug', hash: stored, password }),
     get size() {
       return size;
     },
