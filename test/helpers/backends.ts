@@ -6,6 +6,11 @@
  *
  * A missing service is a skip with one line saying which and why; with REQUIRE_SERVICES=1
  * (CI) it is a failure instead.
+ *
+ * The one source of truth for which backends a run has: `backendAvailability()` is used by
+ * the contract suites (`eachBackend` in stores.ts), the throttle suites
+ * (throttle-services.ts) and scripts/run-tests.js (which backend passes to run). Importing
+ * this module loads no driver (they are imported when a backend is provisioned).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,17 +90,37 @@ async function redisCleanup(redisUrl: string, prefix: string): Promise<void> {
   await redis.quit();
 }
 
+export type ServiceName = keyof typeof SERVICE_URLS;
+
+export interface BackendAvailability {
+  name: BackendName;
+  /** For humans: "PostgreSQL + Redis". */
+  label: string;
+  /** The services it needs, each from its TEST_*_URL. */
+  needs: ServiceName[];
+  available: boolean;
+  /** Why not, when not available: which variables are unset. */
+  reason: string;
+}
+
+const BACKENDS: { name: BackendName; label: string; needs: ServiceName[] }[] = [
+  { name: 'sqlite', label: 'SQLite', needs: [] },
+  { name: 'postgres', label: 'PostgreSQL', needs: ['postgres'] },
+  { name: 'mysql', label: 'MySQL/MariaDB', needs: ['mysql'] },
+  { name: 'postgres+redis', label: 'PostgreSQL + Redis', needs: ['postgres', 'redis'] },
+  { name: 'sqlite+redis', label: 'SQLite + Redis', needs: ['redis'] },
+];
+
+/** The variable that names a service's URL: TEST_POSTGRES_URL, TEST_MYSQL_URL, TEST_REDIS_URL. */
+export const serviceVariable = (service: ServiceName) => `TEST_${service.toUpperCase()}_URL`;
+
 /** Backends this machine can run, in a stable order, each with why it is not available. */
-export function backendAvailability(): { name: BackendName; available: boolean; reason: string }[] {
-  const pgUrl = SERVICE_URLS.postgres;
-  const myUrl = SERVICE_URLS.mysql;
-  const redisUrl = SERVICE_URLS.redis;
-  return [
-    { name: 'sqlite', available: true, reason: '' },
-    { name: 'postgres', available: !!pgUrl, reason: 'TEST_POSTGRES_URL is not set' },
-    { name: 'mysql', available: !!myUrl, reason: 'TEST_MYSQL_URL is not set' },
-    { name: 'postgres+redis', available: !!pgUrl && !!redisUrl, reason: 'TEST_POSTGRES_URL or TEST_REDIS_URL is not set' },
-  ];
+export function backendAvailability(): BackendAvailability[] {
+  return BACKENDS.map(({ name, label, needs }) => {
+    const missing = needs.filter((service) => !SERVICE_URLS[service]);
+    const reason = missing.length === 0 ? '' : `${missing.map(serviceVariable).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
+    return { name, label, needs, available: missing.length === 0, reason };
+  });
 }
 
 export async function provisionBackend(name: BackendName): Promise<ProvisionedBackend> {

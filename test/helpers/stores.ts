@@ -53,8 +53,7 @@ export async function openTestStores(name: BackendName, clock: () => number = Da
 
 /** Runs `suite` once per backend; unavailable backends print one skip line with the reason. */
 export function eachBackend(title: string, suite: (backend: BackendName) => void, names?: BackendName[]): void {
-  const all = [...backendAvailability(), { name: 'sqlite+redis' as const, available: !!process.env.TEST_REDIS_URL, reason: 'TEST_REDIS_URL is not set' }];
-  for (const { name, available, reason } of all) {
+  for (const { name, available, reason } of backendAvailability()) {
     if (names && !names.includes(name)) continue;
     if (!available && !servicesRequired) {
       describe(`${title} [${name}]`, { skip: `${name} not available: ${reason}` }, () => {});

@@ -1,9 +1,9 @@
 /**
- * The Throttle contract (storage/throttle/throttle-contract.ts) on every store, SQL counters
+ * The Throttle contract (test/contracts/throttle-contract.ts) on every store, SQL counters
  * surviving a restart, and what the SQL store keeps at rest. Memory and SQL run on a mocked
  * clock; Redis keeps its own TTLs, so its run waits a few real seconds. PostgreSQL,
  * MySQL/MariaDB and Redis: see test/helpers/throttle-services.ts (one skip line each when
- * not answering).
+ * the TEST_*_URL is unset or the service is not answering).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,14 +13,14 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { createLoginGuard } from '../domain/throttle/login-guard.ts';
-import type { DatabaseHandle } from './database.ts';
-import { migrateToLatest } from './migrate.ts';
-import { openDatabase } from './open-database.ts';
-import { createThrottle } from './throttle.ts';
-import { CONTRACT_LIMITS, runThrottleContract } from '../../test/contracts/throttle-contract.ts';
-import { THROTTLE_TABLE } from './throttle/limiters.ts';
-import { displayUrl, isolatedDatabase, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../test/helpers/throttle-services.ts';
+import { createLoginGuard } from '../../src/domain/throttle/login-guard.ts';
+import type { DatabaseHandle } from '../../src/storage/database.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { createThrottle } from '../../src/storage/throttle.ts';
+import { CONTRACT_LIMITS, runThrottleContract } from './throttle-contract.ts';
+import { THROTTLE_TABLE } from '../../src/storage/throttle/limiters.ts';
+import { displayUrl, isolatedDatabase, SERVICE_URLS, skipUnavailable, uniqueTestName, unsetService } from '../helpers/throttle-services.ts';
 
 test('throttle contract on the memory store', async (t) => {
   t.mock.timers.enable({ apis: ['Date', 'setTimeout'], now: Date.now() });
@@ -41,6 +41,8 @@ test('throttle contract on SQLite', async (t) => {
 
 for (const [label, kind] of [['PostgreSQL', 'postgres'], ['MySQL/MariaDB', 'mysql']] as const) {
   test(`throttle contract on ${label}`, async (t) => {
+    const unset = unsetService(kind);
+    if (unset) return skipUnavailable(t, `${label} not available: ${unset}`);
     const isolated = await isolatedDatabase(kind);
     if (!isolated) return skipUnavailable(t, `${label} not reachable at ${displayUrl(SERVICE_URLS[kind])}`);
     const database = await openDatabase(isolated.url, { poolSize: 4 });
@@ -69,9 +71,11 @@ async function runSqlContract(t: TestContext, database: DatabaseHandle): Promise
 }
 
 test('throttle contract on Redis, through a client with its own key prefix as deployed', async (t) => {
+  const unset = unsetService('redis');
+  if (unset) return skipUnavailable(t, `Redis not available: ${unset}`);
   const deploymentPrefix = `${uniqueTestName()}:`;
   const options = { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2000 };
-  const redis = new Redis(SERVICE_URLS.redis, { ...options, keyPrefix: deploymentPrefix });
+  const redis = new Redis(SERVICE_URLS.redis!, { ...options, keyPrefix: deploymentPrefix });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -85,7 +89,7 @@ test('throttle contract on Redis, through a client with its own key prefix as de
   } finally {
     await throttle.close();
     redis.disconnect();
-    const plain = new Redis(SERVICE_URLS.redis, options);
+    const plain = new Redis(SERVICE_URLS.redis!, options);
     await plain.connect();
     const keys = await plain.keys(`${deploymentPrefix}*`);
     for (const key of keys) assert.match(key.slice(deploymentPrefix.length), /^throttle:[a-z-]+:[0-9a-f]{32}$/);

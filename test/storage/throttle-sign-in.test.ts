@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { systemClock } from '../../domain/clock.ts';
-import { createLoginService, type LoginInput } from '../../domain/login/login.ts';
-import { createPasswordHasher } from '../../domain/passwords/hasher.ts';
-import { createSessionService } from '../../domain/sessions/session-service.ts';
-import { defineLimits } from '../../domain/throttle/limits.ts';
-import { createLoginGuard } from '../../domain/throttle/login-guard.ts';
-import { normalizeEmail, normalizeUsername } from '../../domain/users/user.ts';
-import { migrateToLatest } from '../migrate.ts';
-import { openDatabase } from '../open-database.ts';
-import { createSqlSessionStore } from '../sql/session-store.ts';
-import { createSqlUserStore } from '../sql/user-store.ts';
-import { createThrottle } from '../throttle.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import { createLoginService, type LoginInput } from '../../src/domain/login/login.ts';
+import { createPasswordHasher } from '../../src/domain/passwords/hasher.ts';
+import { createSessionService } from '../../src/domain/sessions/session-service.ts';
+import { defineLimits } from '../../src/domain/throttle/limits.ts';
+import { createLoginGuard } from '../../src/domain/throttle/login-guard.ts';
+import { normalizeEmail, normalizeUsername } from '../../src/domain/users/user.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
+import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { createThrottle } from '../../src/storage/throttle.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -8,14 +8,14 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { AuthError } from '../../domain/errors.ts';
-import { defineLimits } from '../../domain/throttle/limits.ts';
-import { createLoginGuard } from '../../domain/throttle/login-guard.ts';
-import type { LoginGuard } from '../../domain/login/login.ts';
-import { migrateToLatest } from '../migrate.ts';
-import { openDatabase } from '../open-database.ts';
-import { createThrottle } from '../throttle.ts';
-import { displayUrl, SERVICE_URLS, skipUnavailable, uniqueTestName } from '../../../test/helpers/throttle-services.ts';
+import { AuthError } from '../../src/domain/errors.ts';
+import { defineLimits } from '../../src/domain/throttle/limits.ts';
+import { createLoginGuard } from '../../src/domain/throttle/login-guard.ts';
+import type { LoginGuard } from '../../src/domain/login/login.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { createThrottle } from '../../src/storage/throttle.ts';
+import { displayUrl, SERVICE_URLS, skipUnavailable, uniqueTestName, unsetService } from '../helpers/throttle-services.ts';
 
 const limits = defineLimits({ loginMaxFailures: 5, loginMaxFailuresPerIp: 100, registerMaxPerHour: 20, globalRateLimitPerMinute: 1200 });
 
@@ -76,7 +76,9 @@ test('Redis unreachable: the login guard refuses with service_unavailable', asyn
 });
 
 test('Redis hung after connecting: the store timeout turns the wait into service_unavailable', async (t) => {
-  const proxy = await freezableProxy(new URL(SERVICE_URLS.redis));
+  const unset = unsetService('redis');
+  if (unset) return skipUnavailable(t, `Redis not available: ${unset}`);
+  const proxy = await freezableProxy(new URL(SERVICE_URLS.redis!));
   const redis = new Redis({ host: '127.0.0.1', port: proxy.port, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => {});
   try {
