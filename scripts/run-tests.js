@@ -1,16 +1,46 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every *.test.ts under src/ and test/ with Node's own test runner,
- * on SQLite; then the storage-touching acceptance suites (test/http, test/attacks) again on
- * each other backend whose service URL is set (TEST_POSTGRES_URL, TEST_MYSQL_URL,
- * TEST_REDIS_URL; `.ci/run` sets them). A backend without its URL is skipped with one line,
- * or fails the run when REQUIRE_SERVICES=1. The last line sums every pass:
- * `total: N passed, N failed, N skipped`.
- * Extra arguments go to every pass: `npm test -- --test-name-pattern=csrf`.
+ * `npm test` (after `tsc --noEmit`): every *.test.ts under src/ and test/ with Node's own test
+ * runner, in three phases.
+ *
+ *  1. SQLite: every suite except the timing ones, `--test-concurrency=2` (TEST_CONCURRENCY).
+ *  2. Other backends: the storage-touching acceptance suites (test/http, test/attacks) again
+ *     on PostgreSQL, MySQL/MariaDB and PostgreSQL + Redis, each whose TEST_*_URL is set
+ *     (which backends exist is decided by test/helpers/backends.ts, the one rule every suite
+ *     uses). These passes mostly wait on their database, so they run at the same time
+ *     (TEST_PARALLEL_BACKENDS=0: one after another), their output printed pass by pass.
+ *     A backend without its URL is skipped with one line, or fails the run when
+ *     REQUIRE_SERVICES=1.
+ *  3. Timing: suites that measure response times run last, one file at a time
+ *     (`--test-concurrency=1`), on SQLite and then on each other backend, never beside
+ *     another suite. A timing suite is any test file named `enumeration*.test.ts` or
+ *     `*.timing.test.ts` (SERIAL below); name a new timing test that way.
+ *
+ * Counting uses a reporter (scripts/count-reporter.mjs) beside `spec`, so skipped suites
+ * (a `describe(…, { skip })`), todo and cancelled tests are counted, not only skipped tests;
+ * the summary lists every skipped suite and test with its reason. Failed counts cancelled;
+ * skipped counts skipped suites and todo. The last line is exactly
+ * `total: N passed, N failed, N skipped` (CI reads it).
+ *
+ * Extra arguments go to every pass: `npm test -- --test-name-pattern=csrf`. TEST_FILES=<regex>
+ * keeps only the test files whose path matches: `TEST_FILES=test/cli node scripts/run-tests.js`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backendAvailability, servicesRequired } from '../test/helpers/backends.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPORTER = path.join(REPO_ROOT, 'scripts', 'count-reporter.mjs');
+/** Timing-sensitive suites: phase 3 only, alone. */
+const SERIAL = /(^|[\\/])(enumeration[^\\/]*\.test\.ts|[^\\/]+\.timing\.test\.ts)$/;
+/** Suites that run again on every other backend. */
+const ACCEPTANCE = /^test[\\/](http|attacks)[\\/]/;
+const OTHER_BACKENDS = ['postgres', 'mysql', 'postgres+redis'];
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const parallelBackends = process.env.TEST_PARALLEL_BACKENDS !== '0';
 
 function findTests(dir) {
   const found = [];
@@ -22,58 +52,126 @@ function findTests(dir) {
   return found;
 }
 
-function runPass(label, files, env) {
-  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-  const args = ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files];
-  console.log(`\n=== tests on ${label} (${files.length} files) ===`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const counts = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = /^# (pass|fail|skipped|todo|cancelled) (\d+)$/.exec(line);
-        if (match) counts[match[1]] = Number(match[2]);
+function emptyCounts() {
+  return { pass: 0, fail: 0, cancelled: 0, skip: 0, todo: 0, skippedSuites: 0, skipped: [] };
+}
+
+/** Tallies the reporter's lines: tests by outcome; suites only when skipped or failing on their own. */
+function countEvents(text) {
+  const counts = emptyCounts();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const event = JSON.parse(line);
+    const where = event.file ? path.relative(REPO_ROOT, event.file) : '?';
+    if (event.type === 'suite') {
+      if (event.outcome === 'skip' || event.outcome === 'todo') {
+        counts[event.outcome] += 1;
+        counts.skippedSuites += 1;
+        counts.skipped.push(`${where} › ${event.name} (suite): ${event.reason ?? event.outcome}`);
+      } else if (event.outcome === 'fail' && event.failureType !== 'subtestsFailed') {
+        counts.fail += 1; // a failing before/after hook, or an error in the suite body
       }
+      continue;
+    }
+    counts[event.outcome] += 1;
+    if (event.outcome === 'skip' || event.outcome === 'todo') counts.skipped.push(`${where} › ${event.name}: ${event.reason ?? event.outcome}`);
+  }
+  return counts;
+}
+
+/**
+ * One `node --test` run. Live passes stream their output; the others keep it and print it
+ * as one block when they end, so passes running side by side stay readable.
+ */
+function runPass({ label, files, env, passConcurrency = concurrency, live = true }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-run-tests-'));
+  const eventsFile = path.join(dir, 'events.jsonl');
+  const args = [
+    '--test',
+    `--test-concurrency=${passConcurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${REPORTER}`,
+    `--test-reporter-destination=${eventsFile}`,
+    ...process.argv.slice(2),
+    ...files,
+  ];
+  const header = `\n=== tests on ${label} (${files.length} files, concurrency ${passConcurrency}) ===`;
+  if (live) console.log(header);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', live ? 'inherit' : 'pipe'],
     });
-    child.on('close', (code) => resolve({ label, code: code ?? 1, counts }));
+    const kept = [];
+    child.stdout.on('data', (chunk) => (live ? process.stdout.write(chunk) : kept.push(chunk)));
+    child.stderr?.on('data', (chunk) => kept.push(chunk));
+    child.on('close', (code) => {
+      if (!live) console.log(`${header}\n${Buffer.concat(kept).toString()}`);
+      let counts;
+      try {
+        counts = countEvents(readFileSync(eventsFile, 'utf8'));
+      } catch (error) {
+        console.log(`${label}: the count reporter left no readable results (${error.message})`);
+        counts = { ...emptyCounts(), fail: 1 };
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ label, code: code ?? 1, counts, seconds: (Date.now() - started) / 1000 });
+    });
   });
 }
 
-const all = ['src', 'test'].flatMap(findTests).sort();
-const acceptance = all.filter((file) => /^test[\\/](http|attacks)[\\/]/.test(file));
-const urls = { postgres: process.env.TEST_POSTGRES_URL, mysql: process.env.TEST_MYSQL_URL, redis: process.env.TEST_REDIS_URL };
-const required = process.env.REQUIRE_SERVICES === '1';
-const extraPasses = [
-  { label: 'PostgreSQL', backend: 'postgres', needs: ['postgres'] },
-  { label: 'MySQL/MariaDB', backend: 'mysql', needs: ['mysql'] },
-  { label: 'PostgreSQL + Redis', backend: 'postgres+redis', needs: ['postgres', 'redis'] },
-];
+const filter = process.env.TEST_FILES ? new RegExp(process.env.TEST_FILES) : undefined;
+const all = ['src', 'test']
+  .flatMap(findTests)
+  .sort()
+  .filter((file) => !filter || filter.test(file));
+const timing = all.filter((file) => SERIAL.test(file));
+const regular = all.filter((file) => !SERIAL.test(file));
+const acceptance = regular.filter((file) => ACCEPTANCE.test(file));
+const acceptanceTiming = timing.filter((file) => ACCEPTANCE.test(file));
 
-const results = [await runPass('SQLite (all suites)', all, { TEST_BACKEND: 'sqlite' })];
+const backends = backendAvailability().filter((backend) => OTHER_BACKENDS.includes(backend.name));
 let missingRequired = false;
-for (const pass of extraPasses) {
-  const missing = pass.needs.filter((service) => !urls[service]);
-  if (missing.length > 0) {
-    const names = missing.map((m) => `TEST_${m.toUpperCase()}_URL`).join(', ');
-    console.log(`\n=== skipped: acceptance suites on ${pass.label}: ${names} not set (no ${missing.join(' or ')} service configured) ===`);
-    if (required) missingRequired = true;
-    continue;
+const runnable = [];
+for (const backend of backends) {
+  if (backend.available) runnable.push(backend);
+  else {
+    console.log(`\n=== skipped: acceptance suites on ${backend.label}: ${backend.reason} (no ${backend.needs.join(' or ')} service configured) ===`);
+    if (servicesRequired) missingRequired = true;
   }
-  if (acceptance.length > 0) results.push(await runPass(pass.label, acceptance, { TEST_BACKEND: pass.backend }));
 }
+
+const results = [];
+if (regular.length > 0) results.push(await runPass({ label: 'SQLite (all suites)', files: regular, env: { TEST_BACKEND: 'sqlite' } }));
+
+const backendPasses = acceptance.length === 0 ? [] : runnable.map((backend) => ({ label: backend.label, files: acceptance, env: { TEST_BACKEND: backend.name } }));
+if (parallelBackends && backendPasses.length > 1) {
+  console.log(`\n=== ${backendPasses.map((p) => p.label).join(', ')}: running side by side, output follows as each ends ===`);
+  results.push(...(await Promise.all(backendPasses.map((pass) => runPass({ ...pass, live: false })))));
+} else {
+  for (const pass of backendPasses) results.push(await runPass(pass));
+}
+
+const timingPasses = [
+  ...(timing.length > 0 ? [{ label: 'SQLite, timing suites alone', files: timing, env: { TEST_BACKEND: 'sqlite' } }] : []),
+  ...(acceptanceTiming.length === 0 ? [] : runnable.map((b) => ({ label: `${b.label}, timing suites alone`, files: acceptanceTiming, env: { TEST_BACKEND: b.name } }))),
+];
+for (const pass of timingPasses) results.push(await runPass({ ...pass, passConcurrency: '1' }));
 
 const total = { pass: 0, fail: 0, skipped: 0 };
 console.log('\n=== summary ===');
-for (const { label, code, counts } of results) {
+for (const { label, code, counts, seconds } of results) {
+  const failed = counts.fail + counts.cancelled;
+  const skipped = counts.skip + counts.todo;
   total.pass += counts.pass;
-  total.fail += counts.fail + counts.cancelled;
-  total.skipped += counts.skipped + counts.todo;
-  console.log(`${label}: ${counts.pass} passed, ${counts.fail + counts.cancelled} failed, ${counts.skipped} skipped (exit ${code})`);
+  total.fail += failed;
+  total.skipped += skipped;
+  const detail = `${counts.skippedSuites} suites, ${counts.todo} todo; ${counts.cancelled} cancelled`;
+  console.log(`${label}: ${counts.pass} passed, ${failed} failed, ${skipped} skipped (${detail}; exit ${code}, ${seconds.toFixed(0)} s)`);
+  for (const line of counts.skipped) console.log(`  skipped: ${line}`);
 }
 if (missingRequired) console.log('REQUIRE_SERVICES=1 but a service URL is missing: failing the run');
 const failed = missingRequired || results.some((r) => r.code !== 0) || total.fail > 0;

@@ -48,10 +48,37 @@ describe('cross-site scripting', () => {
     }
   });
 
-  test('a markup-bearing next parameter does not reach the sign-in form as markup', async () => {
-    const response = await new TestClient(server.url).get(`/login?next=${encodeURIComponent('/"><script>alert(1)</script>')}`);
+  /** The `next` hidden input's value as a browser reads it (entities decoded). */
+  function hiddenNext(body: string): string | undefined {
+    const raw = /<input type="hidden" name="next" value="([^"]*)">/.exec(body)?.[1];
+    return raw?.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#96': '`' })[name]!);
+  }
+
+  // The URL parser percent-encodes `"`, `<` and `>` in a path, so a markup payload never
+  // reaches the page intact whatever the template does; what survives it (`&`, `'`) is what
+  // escaping must handle. A `next` holding text shaped like an entity (`&lt;`) must come back
+  // as that text: unescaped, the browser would decode it and post another `next`.
+  test('next is escaped into the sign-in form: the browser reads back exactly the path given, entities included', async () => {
+    for (const next of ["/it's&lt;script&gt;", '/a&amp;b&quot;c', "/x'&#39;y"]) {
+      const page = await new TestClient(server.url).get(`/login?next=${encodeURIComponent(next)}`);
+      assert.equal(page.status, 200);
+      assert.equal(hiddenNext(page.body), next, `GET /login?next=${next}`);
+      assert.doesNotMatch(page.body, RAW_MARKUP);
+
+      const client = new TestClient(server.url);
+      await client.get('/login');
+      const failed = await client.postForm('/login', { username: 'nobody-here', password: 'wrong password entirely', next });
+      assert.equal(failed.status, 401);
+      assert.equal(hiddenNext(failed.body), next, `POST /login with next=${next}, echoed after a failure`);
+    }
+  });
+
+  test('a markup-bearing next reaches the sign-in form only percent-encoded, never as markup', async () => {
+    const payload = '/"><script>alert(1)</script>';
+    const response = await new TestClient(server.url).get(`/login?next=${encodeURIComponent(payload)}`);
     assert.equal(response.status, 200);
     assert.doesNotMatch(response.body, RAW_MARKUP);
+    assert.equal(hiddenNext(response.body), '/%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
   });
 
   test('every response carries a CSP whose script-src is self only, without unsafe-inline or unsafe-eval', async () => {
