@@ -18,14 +18,19 @@
  * least as much as the others.
  *
  * What stays distinguishable: a werkzeug account not yet migrated costs its own KDF, which is
- * dearer than argon2id. Measured on the 2-vCPU CI machine (medians, one core each, production
- * argon2id m=19456,t=2,p=1 = 11 ms): pbkdf2-sha256 at 260,000 iterations 37 ms (3.4×), at
- * 600,000 86 ms (7.8×), scrypt 32768:8:1 68 ms (6.2×). Equalising would mean making every
- * sign-in cost the dearest imported hash, 8× the CPU per sign-in for all users; padding the
- * legacy path (legacy + dummy argon2id) would only widen the gap. So a timing attacker can
- * tell "imported and not signed in since" from "unknown" by 26–75 ms. It disappears at the
- * account's first correct sign-in, when it is re-hashed to argon2id (login.ts, `needsRehash`);
- * the import should mark such accounts and an operator may expire them (reset required).
+ * dearer than argon2id. Measured through this hasher on the shared 2-vCPU machine (eight runs,
+ * medians of 21–22 interleaved rounds, one hashing thread, load average 2.5–7, so ratios mean
+ * more than milliseconds): argon2id at m=19456,t=2,p=1 takes 9–11 ms (up to 35 ms under the
+ * heaviest load); against it, pbkdf2-sha256 at 600,000 iterations (werkzeug 2.3) costs
+ * 6.7–10.4× (+63 to +251 ms), scrypt 32768:8:1 (werkzeug 3) 6.5–9.9× (+60 to +315 ms), and
+ * pbkdf2-sha256 at 260,000 (werkzeug 2.2; four runs) 3.0–4.6× (+31 to +72 ms). Equalising
+ * would mean making every sign-in cost the dearest imported hash: about 9× the CPU for every
+ * user's sign-in, a ninth of the throughput. Running the dummy argon2id after the legacy KDF as
+ * well would only widen the gap. So a timing attacker can tell "imported and not signed in
+ * since" from "unknown" by tens of milliseconds, one request each. This goes away at the
+ * account's first correct sign-in, when the account is re-hashed to argon2id (login.ts,
+ * `needsRehash`). An account that never signs in again keeps it until an operator makes it
+ * unusable (reset required).
  *
  * Hashing runs on a pool of low-priority worker threads sized to the cores, behind a bounded
  * queue (argon2-pool.ts), never on the event loop; werkzeug verification runs there too, so it

@@ -135,7 +135,7 @@ test('malformed, unknown or too costly hashes are refused before any work (a hos
     const started = performance.now();
     assert.equal(parseWerkzeugHash(stored), undefined, stored);
     assert.equal(verifyWerkzeugHashBlocking(stored, 'admin123'), false, stored);
-    assert.ok(performance.now() - started < 50, `${stored} did work`);
+    assert.ok(performance.now() - started < 250, `${stored} did work`); // 10M iterations: about 1.5 s
   }
   // The largest costs still accepted stay within the documented bounds.
   assert.ok(parseWerkzeugHash(`pbkdf2:sha256:${WERKZEUG_LIMITS.maxPbkdf2Iterations}$salt$${hex32}`));

@@ -15,10 +15,10 @@
  * `pbkdf2:<hash>` without iterations is refused too: its meaning changed with each werkzeug
  * release (the default count), so no single reading of it is right.
  *
- * Verification blocks its thread for the KDF's whole run (86 ms for pbkdf2-sha256 at 600,000
- * iterations, 170 ms for scrypt 32768:8:1 on the 2-vCPU CI machine), so the hasher runs it
- * on the hashing worker threads (argon2-worker.mjs), behind the same bounded queue and low
- * CPU priority as argon2id, never on the event loop.
+ * Verification blocks its thread for the KDF's whole run (on the shared 2-vCPU machine, when
+ * quiet: 80–100 ms for pbkdf2-sha256 at 600,000 iterations, 70–90 ms for scrypt 32768:8:1),
+ * so the hasher runs it on the hashing worker threads (argon2-worker.mjs), behind the same
+ * bounded queue and at the same low CPU priority as argon2id, never on the event loop.
  */
 import { pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
 
