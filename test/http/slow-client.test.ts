@@ -112,4 +112,34 @@ describe(`slow clients with REQUEST_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}`, () => {
     });
     assert.match(answer, /^HTTP\/1\.1 200/);
   });
+
+  test('on a kept-alive connection, a second request that dribbles is cut as well', async () => {
+    const started = Date.now();
+    const result = await new Promise<{ answers: string[]; closedAfter: number | undefined }>((resolve) => {
+      const answers: string[] = [];
+      let drip: NodeJS.Timeout | undefined;
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+      const giveUp = setTimeout(() => {
+        clearInterval(drip);
+        socket.destroy();
+        resolve({ answers, closedAfter: undefined });
+      }, CLOSED_WITHIN_MS + 4000);
+      socket.on('data', (chunk) => {
+        answers.push(String(chunk).split('\r\n')[0]!);
+        if (answers.length === 1) {
+          socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ');
+          drip = setInterval(() => socket.writable && socket.write('x'), 250);
+        }
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        clearTimeout(giveUp);
+        resolve({ answers, closedAfter: Date.now() - started });
+      });
+    });
+    assert.equal(result.answers[0], 'HTTP/1.1 200 OK', 'the first request is served');
+    assert.ok(result.closedAfter !== undefined && result.closedAfter <= CLOSED_WITHIN_MS, `closed after ${result.closedAfter} ms`);
+    assert.ok(result.answers.slice(1).every((line) => line.startsWith('HTTP/1.1 408')), result.answers.join(' | '));
+  });
 });
