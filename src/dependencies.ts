@@ -18,13 +18,15 @@ import { policyFingerprint } from './domain/passwords/policy-fingerprint.ts';
 import { createSessionService } from './domain/sessions/session-service.ts';
 import { defineLimits } from './domain/throttle/limits.ts';
 import { createLoginGuard } from './domain/throttle/login-guard.ts';
+import { createRegistrationService } from './domain/users/registration.ts';
 import { createUserService } from './domain/users/user-service.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { createRedisSessionStore } from './storage/redis/session-store.ts';
 import { createSqlSessionStore } from './storage/sql/session-store.ts';
-import { createSqlUserStore } from './storage/sql/user-store.ts';
+import { createSqlTransactor } from './storage/sql/transactor.ts';
+import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user-store.ts';
 import { createThrottle } from './storage/throttle.ts';
 
 export interface AppDependencies extends HttpDependencies {
@@ -63,12 +65,15 @@ export async function createDependencies(
     await database.close();
     throw new Error(`REDIS_URL: cannot connect (${(error as Error).message})`);
   }
-  const users = createSqlUserStore(database.db, () => clock.now());
+  const now = () => clock.now();
+  const users = createSqlUserStore(database.db, now);
+  const credentials = createSqlCredentialStore(database.db, now);
+  const transactor = createSqlTransactor(database.db, now);
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
   const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
-  const userService = createUserService({ users, sessions, hasher, policy, clock });
+  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock });
   const limits = defineLimits(config.throttle);
   const throttle = redis
     ? await createThrottle({ limits, store: 'redis', redis })
@@ -79,20 +84,23 @@ export async function createDependencies(
   // request rate is a per-process guard kept in memory (login counters stay durable).
   const requestThrottle = redis ? throttle : await createThrottle({ limits, store: 'memory' });
   const guard = createLoginGuard(throttle, limits);
+  const registration = createRegistrationService({ users: userService, throttle, open: config.registration === 'open' });
   const login = createLoginService({
     users,
+    credentials,
     sessions,
     hasher,
     guard,
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
-  const passwordChange = createPasswordChangeService({ users, sessions, hasher, guard, policy });
+  const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy });
 
   return {
     database,
     redis,
     users,
     userService,
+    registration,
     sessions,
     login,
     passwordChange,

@@ -6,6 +6,7 @@
  * builds today.
  */
 import assert from 'node:assert/strict';
+import { describeProblem } from '../messages/problems.ts';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,7 +64,7 @@ test('the meter shows the server verdict, CSP-clean, in Chromium', async (t) => 
   for (const password of samples) {
     await page.fill('#password', password);
     const problems = checkPassword(password, USER, POLICY);
-    const expected = problems[0]?.message ?? 'Good: strength';
+    const expected = (problems[0] ? describeProblem(problems[0]) : 'Good: strength');
     await page.waitForFunction(
       (text) => document.getElementById('password-feedback')!.textContent!.startsWith(text),
       expected,

@@ -16,6 +16,8 @@
  * CSP-clean (script-src 'self', no inline style): no eval, no innerHTML, no style attribute;
  * the look comes from classes `strength-0` … `strength-4`, `is-acceptable`, `is-refused`.
  */
+import { formatMessage } from '../messages/catalog.ts';
+import { describeProblem } from '../messages/problems.ts';
 import {
   assessPassword,
   DEFAULT_MIN_SCORE,
@@ -70,10 +72,12 @@ function render(meter: HTMLMeterElement, feedback: HTMLElement, password: string
   meter.value = shown;
   meter.classList.add(SCORE_CLASSES[shown]!, state);
   feedback.classList.add(state);
-  const more = problems.length > 1 ? ` (${problems.length - 1} more to fix)` : '';
+  const first = acceptable ? '' : describeProblem(problems[0]!);
   feedback.textContent = acceptable
-    ? `Good: strength ${score} of 4. It is checked again when you submit.`
-    : `${problems[0]!.message}${more}`;
+    ? formatMessage('meter.good', { score })
+    : problems.length > 1
+      ? formatMessage('meter.more', { problem: first, count: problems.length - 1 })
+      : first;
 }
 
 function start(): void {

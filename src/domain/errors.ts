@@ -1,36 +1,54 @@
 /**
- * The error catalog: stable codes with user-facing messages. Domain code throws
- * `AuthError(code)` for failures that end a request; only `http/error-handler.ts` maps a
- * code to an HTTP status and a page or JSON shape.
+ * The error codes: stable, part of the API (`{"error":"<code>"}`), the same in every
+ * language. Domain code throws `AuthError(code)` for failures that end a request and returns
+ * codes for outcomes a caller branches on; it never writes a sentence. The sentences live in
+ * the message catalog (src/messages/en.ts, `error.<code>`), and only
+ * `http/error-handler.ts` maps a code to an HTTP status and a page or JSON shape.
  */
-export const ERROR_MESSAGES = {
-  invalid_input: 'The request is not valid.',
-  invalid_credentials: 'Invalid username or password.',
-  unauthenticated: 'Please sign in to continue.',
-  forbidden: 'You do not have access to this page.',
-  csrf_failed: 'The form expired or came from another site. Please reload the page and try again.',
-  not_found: 'Not found.',
-  method_not_allowed: 'This address does not accept that method.',
-  conflict: 'That username or email is already registered.',
-  registration_closed: 'Registration is closed.',
-  payload_too_large: 'The request is too large.',
-  unsupported_media_type: 'Unsupported content type.',
-  too_many_requests: 'Too many attempts. Please wait and try again.',
-  service_unavailable: 'The service is temporarily unavailable. Please try again shortly.',
-  internal_error: 'Something went wrong on our side.',
-} as const;
+import type { MessageKey, MessageParams } from '../messages/catalog.ts';
 
-export type ErrorCode = keyof typeof ERROR_MESSAGES;
+export const ERROR_CODES = [
+  'invalid_input',
+  'invalid_credentials',
+  'unauthenticated',
+  'forbidden',
+  'csrf_failed',
+  'not_found',
+  'method_not_allowed',
+  'request_timeout',
+  'conflict',
+  'registration_closed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'too_many_requests',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AuthErrorOptions {
+  /** A more precise sentence than the code's own (e.g. `detail.conflict_username`). */
+  detail?: MessageKey;
+  /** Values the sentence quotes. */
+  params?: MessageParams;
+  /** Seconds the client should wait, for `too_many_requests` and `service_unavailable`. */
+  retryAfterSeconds?: number;
+}
 
 export class AuthError extends Error {
   readonly code: ErrorCode;
-  /** Seconds the client should wait, for `too_many_requests` and `service_unavailable`. */
+  readonly detail: MessageKey | undefined;
+  readonly params: MessageParams;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, options: { message?: string; retryAfterSeconds?: number } = {}) {
-    super(options.message ?? ERROR_MESSAGES[code]);
+  constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
+    // The Error message is the code: for logs, never shown to a person.
+    super(options.detail ?? code);
     this.name = 'AuthError';
     this.code = code;
+    this.detail = options.detail;
+    this.params = options.params ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -1,9 +1,23 @@
 /**
- * Ports: what the domain needs from storage. `storage/` implements them; nothing in the
- * domain knows which database or cache is behind them.
+ * Ports: everything the domain needs from the outside world, in one place. `storage/`
+ * implements them (SQL on SQLite, PostgreSQL or MySQL; Redis for sessions and counters;
+ * memory for tests); only `dependencies.ts` picks the concrete ones. Nothing in the domain
+ * knows which database, cache or mail server is behind a port.
+ *
+ * Transactions: the SQL stores that belong to one unit of work (users, credentials, and the
+ * single-use tokens, mail queue and audit log the next issues add) are reached through
+ * `Transactor.run`, which hands the work a set of stores bound to one database transaction,
+ * so a change and its audit row or queued mail commit together or not at all. Sessions and
+ * throttle counters may live in Redis, outside any SQL transaction; sessions are therefore
+ * bound to the user's credential version (see CredentialStore), so a credential change voids
+ * every other session even when no session delete happens.
  */
 import type { Session } from './sessions/session.ts';
 import type { NewUser, Role, User, UserWithPassword } from './users/user.ts';
+
+export type { PasswordHasher } from './passwords/hasher.ts';
+export type { Throttle, ThrottleResult } from './throttle/throttle.ts';
+export type { Clock } from './clock.ts';
 
 /** What is known of a stored password: must it change, and under which policy was it checked. */
 export interface PasswordState {
@@ -12,8 +26,12 @@ export interface PasswordState {
   passwordPolicy: string | null;
 }
 
-export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
+/** The unique identity an insert collided with, decided by the index that refused it. */
+export type UserConflict = 'username' | 'email';
 
+export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: UserConflict };
+
+/** Accounts: identity, role and the disabled flag. Passwords are the CredentialStore's. */
 export interface UserStore {
   /** Inserts a user; a unique-index violation is returned as a conflict, never thrown. */
   createUser(user: NewUser): Promise<CreateUserResult>;
@@ -21,14 +39,30 @@ export interface UserStore {
   findUserByUsername(usernameNormalized: string): Promise<User | undefined>;
   /** Looks up by normalised username or normalised email, with the password hash. */
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
-  /** Stores a new hash, with the outcome of checking that password against the policy. */
-  updatePasswordHash(userId: number, passwordHash: string, state: PasswordState): Promise<void>;
-  /** Records the outcome of checking the stored password against the policy. */
-  setPasswordState(userId: number, state: PasswordState): Promise<void>;
   /** Returns false when no such user. */
   setRole(userId: number, role: Role): Promise<boolean>;
   /** Returns false when no such user. */
   setDisabled(userId: number, disabled: boolean): Promise<boolean>;
+}
+
+/**
+ * Credentials of an account (the password today; second factors and passkeys next) and the
+ * account's credential version. Every session records the version it was made under and
+ * stops working once the version moves on (Django's `get_session_auth_hash`): a password
+ * change or reset, "this wasn't me", and admin actions that end sessions bump it.
+ */
+export interface CredentialStore {
+  /**
+   * Stores a new password hash and bumps the credential version in one statement; returns
+   * the new version, or undefined when no such user.
+   */
+  replacePassword(userId: number, passwordHash: string, state: PasswordState): Promise<number | undefined>;
+  /** Stores a re-hash of the same password (parameters or pepper changed); the version stays. */
+  rehashPassword(userId: number, passwordHash: string, state: PasswordState): Promise<void>;
+  /** Records the outcome of checking the stored password against the policy. */
+  setPasswordState(userId: number, state: PasswordState): Promise<void>;
+  /** Bumps the credential version; returns the new one, or undefined when no such user. */
+  bumpCredentialVersion(userId: number): Promise<number | undefined>;
 }
 
 export interface SessionStore {
@@ -36,8 +70,48 @@ export interface SessionStore {
   /** The session and its user, read together (one indexed query on SQL). */
   findSessionAndUser(idHash: string): Promise<{ session: Session; user: User } | undefined>;
   touchSession(idHash: string, lastSeenAt: Date): Promise<void>;
+  /**
+   * Moves a live session to a new credential version (the session that changed the password
+   * stays signed in); does nothing when the session no longer exists (never resurrects).
+   */
+  setCredentialVersion(idHash: string, credentialVersion: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   /** Deletes every session of the user except `exceptIdHash`; returns how many. */
   deleteSessionsForUser(userId: number, exceptIdHash?: string): Promise<number>;
   deleteExpiredSessions(now: Date, idleTimeoutSeconds: number): Promise<number>;
+}
+
+/** The stores that share one database transaction. Grows with tokens, mail and audit. */
+export interface TransactionStores {
+  users: UserStore;
+  credentials: CredentialStore;
+}
+
+/**
+ * Runs `work` inside one database transaction: every write through the given stores commits
+ * when `work` resolves and rolls back when it throws (the error is rethrown).
+ */
+export interface Transactor {
+  run<T>(work: (stores: TransactionStores) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Single-use tokens (email verification, password reset, "this wasn't me"; issue #10): only
+ * a SHA-256 of the token is stored, with its purpose, user and expiry. `consume` deletes the
+ * row it returns in the same statement or transaction, so a token works at most once.
+ */
+export interface TokenStore {
+  createToken(token: { hash: string; purpose: string; userId: number; expiresAt: Date }): Promise<void>;
+  consumeToken(hash: string, purpose: string, now: Date): Promise<{ userId: number } | undefined>;
+  deleteTokensForUser(userId: number, purpose?: string): Promise<number>;
+}
+
+/** Outgoing mail, written in the transaction of the change it belongs to (issue #10). */
+export interface MailQueue {
+  enqueue(mail: { to: string; kind: string; locale: string; data: Readonly<Record<string, string>> }): Promise<void>;
+}
+
+/** The tamper-evident security event log, written in the caller's transaction (issue #11). */
+export interface AuditLog {
+  record(event: { type: string; actorUserId: number | null; targetUserId: number | null; ip: string | null; outcome: string }): Promise<void>;
 }

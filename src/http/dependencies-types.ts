@@ -1,4 +1,8 @@
-/** What the HTTP layer receives from `dependencies.ts`: domain services and a few handles. */
+/**
+ * What the HTTP layer receives from `dependencies.ts`: domain services and a few handles.
+ * Each route plugin takes only the slice it uses (`Pick<HttpDependencies, …>`), so what a
+ * route can touch is visible where it is registered.
+ */
 import type { Clock } from '../domain/clock.ts';
 import type { LoginService } from '../domain/login/login.ts';
 import type { PasswordHasher } from '../domain/passwords/hasher.ts';
@@ -6,11 +10,13 @@ import type { PasswordChangeService } from '../domain/passwords/password-change.
 import type { UserStore } from '../domain/ports.ts';
 import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
+import type { RegistrationService } from '../domain/users/registration.ts';
 import type { UserService } from '../domain/users/user-service.ts';
 
 export interface HttpDependencies {
   users: UserStore;
   userService: UserService;
+  registration: RegistrationService;
   sessions: SessionService;
   login: LoginService;
   passwordChange: PasswordChangeService;

@@ -1,12 +1,20 @@
 /**
- * The one place where errors become responses. Domain `AuthError` codes map to statuses;
+ * Where errors become responses. Domain `AuthError` codes map to statuses here and nowhere
+ * else; the sentence comes from the message catalog (the code's own, or the error's more
+ * precise `detail`); a 429 or 503 says how long to wait, in `Retry-After` and in words.
  * Fastify's own client errors (bad JSON, unsupported content type, body too large, schema
  * validation) keep their 4xx status with a code from the catalog. Anything else is a 500
- * with a generic message — or a 503 when the database is down — and is logged; no stack
- * trace ever reaches the client.
+ * with a generic sentence, or a 503 when the database is down, and is logged; no stack trace
+ * ever reaches the client.
+ *
+ * Two shapes, one per context (Fastify encapsulation): the pages' handler renders an HTML
+ * page, the API's (`api/`) answers `{"error","message"}`; each context installs its own
+ * with `registerErrorHandlers(app, respond)`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, ERROR_MESSAGES, type ErrorCode } from '../domain/errors.ts';
+import { AuthError, type ErrorCode } from '../domain/errors.ts';
+import { formatMessage, formatWait, type MessageKey, type MessageParams } from '../messages/catalog.ts';
+import { refuseWrongMethod } from './route-rules.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -17,6 +25,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   registration_closed: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -30,6 +39,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
@@ -37,60 +48,79 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'service_unavailable',
 };
 
-export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => string;
+/** When the client should try again if the error did not say: 5 s for a brief outage. */
+const DEFAULT_RETRY_SECONDS: Partial<Record<ErrorCode, number>> = { service_unavailable: 5, too_many_requests: 60 };
 
-function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/');
+/** A failure as the client will see it: status, stable code, sentence, and the wait if any. */
+export interface ErrorResponse {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  retryAfterSeconds: number | undefined;
 }
 
-export function sendError(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  renderPage: ErrorPageRenderer,
-  code: ErrorCode,
-  message: string = ERROR_MESSAGES[code],
-  retryAfterSeconds?: number,
-) {
-  const status = STATUS_BY_CODE[code];
-  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
-  reply.code(status);
-  if (isApiRequest(request)) return reply.send({ error: code, message });
-  return reply.type('text/html; charset=utf-8').send(renderPage(request, reply, status, message));
+/** How one context writes an error: an HTML page or a JSON body (the status is already set). */
+export type ErrorResponder = (request: FastifyRequest, reply: FastifyReply, error: ErrorResponse) => unknown;
+
+/** The response for `code`, its sentence from the catalog (`detail` for a more precise one). */
+export function errorResponse(code: ErrorCode, options: { detail?: MessageKey; params?: MessageParams; retryAfterSeconds?: number } = {}): ErrorResponse {
+  const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_SECONDS[code];
+  const wait: MessageParams = retryAfterSeconds === undefined ? {} : { wait: formatWait(retryAfterSeconds) };
+  return {
+    status: STATUS_BY_CODE[code],
+    code,
+    message: formatMessage(options.detail ?? `error.${code}`, { ...wait, ...options.params }),
+    retryAfterSeconds,
+  };
 }
 
-function describeValidation(error: FastifyError): string {
+export function sendError(request: FastifyRequest, reply: FastifyReply, respond: ErrorResponder, error: ErrorResponse) {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  reply.code(error.status);
+  return respond(request, reply, error);
+}
+
+function describeValidation(error: FastifyError): ErrorResponse {
   const first = error.validation?.[0];
-  if (!first) return ERROR_MESSAGES.invalid_input;
-  const field = first.instancePath?.replace(/^\//, '') || (first.params as { missingProperty?: string })?.missingProperty;
-  return field ? `Invalid value for ${field}: ${first.message ?? 'not accepted'}.` : `Invalid request: ${first.message ?? ''}`;
+  const field = first?.instancePath?.replace(/^\//, '') || (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+  if (!first || !field) return errorResponse('invalid_input');
+  return errorResponse('invalid_input', { detail: 'detail.invalid_field', params: { field, reason: first.message ?? 'not accepted' } });
 }
 
-export function registerErrorHandlers(
-  app: FastifyInstance,
-  renderPage: ErrorPageRenderer,
-  isDatabaseUp: () => Promise<boolean>,
-) {
+/** What any thrown value means for the client; logs what the client must not see. */
+async function classify(error: FastifyError, request: FastifyRequest, isDatabaseUp: () => Promise<boolean>): Promise<ErrorResponse> {
+  if (error instanceof AuthError) {
+    return errorResponse(error.code, { detail: error.detail, params: error.params, retryAfterSeconds: error.retryAfterSeconds });
+  }
+  if (error.validation) return describeValidation(error);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = CODE_BY_STATUS[status] ?? 'invalid_input';
+    // Fastify's content-type parser messages name no internals; keep them for body problems.
+    if (status === 400 && error.code?.startsWith('FST_ERR_CTP')) {
+      return errorResponse(code, { detail: 'detail.invalid_body', params: { reason: error.message } });
+    }
+    return errorResponse(code);
+  }
+  if (!(await isDatabaseUp())) {
+    request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
+    return errorResponse('service_unavailable');
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return errorResponse('internal_error');
+}
+
+/**
+ * Installs the error and not-found handlers of one context. A known path asked with another
+ * method is a 405 with `Allow` (route-rules.ts), an unknown one a 404.
+ */
+export function registerErrorHandlers(app: FastifyInstance, respond: ErrorResponder, isDatabaseUp: () => Promise<boolean>) {
   app.setErrorHandler(async function handleError(error: FastifyError, request, reply) {
-    if (error instanceof AuthError) {
-      return sendError(request, reply, renderPage, error.code, error.message, error.retryAfterSeconds);
-    }
-    if (error.validation) return sendError(request, reply, renderPage, 'invalid_input', describeValidation(error));
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code = CODE_BY_STATUS[status] ?? 'invalid_input';
-      // Fastify's client-error messages name no internals; keep them for body/type problems.
-      const message = status === 400 && error.code?.startsWith('FST_ERR_CTP') ? `Invalid request body: ${error.message}` : ERROR_MESSAGES[code];
-      return sendError(request, reply, renderPage, code, message);
-    }
-    if (!(await isDatabaseUp())) {
-      request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
-      return sendError(request, reply, renderPage, 'service_unavailable', undefined, 5);
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendError(request, reply, renderPage, 'internal_error');
+    return sendError(request, reply, respond, await classify(error, request, isDatabaseUp));
   });
 
   app.setNotFoundHandler(async function notFound(request, reply) {
-    return sendError(request, reply, renderPage, 'not_found');
+    refuseWrongMethod(request, reply);
+    return sendError(request, reply, respond, errorResponse('not_found'));
   });
 }

@@ -1,11 +1,13 @@
 /**
  * buildServer(deps, config): the Fastify application, fully wired, never listening (tests
- * call `inject` or `listen`; `main.ts` listens). Contexts: public pages, signed-in pages,
- * the API; plugins: security headers, cookies, form bodies, sessions, CSRF.
+ * call `inject` or `listen`; `main.ts` listens). Root plugins, in order: security headers,
+ * the request-rate limit, cookies, form bodies, sessions, route rules (every route declares
+ * who may call it and its CSRF stance, enforced and checked at start-up). Then the contexts:
+ * static files, public, account and settings pages (HTML errors), and the API under
+ * /api/v1 (JSON errors).
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
@@ -20,10 +22,11 @@ import { createPageTools } from './pages/page-tools.ts';
 import { publicPages } from './pages/public-pages.ts';
 import { settingsPages } from './pages/settings-pages.ts';
 import { errorPage } from './pages/views/pages.ts';
-import csrf from './plugins/csrf.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
+import routeRules from './route-rules.ts';
+import { staticRoute } from './static-route.ts';
 
 export interface BuildServerOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -59,18 +62,6 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   // Only JSON and urlencoded bodies are accepted: text/plain (a classic CSRF vector) gets 415.
   app.removeContentTypeParser(['text/plain']);
 
-  const pages = createPageTools({
-    csrfKey: deps.keys.csrf,
-    sessions: config.sessions,
-    passwords: config.passwords,
-    assets: loadAssets(),
-  });
-  registerErrorHandlers(
-    app,
-    (request, reply, status, message) => errorPage(pages.context(request, reply, 'Error'), status, message),
-    deps.isDatabaseUp,
-  );
-
   await app.register(securityHeaders, { production: config.env === 'production' });
   await app.register(throttle, {
     requestThrottle: deps.requestThrottle,
@@ -78,21 +69,27 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   });
   await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
-  await app.register(fastifyStatic, {
-    root: PUBLIC_DIR,
-    prefix: '/static/',
-    immutable: true,
-    maxAge: '365d',
-    index: false,
-    preCompressed: true,
-    wildcard: false,
-  });
   await app.register(session, { sessions: deps.sessions, config: config.sessions });
-  await app.register(csrf, { key: deps.keys.csrf, origin: config.origin });
+  // Every route below declares its access rule and CSRF stance; an undeclared one stops start-up.
+  await app.register(routeRules, { csrf: { key: deps.keys.csrf, origin: config.origin } });
 
+  const pages = createPageTools({
+    csrfKey: deps.keys.csrf,
+    sessions: config.sessions,
+    passwords: config.passwords,
+    assets: loadAssets(),
+  });
+  // Pages: HTML errors (this root context also answers what no route matched outside /api/v1).
+  registerErrorHandlers(
+    app,
+    (request, reply, error) => reply.type('text/html; charset=utf-8').send(errorPage(pages.context(request, reply, 'Error'), error.status, error.message)),
+    deps.isDatabaseUp,
+  );
+  await app.register(staticRoute, { root: PUBLIC_DIR });
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
-  await app.register(apiRoutes, { deps, config });
+  // The API: its own context, with JSON errors and its own 404/405.
+  await app.register(apiRoutes, { prefix: '/api/v1', deps, config });
   return app;
 }

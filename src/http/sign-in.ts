@@ -1,41 +1,42 @@
 /**
  * The HTTP side of signing in and out, shared by the pages and the API: the client's throttle
- * key and user agent go to the domain; a throttled attempt becomes 429; on success the
- * pre-session (or an earlier session) dies and the new token is the only one that works.
+ * key, address and user agent go to the domain's steps (authenticate, then completeSignIn);
+ * a throttled attempt becomes 429; every refusal becomes one outcome, whatever its reason;
+ * on success the browser's earlier session (or pre-session) dies and the new token is the
+ * only one that works (ASVS v5.0.0-7.2.4).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../config.ts';
 import { AuthError } from '../domain/errors.ts';
-import type { LoginResult } from '../domain/login/login.ts';
+import type { CompletedSignIn, LoginService, SignInClient } from '../domain/login/login.ts';
 import { throttleKeyForIp } from './client-ip.ts';
-import type { HttpDependencies } from './dependencies-types.ts';
 import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
 
-export type SignInOutcome = Exclude<LoginResult, { kind: 'throttled' }>;
+export type SignInOutcome = { kind: 'signed-in'; completed: CompletedSignIn } | { kind: 'rejected' };
+
+export function signInClient(request: FastifyRequest): SignInClient {
+  return { throttleKey: throttleKeyForIp(request.ip), ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') };
+}
 
 export async function signInFromRequest(
   request: FastifyRequest,
   reply: FastifyReply,
-  deps: HttpDependencies,
-  sessions: SessionConfig,
+  deps: { login: LoginService; cookie: SessionConfig },
   credentials: { identifier: string; password: string },
 ): Promise<SignInOutcome> {
-  const result = await deps.login.signIn({
-    ...credentials,
-    ip: throttleKeyForIp(request.ip),
-    clientIp: request.ip,
-    userAgent: String(request.headers['user-agent'] ?? ''),
-  });
+  const client = signInClient(request);
+  const result = await deps.login.authenticate({ ...credentials, client });
   if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
-  if (result.kind === 'signed-in') {
-    // An earlier signed-in session dies; an anonymous pre-session was never stored.
-    if (request.auth && request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-    setSessionCookie(reply, sessions, result.token);
-  }
-  return result;
+  // The reason stays inside: unknown user, wrong password and disabled account look alike.
+  if (result.kind === 'rejected') return { kind: 'rejected' };
+  // TODO(#12): `second-factor-required` leads to /login/two-factor with a pending sign-in.
+  if (result.kind === 'second-factor-required') return { kind: 'rejected' };
+  const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
+  setSessionCookie(reply, deps.cookie, completed.token);
+  return { kind: 'signed-in', completed };
 }
 
-export async function signOutFromRequest(request: FastifyRequest, reply: FastifyReply, deps: HttpDependencies, sessions: SessionConfig) {
-  if (request.sessionToken) await deps.sessions.endSession(request.sessionToken);
-  clearSessionCookie(reply, sessions);
+export async function signOutFromRequest(request: FastifyRequest, reply: FastifyReply, deps: { login: LoginService; cookie: SessionConfig }) {
+  await deps.login.signOut(request.sessionToken);
+  clearSessionCookie(reply, deps.cookie);
 }

@@ -19,6 +19,7 @@ export interface UserTable {
   disabled: number;
   must_change_password: number;
   password_policy: string | null;
+  credential_version: Generated<number>;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -31,6 +32,7 @@ export interface SessionTable {
   expires_at: number | string;
   ip: string;
   user_agent: string;
+  credential_version: number;
 }
 
 export interface Database {

@@ -6,12 +6,14 @@ import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kys
 import * as initial from './migrations/0001-initial.ts';
 import * as throttle from './migrations/0002-throttle.ts';
 import * as passwordPolicy from './migrations/0003-password-policy.ts';
+import * as credentialVersion from './migrations/0004-credential-version.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-throttle': throttle,
   '0003-password-policy': passwordPolicy,
+  '0004-credential-version': credentialVersion,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

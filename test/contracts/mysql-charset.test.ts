@@ -62,6 +62,7 @@ describe('a latin1 MySQL database', { skip: !adminUrl && !servicesRequired ? 'My
       expiresAt: new Date(now + 60_000),
       ip: '203.0.113.9',
       userAgent: 'Navigateur 🦊 Ünïcode',
+      credentialVersion: 0,
     });
     assert.equal((await sessions.findSessionAndUser('c'.repeat(64)))?.session.userAgent, 'Navigateur 🦊 Ünïcode');
   });

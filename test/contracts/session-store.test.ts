@@ -17,6 +17,7 @@ function sessionFor(userId: number, now = Date.now()): Session {
     expiresAt: new Date(now + 3_600_000),
     ip: '203.0.113.7',
     userAgent: 'contract-test',
+    credentialVersion: 0,
   };
 }
 

@@ -10,7 +10,7 @@ import type { DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
-import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { createSqlCredentialStore, createSqlUserStore } from '../../src/storage/sql/user-store.ts';
 
 const NOW = Date.UTC(2030, 5, 1, 12, 0, 0);
 const HASH = '$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA';
@@ -97,20 +97,21 @@ test('findUserForLogin finds by normalised username or email and includes the ha
   assert.ok(!('passwordHash' in (await users.findUserById(created.user.id))!));
 });
 
-test('setRole, setDisabled and updatePasswordHash change the row; unknown ids report false', async () => {
+test('setRole, setDisabled and the credential store change the row; unknown ids report false', async () => {
   const created = await users.createUser(newUser('erin'));
   assert.ok(created.ok);
   const id = created.user.id;
   assert.equal(await users.setRole(id, 'admin'), true);
   assert.equal(await users.setDisabled(id, true), true);
-  await users.updatePasswordHash(id, '$argon2id$new', { mustChangePassword: true, passwordPolicy: 'p1' });
+  const credentials = createSqlCredentialStore(database.db, () => NOW);
+  assert.equal(await credentials.replacePassword(id, '$argon2id$new', { mustChangePassword: true, passwordPolicy: 'p1' }), 1);
   const row = await users.findUserForLogin('erin');
   assert.equal(row?.role, 'admin');
   assert.equal(row?.disabled, true);
   assert.equal(row?.mustChangePassword, true);
   assert.equal(row?.passwordHash, '$argon2id$new');
   assert.equal(row?.passwordPolicy, 'p1');
-  await users.setPasswordState(id, { mustChangePassword: false, passwordPolicy: 'p2' });
+  await credentials.setPasswordState(id, { mustChangePassword: false, passwordPolicy: 'p2' });
   const checked = await users.findUserForLogin('erin');
   assert.equal(checked?.mustChangePassword, false);
   assert.equal(checked?.passwordPolicy, 'p2');
@@ -129,6 +130,7 @@ test('a session round-trips with its user in one lookup, and is touched and dele
     expiresAt: new Date(NOW + 3_600_000),
     ip: '198.51.100.1',
     userAgent: 'ua',
+    credentialVersion: 0,
   };
   await sessions.createSession(session);
   assert.deepEqual(await sessions.findSessionAndUser(session.idHash), { session, user: created.user });
@@ -141,7 +143,7 @@ test('a session round-trips with its user in one lookup, and is touched and dele
 test('deleteSessionsForUser spares the excepted hash; deleteExpiredSessions removes only expired rows', async () => {
   const created = await users.createUser(newUser('grace'));
   assert.ok(created.ok);
-  const base = { userId: created.user.id, createdAt: new Date(NOW), ip: '', userAgent: '' };
+  const base = { userId: created.user.id, createdAt: new Date(NOW), ip: '', userAgent: '', credentialVersion: 0 };
   await sessions.createSession({ ...base, idHash: '1'.repeat(64), lastSeenAt: new Date(NOW), expiresAt: new Date(NOW + 1000) });
   await sessions.createSession({ ...base, idHash: '2'.repeat(64), lastSeenAt: new Date(NOW), expiresAt: new Date(NOW + 1000) });
   assert.equal(await sessions.deleteSessionsForUser(created.user.id, '1'.repeat(64)), 1);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../src/domain/clock.ts';
-import { createLoginService, type LoginInput } from '../../src/domain/login/login.ts';
+import { createLoginService } from '../../src/domain/login/login.ts';
 import { createPasswordHasher } from '../../src/domain/passwords/hasher.ts';
 import { createSessionService } from '../../src/domain/sessions/session-service.ts';
 import { defineLimits } from '../../src/domain/throttle/limits.ts';
@@ -16,7 +16,7 @@ import { normalizeEmail, normalizeUsername } from '../../src/domain/users/user.t
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
-import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
+import { createSqlCredentialStore, createSqlUserStore } from '../../src/storage/sql/user-store.ts';
 import { createThrottle } from '../../src/storage/throttle.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -47,16 +47,22 @@ async function setUp() {
     });
     assert.ok(created.ok);
   }
-  const limits = defineLimits({ loginMaxFailures: 5, loginMaxFailuresPerIp: 100, registerMaxPerHour: 20, globalRateLimitPerMinute: 0 });
+  const limits = defineLimits({ loginMaxFailures: 5, loginMaxFailuresPerIp: 100, loginMaxFailuresPerAccount: 100, registerMaxPerHour: 20, registerMaxAttemptsPerHour: 200, globalRateLimitPerMinute: 0 });
   const throttle = await createThrottle({ limits, store: 'sql', database });
   const sessions = createSessionService(
     createSqlSessionStore(database.db),
     { idleTimeoutSeconds: 1800, absoluteLifetimeSeconds: 43_200, touchIntervalSeconds: 60 },
     systemClock,
   );
-  const login = createLoginService({ users, sessions, hasher, guard: createLoginGuard(throttle, limits) });
-  const signIn = (identifier: string, password: string, ip: string) =>
-    login.signIn({ identifier, password, ip, userAgent: 'test' } satisfies LoginInput);
+  const credentials = createSqlCredentialStore(database.db, Date.now);
+  const login = createLoginService({ users, credentials, sessions, hasher, guard: createLoginGuard(throttle, limits) });
+  // Both steps, as the HTTP layer runs them: authenticate, then complete a success.
+  const signIn = async (identifier: string, password: string, ip: string) => {
+    const client = { throttleKey: ip, ip, userAgent: 'test' };
+    const result = await login.authenticate({ identifier, password, client });
+    if (result.kind === 'authenticated') await login.completeSignIn({ user: result.user, client });
+    return result;
+  };
   return { signIn, close: async () => (await throttle.close(), await database.close()) };
 }
 
@@ -77,8 +83,8 @@ test('a blocked pair leaves the same account from another IP and another account
   const { signIn, close } = await setUp();
   try {
     for (let n = 0; n < 5; n++) await signIn('alice', 'wrong password', '192.0.2.1');
-    assert.equal((await signIn('alice', PASSWORD, '198.51.100.7')).kind, 'signed-in');
-    assert.equal((await signIn('bob', PASSWORD, '192.0.2.1')).kind, 'signed-in');
+    assert.equal((await signIn('alice', PASSWORD, '198.51.100.7')).kind, 'authenticated');
+    assert.equal((await signIn('bob', PASSWORD, '192.0.2.1')).kind, 'authenticated');
   } finally {
     await close();
   }
@@ -88,9 +94,9 @@ test('a success resets the pair: four failures, a success, four more failures st
   const { signIn, close } = await setUp();
   try {
     for (let n = 0; n < 4; n++) await signIn('alice', 'wrong password', '192.0.2.1');
-    assert.equal((await signIn('alice', PASSWORD, '192.0.2.1')).kind, 'signed-in');
+    assert.equal((await signIn('alice', PASSWORD, '192.0.2.1')).kind, 'authenticated');
     for (let n = 0; n < 4; n++) assert.equal((await signIn('alice', 'wrong password', '192.0.2.1')).kind, 'rejected');
-    assert.equal((await signIn('alice', PASSWORD, '192.0.2.1')).kind, 'signed-in');
+    assert.equal((await signIn('alice', PASSWORD, '192.0.2.1')).kind, 'authenticated');
   } finally {
     await close();
   }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeProblem } from '../../messages/problems.ts';
 import type { CommandRun } from '../command.ts';
 import { CliError, readConfig, withServices } from '../context.ts';
 import { readNewPassword } from '../prompt.ts';
@@ -17,7 +18,7 @@ export const createAdmin: CommandRun = async (args, io, context) => {
       password: password.password,
       role: 'admin',
     });
-    if (result.kind === 'invalid') throw new CliError(result.problems.map((p) => `${p.field}: ${p.message}`).join(' '));
+    if (result.kind === 'invalid') throw new CliError(result.problems.map((p) => `${p.field}: ${describeProblem(p)}`).join(' '));
     if (result.kind === 'conflict') throw new CliError(`that ${result.field} is already registered`);
     io.out(`created admin ${result.user.username} (id ${result.user.id})`);
     return 0;

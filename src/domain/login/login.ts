@@ -1,16 +1,24 @@
 /**
- * Sign-in: find → throttle → verify → rehash → new session.
+ * Sign-in as a sequence of steps:
+ *   1. `authenticate`: find → throttle → verify → re-hash/policy check; returns why it
+ *      refused (for tests, logs and the audit log), never starts a session;
+ *   2. a second step when the account has one (issue #12: `second-factor-required`);
+ *   3. `completeSignIn`: resets the throttle, starts a new session (a new token every time:
+ *      ASVS v5.0.0-7.2.4), ends the one it replaces, and says which gates stand before the
+ *      account's pages (gates.ts).
  *
- * Every failure (unknown user, wrong password, disabled account, no usable password) is the
- * same `rejected` outcome after the same work: one argon2id verification, against a dummy
- * hash when there is no real one, so neither the answer nor its timing reveals whether an
- * account exists (ASVS 2.2.1 / 3.2; the leak to avoid is an early return).
- * Throttled attempts do no hashing at all, so a flood costs the server nothing.
+ * Every refusal (unknown user, wrong password, disabled account, no usable password) costs
+ * the same work: one password verification, through the hasher's dispatch, against a dummy
+ * argon2id hash when there is no real one, so neither the answer nor its timing reveals
+ * whether an account exists (ASVS v5.0.0-6.3.8; the leak to avoid is an early return). HTTP
+ * collapses every `rejected` into one generic message. Throttled attempts do no hashing.
  */
-import type { PasswordHasher } from '../passwords/hasher.ts';
+import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
+import type { CredentialStore, UserStore } from '../ports.ts';
+import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { UserStore } from '../ports.ts';
-import { normalizeEmail, normalizeUsername, type User } from '../users/user.ts';
+import { normalizeEmail, normalizeUsername, type User, type UserWithPassword } from '../users/user.ts';
+import { signInGates, type SignInGate } from './gates.ts';
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -22,19 +30,37 @@ export interface LoginGuard {
   recordSuccess(accountKey: string, ip: string): Promise<void>;
 }
 
-export type LoginResult =
-  | { kind: 'signed-in'; user: User; token: string; mustChangePassword: boolean }
-  | { kind: 'rejected' }
+/** Who is signing in, as the domain needs it. */
+export interface SignInClient {
+  /** The client's throttle key (an IPv4 address, or an IPv6 /64). */
+  throttleKey: string;
+  /** The client's address as seen, recorded with the session. */
+  ip: string;
+  userAgent: string;
+}
+
+/** Why a sign-in was refused. Internal only: every reason looks the same from outside. */
+export type RejectionReason = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password';
+
+/** A password-verified sign-in waiting for its second factor (issue #12). */
+export interface PendingSignIn {
+  userId: number;
+  expiresAt: Date;
+}
+
+export type AuthenticationResult =
+  | { kind: 'authenticated'; user: User }
+  | { kind: 'second-factor-required'; pending: PendingSignIn }
+  | { kind: 'rejected'; reason: RejectionReason }
   | { kind: 'throttled'; retryAfterSeconds: number };
 
-export interface LoginInput {
-  identifier: string;
-  password: string;
-  /** The client's throttle key (an IPv4 address, or an IPv6 /64). */
-  ip: string;
-  /** The client's address as seen, recorded with the session; `ip` when not given. */
-  clientIp?: string;
-  userAgent: string;
+export interface CompletedSignIn {
+  /** The new session's token: for the cookie, nowhere else. */
+  token: string;
+  session: Session;
+  user: User;
+  /** What must happen before the account's pages open, in order; empty when nothing. */
+  gates: SignInGate[];
 }
 
 /** The lookup form of what was typed: a normalised email or username. */
@@ -50,8 +76,15 @@ export function throttleAccountKey(user: { id: number } | undefined, identifierK
   return user ? `user:${user.id}` : `unknown:${identifierKey}`;
 }
 
-export function createLoginService(deps: {
+/** The public user, without the hash and policy fingerprint the sign-in read. */
+function publicUser(user: UserWithPassword, mustChangePassword: boolean): User {
+  const { passwordHash: _hash, passwordPolicy: _policy, ...rest } = user;
+  return { ...rest, mustChangePassword };
+}
+
+export interface LoginServiceDependencies {
   users: UserStore;
+  credentials: CredentialStore;
   sessions: SessionService;
   hasher: PasswordHasher;
   guard: LoginGuard;
@@ -60,45 +93,68 @@ export function createLoginService(deps: {
    * check runs only when the user's password was last checked under another fingerprint.
    */
   policy?: { fingerprint: string; fails(password: string, user: User): boolean };
-}) {
-  const { users, sessions, hasher, guard } = deps;
+}
+
+export function createLoginService(deps: LoginServiceDependencies) {
+  const { users, credentials, sessions, hasher, guard } = deps;
+
+  /** After a correct password: re-hash with current parameters, re-check a changed policy. */
+  async function refreshPassword(user: UserWithPassword, password: string): Promise<boolean> {
+    // ASVS v5.0.0-6.2.x: a password that no longer passes the policy (the list grew, the
+    // minimum rose) still signs in, but the user must choose a new one before anything else.
+    const policy = deps.policy;
+    const recheck = policy !== undefined && user.passwordPolicy !== policy.fingerprint;
+    const mustChangePassword = user.mustChangePassword || (recheck && policy.fails(password, user));
+    const state = { mustChangePassword, passwordPolicy: policy?.fingerprint ?? user.passwordPolicy };
+    // Upgrade the stored hash only after a correct password (Django's must_update); the same
+    // password re-hashed is no credential change, so sessions keep their version.
+    if (hasher.needsRehash(user.passwordHash!)) {
+      await credentials.rehashPassword(user.id, await hasher.hashPassword(password), state);
+    } else if (recheck) {
+      await credentials.setPasswordState(user.id, state);
+    }
+    return mustChangePassword;
+  }
 
   return {
-    async signIn(input: LoginInput): Promise<LoginResult> {
+    /** Step 1: is this the account's password? Starts no session; never throws for a refusal. */
+    async authenticate(input: { identifier: string; password: string; client: SignInClient }): Promise<AuthenticationResult> {
       const identifierKey = loginIdentifierKey(input.identifier);
+      const ip = input.client.throttleKey;
       // One indexed read before the throttle decides; no hashing happens before it.
       const user = identifierKey === '' ? undefined : await users.findUserForLogin(identifierKey);
       const accountKey = throttleAccountKey(user, identifierKey);
-      const decision = await guard.checkAttempt(accountKey, input.ip);
+      const decision = await guard.checkAttempt(accountKey, ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
 
-      let valid = false;
-      if (user?.passwordHash) {
-        valid = await hasher.verifyPassword(user.passwordHash, input.password);
-      } else {
-        await hasher.verifyDummy(input.password);
-      }
+      // The same verification for every path: the hasher dispatches on the stored hash and
+      // spends a dummy argon2id verification when there is none to check.
+      const valid = await hasher.verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !valid || user.disabled) {
-        await guard.recordFailure(accountKey, input.ip);
-        return { kind: 'rejected' };
+        await guard.recordFailure(accountKey, ip);
+        const reason: RejectionReason = !user ? 'unknown-user' : valid ? 'disabled' : identifyHash(user.passwordHash) === 'unusable' ? 'no-password' : 'bad-password';
+        return { kind: 'rejected', reason };
       }
-      await guard.recordSuccess(accountKey, input.ip);
+      const mustChangePassword = await refreshPassword(user, input.password);
+      return { kind: 'authenticated', user: publicUser(user, mustChangePassword) };
+    },
 
-      // ASVS 2.1.7: a password that no longer passes the policy (the list grew, the minimum
-      // rose) still signs in, but the user must choose a new one before anything else.
-      const policy = deps.policy;
-      const recheck = policy !== undefined && user.passwordPolicy !== policy.fingerprint;
-      const mustChangePassword = user.mustChangePassword || (recheck && policy.fails(input.password, user));
-      const state = { mustChangePassword, passwordPolicy: policy?.fingerprint ?? user.passwordPolicy };
-      // Upgrade the stored hash only after a correct password (Django's must_update).
-      if (hasher.needsRehash(user.passwordHash!)) {
-        await users.updatePasswordHash(user.id, await hasher.hashPassword(input.password), state);
-      } else if (recheck) {
-        await users.setPasswordState(user.id, state);
-      }
-      const { token } = await sessions.startSession(user.id, { ip: input.clientIp ?? input.ip, userAgent: input.userAgent });
-      const { passwordHash: _hash, passwordPolicy: _policy, ...publicUser } = user;
-      return { kind: 'signed-in', user: { ...publicUser, mustChangePassword }, token, mustChangePassword };
+    /**
+     * The last step, for a user who passed every factor: resets the sign-in throttle of this
+     * (account, client), starts a new session and ends `replacesToken`'s (an earlier session
+     * of this browser, so at most one stays alive per sign-in).
+     */
+    async completeSignIn(input: { user: User; client: SignInClient; replacesToken?: string | null }): Promise<CompletedSignIn> {
+      const { user, client } = input;
+      await guard.recordSuccess(throttleAccountKey(user, ''), client.throttleKey);
+      if (input.replacesToken) await sessions.endSession(input.replacesToken);
+      const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
+      return { token, session, user, gates: signInGates(user) };
+    },
+
+    /** Ends the session of `token` on the server; an unknown or ended one is no error. */
+    async signOut(token: string | null): Promise<void> {
+      if (token) await sessions.endSession(token);
     },
   };
 }

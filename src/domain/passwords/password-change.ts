@@ -1,30 +1,40 @@
 /**
  * Changing a password while signed in: the current password is verified (through the same
  * login limiters, so this form is no side door for guessing), the new one must pass the
- * policy and differ, and success ends every other session of the user (ASVS 3.3.3).
+ * policy and differ, and success voids every other session of the user (ASVS v5.0.0-7.4.3).
+ *
+ * The new hash and a new credential version are written in one statement, inside the
+ * unit of work that will also hold the audit row and the "password changed" mail (#10, #11).
+ * Other sessions die by that version alone (session-service.ts refuses a stale one), so a
+ * failure to delete them afterwards (Redis away) cannot leave an attacker signed in; the
+ * deletes only tidy up. The session that made the change moves to the new version.
  */
 import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
-import type { UserStore } from '../ports.ts';
+import type { Transactor } from '../ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeUsername, type User } from '../users/user.ts';
 import { normalizePassword, type PasswordHasher } from './hasher.ts';
-import { checkPassword, type PasswordPolicyConfig } from './policy.ts';
+import { checkPassword, type PasswordPolicyConfig, type PasswordProblem } from './policy.ts';
 import { policyFingerprint } from './policy-fingerprint.ts';
 
+export type PasswordChangeProblem = PasswordProblem | { code: 'password_unchanged' };
+
 export type PasswordChangeResult =
-  | { kind: 'changed'; endedSessions: number }
+  /** `endedSessions`: rows deleted, or null when the delete failed (the sessions are void all the same). */
+  | { kind: 'changed'; endedSessions: number | null }
   | { kind: 'wrong-current-password' }
-  | { kind: 'invalid'; problems: { code: string; message: string }[] }
+  | { kind: 'invalid'; problems: PasswordChangeProblem[] }
   | { kind: 'throttled'; retryAfterSeconds: number };
 
 export function createPasswordChangeService(deps: {
-  users: UserStore;
+  transactor: Transactor;
+  users: { findUserForLogin(identifierNormalized: string): Promise<{ id: number; passwordHash: string | null } | undefined> };
   sessions: SessionService;
   hasher: PasswordHasher;
   guard: LoginGuard;
   policy: PasswordPolicyConfig;
 }) {
-  const { users, sessions, hasher, guard, policy } = deps;
+  const { transactor, users, sessions, hasher, guard, policy } = deps;
   const passwordPolicy = policyFingerprint(policy);
   return {
     async changePassword(input: {
@@ -38,23 +48,29 @@ export function createPasswordChangeService(deps: {
       const decision = await guard.checkAttempt(accountKey, input.ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
       const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
-      const valid = stored?.passwordHash ? await hasher.verifyPassword(stored.passwordHash, input.currentPassword) : false;
-      if (!stored || !valid) {
+      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
+      if (!stored || stored.id !== input.user.id || !valid) {
         await guard.recordFailure(accountKey, input.ip);
         return { kind: 'wrong-current-password' };
       }
-      const problems: { code: string; message: string }[] = checkPassword(input.newPassword, { username: input.user.username, email: input.user.email }, policy);
+      const problems: PasswordChangeProblem[] = checkPassword(input.newPassword, { username: input.user.username, email: input.user.email }, policy);
       // Compared as hashed: NFKC-equal spellings (full-width, ligatures) are the same password.
-      if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) {
-        problems.push({ code: 'password_unchanged', message: 'Choose a password different from the current one.' });
-      }
+      if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) problems.push({ code: 'password_unchanged' });
       if (problems.length > 0) return { kind: 'invalid', problems };
       await guard.recordSuccess(accountKey, input.ip);
-      await users.updatePasswordHash(stored.id, await hasher.hashPassword(input.newPassword), {
-        mustChangePassword: false,
-        passwordPolicy,
-      });
-      const endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
+      const passwordHash = await hasher.hashPassword(input.newPassword);
+      const version = await transactor.run(({ credentials }) =>
+        credentials.replacePassword(stored.id, passwordHash, { mustChangePassword: false, passwordPolicy }),
+      );
+      if (version === undefined) return { kind: 'wrong-current-password' };
+      await sessions.rebindSession(input.keepSessionToken, version);
+      let endedSessions: number | null;
+      try {
+        endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
+      } catch {
+        // Already void by their credential version; the rows expire on their own.
+        endedSessions = null;
+      }
       return { kind: 'changed', endedSessions };
     },
   };

@@ -1,12 +1,11 @@
 /**
- * The password policy's catalog: one stable code per rule and its message. Codes are part of
- * the API (forms and JSON clients branch on them) and never change meaning; messages say in
- * plain language why the password was refused and how to choose a good one.
- *
- * `satisfies Record<PasswordProblemCode, …>` makes a code without a message a compile error
- * (better-auth's error-codes.ts shape).
+ * The password policy's problems: one stable code per rule and the facts its sentence may
+ * quote. Codes are part of the API (forms and JSON clients branch on them) and never change
+ * meaning; the sentences live in the message catalog (src/messages/en.ts, `problem.<code>`),
+ * rendered at the edge, so the domain speaks no language.
  */
 import type { CharacterClass } from './password-patterns.ts';
+import type { HintCode } from './strength.ts';
 
 export const PASSWORD_PROBLEM_CODES = [
   'password_too_short',
@@ -22,41 +21,13 @@ export const PASSWORD_PROBLEM_CODES = [
 
 export type PasswordProblemCode = (typeof PASSWORD_PROBLEM_CODES)[number];
 
-/** Facts a message may quote; each message reads only its own. */
-export interface MessageDetails {
+/** Facts a problem's sentence may quote; each sentence reads only its own. */
+export interface PasswordProblemParams {
   minLength: number;
   maxLength: number;
   length: number;
   score: number;
   minScore: number;
-  hint: string | undefined;
+  hint: HintCode | undefined;
   missing: readonly CharacterClass[];
 }
-
-const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
-
-function listWords(words: readonly string[], conjunction: 'and' | 'or'): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-export const PASSWORD_MESSAGES = {
-  password_too_short: (d: MessageDetails) =>
-    `This password has ${d.length} character${d.length === 1 ? '' : 's'}; it needs at least ${d.minLength}. ${PASSPHRASE_ADVICE}`,
-  password_too_long: (d: MessageDetails) =>
-    `This password is longer than ${d.maxLength} characters. Use at most ${d.maxLength}; a phrase of a few words fits easily.`,
-  password_common: () =>
-    `This password is on a list of commonly used passwords, which attackers try first. Choose something nobody else would pick. ${PASSPHRASE_ADVICE}`,
-  password_contains_username: () =>
-    'This password contains your username, which attackers try first. Leave it out, and avoid other details about you.',
-  password_contains_email: () =>
-    'This password contains the name part of your email address, which attackers try first. Leave it out, and avoid other details about you.',
-  password_repetitive: () =>
-    `This password is one character or a short group repeated (like "aaaa" or "abab"), which is guessed in seconds. ${PASSPHRASE_ADVICE}`,
-  password_sequential: () =>
-    `This password is a sequence (like "abcd", "4321" or the keyboard row "qwerty"), which is guessed in seconds. ${PASSPHRASE_ADVICE}`,
-  password_missing_classes: (d: MessageDetails) =>
-    `This password has no ${listWords(d.missing, 'or')}, which this site requires. Add ${d.missing.length === 1 ? 'it' : 'them'} inside a longer phrase rather than only at the end.`,
-  password_too_weak: (d: MessageDetails) =>
-    `This password would be too easy to guess (strength ${d.score} of 4; at least ${d.minScore} is needed).${d.hint ? ` ${d.hint}` : ''} Make it longer with more unrelated words, or let a password manager generate one.`,
-} satisfies Record<PasswordProblemCode, (details: MessageDetails) => string>;

@@ -25,10 +25,10 @@ import {
   isSequential,
   missingCharacterClasses,
 } from './password-patterns.ts';
-import { type MessageDetails, PASSWORD_MESSAGES, type PasswordProblemCode } from './policy-messages.ts';
+import type { PasswordProblemCode, PasswordProblemParams } from './policy-messages.ts';
 import { estimateStrength, type StrengthScore } from './strength.ts';
 
-export { PASSWORD_PROBLEM_CODES, type PasswordProblemCode } from './policy-messages.ts';
+export { PASSWORD_PROBLEM_CODES, type PasswordProblemCode, type PasswordProblemParams } from './policy-messages.ts';
 export type { StrengthScore } from './strength.ts';
 
 /** zxcvbn score below which a password is refused when `minScore` is not configured. */
@@ -51,9 +51,10 @@ export interface PasswordContext {
   email?: string;
 }
 
+/** One refused rule: its code and the facts its sentence quotes (rendered at the edge). */
 export interface PasswordProblem {
   code: PasswordProblemCode;
-  message: string;
+  params: PasswordProblemParams;
 }
 
 export interface PasswordAssessment {
@@ -82,7 +83,7 @@ function identifierRules(normalized: string, context: PasswordContext): Password
   return codes;
 }
 
-function baseDetails(config: PasswordPolicyConfig, length: number): MessageDetails {
+function baseDetails(config: PasswordPolicyConfig, length: number): PasswordProblemParams {
   return {
     minLength: config.minLength,
     maxLength: config.maxLength,
@@ -100,7 +101,7 @@ function ruleProblems(
   length: number,
   context: PasswordContext,
   config: PasswordPolicyConfig,
-): { codes: PasswordProblemCode[]; details: MessageDetails } {
+): { codes: PasswordProblemCode[]; details: PasswordProblemParams } {
   const codes: PasswordProblemCode[] = [];
   if (length < config.minLength) codes.push('password_too_short');
   if (isCommonPassword(normalized)) codes.push('password_common');
@@ -139,8 +140,7 @@ export function assessPassword(
 ): PasswordAssessment {
   const measured = measurePassword(password, config.maxLength);
   if (!measured) {
-    const message = PASSWORD_MESSAGES.password_too_long(baseDetails(config, config.maxLength + 1));
-    return { problems: [{ code: 'password_too_long', message }], score: 0 };
+    return { problems: [{ code: 'password_too_long', params: baseDetails(config, config.maxLength + 1) }], score: 0 };
   }
   const { normalized, length } = measured;
   const { codes, details } = ruleProblems(normalized, length, context, config);
@@ -148,7 +148,7 @@ export function assessPassword(
   details.score = strength.score;
   details.hint = strength.hint;
   if (codes.length === 0 && strength.score < details.minScore) codes.push('password_too_weak');
-  const problems = codes.map((code) => ({ code, message: PASSWORD_MESSAGES[code](details) }));
+  const problems = codes.map((code) => ({ code, params: details }));
   return { problems, score: strength.score };
 }
 

@@ -15,8 +15,8 @@ export type StrengthScore = 0 | 1 | 2 | 3 | 4;
 
 export interface StrengthEstimate {
   score: StrengthScore;
-  /** Why the score is low, in plain language; undefined when zxcvbn has no specific remark. */
-  hint: string | undefined;
+  /** Why the score is low, as a code; undefined when zxcvbn has no specific remark. */
+  hint: HintCode | undefined;
 }
 
 /** Characters analysed; equal to the policy's hard maximum length. */
@@ -24,24 +24,30 @@ const ANALYSED_LENGTH = 256;
 
 const estimator = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, maxLength: ANALYSED_LENGTH });
 
-/** zxcvbn-ts warning keys (translation keys, no language pack needed) to our wording. */
-const HINTS: Readonly<Record<string, string>> = {
-  straightRow: 'Straight rows of keys are easy to guess.',
-  keyPattern: 'Short keyboard patterns are easy to guess.',
-  simpleRepeat: 'Repeated characters such as "aaa" are easy to guess.',
-  extendedRepeat: 'Repeated groups such as "abcabcabc" are easy to guess.',
-  sequences: 'Sequences such as "abc" or "6543" are easy to guess.',
-  recentYears: 'Recent years are easy to guess.',
-  dates: 'Dates are easy to guess.',
-  topTen: 'It is one of the most used passwords.',
-  topHundred: 'It is one of the most used passwords.',
-  common: 'It is a commonly used password.',
-  similarToCommon: 'It closely resembles a commonly used password.',
-  wordByItself: 'A single word is easy to guess.',
-  namesByThemselves: 'Names on their own are easy to guess.',
-  commonNames: 'Common names are easy to guess.',
-  userInputs: 'It contains your username or email address.',
-};
+/** zxcvbn-ts warning keys we explain (each has a `hint.<key>` sentence in the catalog). */
+export const HINT_CODES = [
+  'straightRow',
+  'keyPattern',
+  'simpleRepeat',
+  'extendedRepeat',
+  'sequences',
+  'recentYears',
+  'dates',
+  'topTen',
+  'topHundred',
+  'common',
+  'similarToCommon',
+  'wordByItself',
+  'namesByThemselves',
+  'commonNames',
+  'userInputs',
+] as const;
+
+export type HintCode = (typeof HINT_CODES)[number];
+
+function isHintCode(warning: string): warning is HintCode {
+  return (HINT_CODES as readonly string[]).includes(warning);
+}
 
 /**
  * Estimates how guessable the NFKC-normalised `password` is; `userInputs` (username, email)
@@ -50,5 +56,5 @@ const HINTS: Readonly<Record<string, string>> = {
 export function estimateStrength(normalizedPassword: string, userInputs: readonly string[]): StrengthEstimate {
   const result = estimator.check(normalizedPassword, [...userInputs]);
   const warning = result.feedback.warning;
-  return { score: result.score as StrengthScore, hint: warning ? HINTS[warning] : undefined };
+  return { score: result.score as StrengthScore, hint: warning && isHintCode(warning) ? warning : undefined };
 }

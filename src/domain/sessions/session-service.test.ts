@@ -76,7 +76,7 @@ async function sessionRows(userId: number) {
 
 test('a started session validates with its user and carries the clock instants', async () => {
   const userId = await newUser();
-  const { token, session } = await sessions.startSession(userId, CLIENT);
+  const { token, session } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   assert.ok(isWellFormedToken(token));
   assert.equal(session.createdAt.getTime(), clock.now());
   assert.equal(session.expiresAt.getTime(), clock.now() + RULES.absoluteLifetimeSeconds * SECOND);
@@ -89,15 +89,15 @@ test('a started session validates with its user and carries the clock instants',
 
 test('tokens are 256-bit base64url and distinct per session', async () => {
   const userId = await newUser();
-  const a = await sessions.startSession(userId, CLIENT);
-  const b = await sessions.startSession(userId, CLIENT);
+  const a = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
+  const b = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   assert.match(a.token, /^[A-Za-z0-9_-]{43}$/);
   assert.notEqual(a.token, b.token);
 });
 
 test('the store keeps only the SHA-256 of the token, never the token', async () => {
   const userId = await newUser();
-  const { token } = await sessions.startSession(userId, CLIENT);
+  const { token } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   const rows = await sessionRows(userId);
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.id_hash, createHash('sha256').update(token).digest('hex'));
@@ -113,14 +113,14 @@ test('unknown and malformed tokens do not validate', async () => {
 
 test('the SHA-256 itself is not accepted as a token', async () => {
   const userId = await newUser();
-  await sessions.startSession(userId, CLIENT);
+  await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   const [row] = await sessionRows(userId);
   assert.equal(await sessions.validateSessionToken(row!.id_hash), undefined);
 });
 
 test('idle expiry: activity within the timeout keeps the session; 30 idle minutes end it and delete the row', async () => {
   const userId = await newUser();
-  const { token } = await sessions.startSession(userId, CLIENT);
+  const { token } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   clock.advance(1799);
   assert.ok(await sessions.validateSessionToken(token), 'live just before the idle timeout');
   // That validation was a touch (past the 60 s interval), so the idle window restarts here.
@@ -133,7 +133,7 @@ test('idle expiry: activity within the timeout keeps the session; 30 idle minute
 
 test('lastSeenAt is written at most once per touch interval', async () => {
   const userId = await newUser();
-  const { token } = await sessions.startSession(userId, CLIENT);
+  const { token } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   const start = clock.now();
   clock.advance(30);
   await sessions.validateSessionToken(token);
@@ -145,7 +145,7 @@ test('lastSeenAt is written at most once per touch interval', async () => {
 
 test('absolute expiry ends a session even while it is active', async () => {
   const userId = await newUser();
-  const { token } = await sessions.startSession(userId, CLIENT);
+  const { token } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   // One request every 10 minutes for 12 hours: never idle, yet it ends at 12 h.
   for (let elapsed = 600; elapsed < RULES.absoluteLifetimeSeconds; elapsed += 600) {
     clock.advance(600);
@@ -158,8 +158,8 @@ test('absolute expiry ends a session even while it is active', async () => {
 
 test('endSession ends only that session', async () => {
   const userId = await newUser();
-  const a = await sessions.startSession(userId, CLIENT);
-  const b = await sessions.startSession(userId, CLIENT);
+  const a = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
+  const b = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   await sessions.endSession(a.token);
   assert.equal(await sessions.validateSessionToken(a.token), undefined);
   assert.ok(await sessions.validateSessionToken(b.token));
@@ -168,10 +168,10 @@ test('endSession ends only that session', async () => {
 test('endAllSessionsForUser ends every session of that user except the one named, and no one else’s', async () => {
   const userId = await newUser();
   const otherId = await newUser();
-  const keep = await sessions.startSession(userId, CLIENT);
-  const drop1 = await sessions.startSession(userId, CLIENT);
-  const drop2 = await sessions.startSession(userId, CLIENT);
-  const other = await sessions.startSession(otherId, CLIENT);
+  const keep = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
+  const drop1 = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
+  const drop2 = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
+  const other = await sessions.startSession({ id: otherId, credentialVersion: 0 }, CLIENT);
   assert.equal(await sessions.endAllSessionsForUser(userId, { exceptToken: keep.token }), 2);
   assert.ok(await sessions.validateSessionToken(keep.token));
   assert.equal(await sessions.validateSessionToken(drop1.token), undefined);
@@ -183,7 +183,7 @@ test('endAllSessionsForUser ends every session of that user except the one named
 
 test('a disabled user’s session stops validating on its next use, and a role change shows at once', async () => {
   const userId = await newUser();
-  const { token } = await sessions.startSession(userId, CLIENT);
+  const { token } = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   assert.ok(await users.setRole(userId, 'admin'));
   assert.equal((await sessions.validateSessionToken(token))?.user.role, 'admin');
   assert.ok(await users.setDisabled(userId, true));
@@ -194,9 +194,9 @@ test('a disabled user’s session stops validating on its next use, and a role c
 
 test('deleteExpiredSessions removes idle and absolutely expired rows and keeps live ones', async () => {
   const userId = await newUser();
-  const idle = await sessions.startSession(userId, CLIENT);
+  const idle = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   clock.advance(1000);
-  const live = await sessions.startSession(userId, CLIENT);
+  const live = await sessions.startSession({ id: userId, credentialVersion: 0 }, CLIENT);
   clock.advance(900); // idle: 1900 s since its start; live: 900 s
   await sessions.deleteExpiredSessions();
   const remaining = (await sessionRows(userId)).map((r) => r.id_hash);

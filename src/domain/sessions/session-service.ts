@@ -7,18 +7,24 @@ import type { Clock } from '../clock.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { SessionStore } from '../ports.ts';
 import type { User } from '../users/user.ts';
-import { isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
+import { isSessionCurrent, isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
 
 export interface SessionService {
-  /** Creates a session for the user and returns its token (to go in the cookie, nowhere else). */
-  startSession(userId: number, client: { ip: string; userAgent: string }): Promise<{ token: string; session: Session }>;
+  /**
+   * Creates a session for the user, bound to their current credential version, and returns
+   * its token (to go in the cookie, nowhere else).
+   */
+  startSession(user: { id: number; credentialVersion: number }, client: { ip: string; userAgent: string }): Promise<{ token: string; session: Session }>;
   /**
    * The live session and its user for a token, or undefined when the token is unknown,
-   * expired (then deleted) or its user disabled. Reads the user fresh on every call, so
-   * role changes and disabling apply on the next request.
+   * expired, made under an older credential version, or its user disabled (then deleted).
+   * Reads the user fresh on every call, so role changes and disabling apply on the next
+   * request.
    */
   validateSessionToken(token: string): Promise<{ session: Session; user: User } | undefined>;
   endSession(token: string): Promise<void>;
+  /** Keeps the session of `token` signed in across a credential change (see SessionStore). */
+  rebindSession(token: string, credentialVersion: number): Promise<void>;
   endAllSessionsForUser(userId: number, options?: { exceptToken?: string }): Promise<number>;
   deleteExpiredSessions(): Promise<number>;
 }
@@ -32,17 +38,18 @@ export function isWellFormedToken(token: string): boolean {
 
 export function createSessionService(store: SessionStore, rules: SessionRules, clock: Clock): SessionService {
   return {
-    async startSession(userId, client) {
+    async startSession(user, client) {
       const token = generateToken(32);
       const now = clock.now();
       const session: Session = {
         idHash: sha256Hex(token),
-        userId,
+        userId: user.id,
         createdAt: new Date(now),
         lastSeenAt: new Date(now),
         expiresAt: newSessionExpiry(now, rules),
         ip: client.ip.slice(0, 64),
         userAgent: client.userAgent.slice(0, 512),
+        credentialVersion: user.credentialVersion,
       };
       await store.createSession(session);
       return { token, session };
@@ -54,7 +61,7 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
       const found = await store.findSessionAndUser(idHash);
       if (!found) return undefined;
       const now = clock.now();
-      if (isSessionExpired(found.session, now, rules) || found.user.disabled) {
+      if (isSessionExpired(found.session, now, rules) || found.user.disabled || !isSessionCurrent(found.session, found.user)) {
         await store.deleteSession(idHash);
         return undefined;
       }
@@ -69,6 +76,11 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
     async endSession(token) {
       if (!isWellFormedToken(token)) return;
       await store.deleteSession(sha256Hex(token));
+    },
+
+    async rebindSession(token, credentialVersion) {
+      if (!isWellFormedToken(token)) return;
+      await store.setCredentialVersion(sha256Hex(token), credentialVersion);
     },
 
     endAllSessionsForUser(userId, options = {}) {

@@ -16,6 +16,7 @@ function session(overrides: Partial<Session> = {}): Session {
     expiresAt: newSessionExpiry(T0, RULES),
     ip: '127.0.0.1',
     userAgent: 'test',
+    credentialVersion: 0,
     ...overrides,
   };
 }

@@ -5,7 +5,6 @@
  * `lastSeenAt + idleTimeout` (sliding). `lastSeenAt` is written at most once per
  * `touchIntervalSeconds`, so idle expiry is precise to that interval.
  */
-import type { SessionConfig } from '../../config.ts';
 
 export interface Session {
   /** SHA-256 (hex) of the token; the token itself is never stored. */
@@ -16,9 +15,27 @@ export interface Session {
   expiresAt: Date;
   ip: string;
   userAgent: string;
+  /** The user's credential version when the session was made; a newer one voids it. */
+  credentialVersion: number;
 }
 
-export type SessionRules = Pick<SessionConfig, 'idleTimeoutSeconds' | 'absoluteLifetimeSeconds' | 'touchIntervalSeconds'>;
+/** How long sessions live (the domain's own option type; config.ts's SessionConfig satisfies it). */
+export interface SessionRules {
+  /** Sliding idle timeout (ASVS v5.0.0-7.3.1; 30 minutes by default). */
+  idleTimeoutSeconds: number;
+  /** Absolute lifetime from sign-in, whatever the activity (ASVS v5.0.0-7.3.2; 12 h by default). */
+  absoluteLifetimeSeconds: number;
+  /** How often at most `lastSeenAt` is written for one session (idle expiry precision). */
+  touchIntervalSeconds: number;
+}
+
+/**
+ * Whether the session still stands for its user's current credentials: a password change,
+ * reset or revocation moves the user's version on, and every session made before is void.
+ */
+export function isSessionCurrent(session: Session, user: { credentialVersion: number }): boolean {
+  return session.credentialVersion === user.credentialVersion;
+}
 
 export function isSessionExpired(session: Session, nowMs: number, rules: SessionRules): boolean {
   if (nowMs >= session.expiresAt.getTime()) return true;

@@ -9,7 +9,9 @@ import type { DatabaseHandle } from '../../storage/database.ts';
 import { migrateToLatest } from '../../storage/migrate.ts';
 import { openDatabase } from '../../storage/open-database.ts';
 import { createSqlSessionStore } from '../../storage/sql/session-store.ts';
+import { createSqlTransactor } from '../../storage/sql/transactor.ts';
 import { createSqlUserStore } from '../../storage/sql/user-store.ts';
+import { describeProblem } from '../../messages/problems.ts';
 import type { Clock } from '../clock.ts';
 import { createPasswordHasher, type PasswordHasher } from '../passwords/hasher.ts';
 import type { UserStore } from '../ports.ts';
@@ -36,7 +38,7 @@ before(async () => {
   const config = loadConfig({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
   sessions = createSessionService(createSqlSessionStore(database.db), config.sessions, clock);
   hasher = await createPasswordHasher(config.passwords);
-  service = createUserService({ users, sessions, hasher, policy: POLICY, clock });
+  service = createUserService({ users, transactor: createSqlTransactor(database.db, () => clock.now()), sessions, hasher, policy: POLICY, clock });
 });
 
 after(async () => {
@@ -70,7 +72,7 @@ test('each field reports its own problem with a stable code and a message', () =
     const found = problems.find((p) => p.code === code);
     assert.ok(found, `${JSON.stringify(input)} → ${JSON.stringify(problems)}`);
     assert.equal(found.field, field);
-    assert.ok(found.message.length > 10);
+    assert.ok(describeProblem(found).length > 10);
   }
 });
 
@@ -138,8 +140,8 @@ test('setRole accepts only known roles and known users, whatever the name’s sp
 test('disabling ends every session of the user; enabling again does not revive them', async () => {
   const registered = await service.registerUser({ username: 'ivan', email: 'ivan@example.test', password: PASSWORD });
   assert.ok(registered.kind === 'registered');
-  const a = await sessions.startSession(registered.user.id, CLIENT);
-  const b = await sessions.startSession(registered.user.id, CLIENT);
+  const a = await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
+  const b = await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
   const disabled = await service.setDisabled('Ivan', true);
   assert.ok(disabled.ok && disabled.user.disabled);
   assert.equal((await users.findUserById(registered.user.id))?.disabled, true);
@@ -155,8 +157,8 @@ test('disabling ends every session of the user; enabling again does not revive t
 test('revokeSessions ends every session and reports how many', async () => {
   const registered = await service.registerUser({ username: 'judy', email: 'judy@example.test', password: PASSWORD });
   assert.ok(registered.kind === 'registered');
-  await sessions.startSession(registered.user.id, CLIENT);
-  await sessions.startSession(registered.user.id, CLIENT);
+  await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
+  await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
   assert.deepEqual(await service.revokeSessions('JUDY'), { ok: true, count: 2 });
   assert.deepEqual(await service.revokeSessions('judy'), { ok: true, count: 0 });
   assert.deepEqual(await service.revokeSessions('nobody-here'), { ok: false, reason: 'unknown_user' });

@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../passwords/hasher.ts';
 import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
 import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { UserStore } from '../ports.ts';
+import type { Transactor, UserConflict, UserStore } from '../ports.ts';
 import {
   canonicalEmail,
   canonicalUsername,
@@ -24,22 +24,17 @@ import {
   USERNAME_MIN_LENGTH,
 } from './user.ts';
 
+/** One problem of one field, by code; `params` are what its sentence quotes (src/messages). */
 export interface FieldProblem {
   field: 'username' | 'email' | 'password';
   code: string;
-  message: string;
+  params?: object;
 }
 
 export type RegisterResult =
   | { kind: 'registered'; user: User }
   | { kind: 'invalid'; problems: FieldProblem[] }
-  | { kind: 'conflict'; field: 'username' | 'email' };
-
-/** What a conflict means to the person registering (registration inherently tells it). */
-export const CONFLICT_MESSAGES = {
-  username: 'That username is taken.',
-  email: 'That email address is already registered.',
-} as const;
+  | { kind: 'conflict'; field: UserConflict };
 
 export type AdminChangeResult = { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_role' };
 
@@ -52,23 +47,13 @@ export function validateRegistration(
   const problems: FieldProblem[] = [];
   const username = canonicalUsername(input.username);
   const usernameProblem = checkUsername(username);
-  if (usernameProblem === 'too_short' || usernameProblem === 'too_long') {
-    problems.push({
-      field: 'username',
-      code: `username_${usernameProblem}`,
-      message: `Username must be ${USERNAME_MIN_LENGTH} to ${USERNAME_MAX_LENGTH} characters long.`,
-    });
-  } else if (usernameProblem === 'bad_characters') {
-    problems.push({
-      field: 'username',
-      code: 'username_bad_characters',
-      message: 'Username may contain letters, digits, dots, dashes and underscores, and must start and end with a letter or digit.',
-    });
+  if (usernameProblem) {
+    problems.push({ field: 'username', code: `username_${usernameProblem}`, params: { min: USERNAME_MIN_LENGTH, max: USERNAME_MAX_LENGTH } });
   }
   // Validated in the form it is stored in: NFKC can turn look-alikes (U+FE6B) into `@`.
   const email = canonicalEmail(input.email);
   if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
-    problems.push({ field: 'email', code: 'email_invalid', message: 'Enter a valid email address.' });
+    problems.push({ field: 'email', code: 'email_invalid' });
   }
   for (const problem of checkPassword(input.password, { username, email }, policy)) {
     problems.push({ field: 'password', ...problem });
@@ -79,19 +64,21 @@ export function validateRegistration(
 export interface UserService {
   registerUser(input: { username: string; email: string; password: string; role?: Role }): Promise<RegisterResult>;
   setRole(username: string, role: string): Promise<AdminChangeResult>;
-  /** Disabling also ends every session of the user. */
+  /** Disabling also voids (credential version) and ends every session of the user. */
   setDisabled(username: string, disabled: boolean): Promise<AdminChangeResult>;
+  /** Voids (credential version) and ends every session of the user. */
   revokeSessions(username: string): Promise<{ ok: true; count: number } | { ok: false; reason: 'unknown_user' }>;
 }
 
 export function createUserService(deps: {
   users: UserStore;
+  transactor: Transactor;
   sessions: SessionService;
   hasher: PasswordHasher;
   policy: PasswordPolicyConfig;
   clock: Clock;
 }): UserService {
-  const { users, sessions, hasher, policy, clock } = deps;
+  const { users, transactor, sessions, hasher, policy, clock } = deps;
   const passwordPolicy = policyFingerprint(policy);
   return {
     async registerUser(input) {
@@ -100,7 +87,8 @@ export function createUserService(deps: {
       const username = canonicalUsername(input.username);
       const email = canonicalEmail(input.email);
       const passwordHash = await hasher.hashPassword(input.password);
-      const created = await users.createUser({
+      // The unit of work the verification mail joins (#10).
+      const created = await transactor.run((tx) => tx.users.createUser({
         username,
         usernameNormalized: normalizeUsername(username),
         email,
@@ -109,7 +97,7 @@ export function createUserService(deps: {
         passwordPolicy,
         role: input.role ?? 'user',
         createdAt: new Date(clock.now()),
-      });
+      }));
       return created.ok ? { kind: 'registered', user: created.user } : { kind: 'conflict', field: created.conflict };
     },
 
@@ -122,7 +110,15 @@ export function createUserService(deps: {
 
     async setDisabled(username, disabled) {
       const user = await users.findUserByUsername(normalizeUsername(username));
-      if (!user || !(await users.setDisabled(user.id, disabled))) return { ok: false, reason: 'unknown_user' };
+      if (!user) return { ok: false, reason: 'unknown_user' };
+      const changed = await transactor.run(async (tx) => {
+        if (!(await tx.users.setDisabled(user.id, disabled))) return false;
+        // The flag alone already stops sessions at their next request; the new version makes
+        // that hold even for a session store that missed the delete below.
+        if (disabled) await tx.credentials.bumpCredentialVersion(user.id);
+        return true;
+      });
+      if (!changed) return { ok: false, reason: 'unknown_user' };
       if (disabled) await sessions.endAllSessionsForUser(user.id);
       return { ok: true, user: { ...user, disabled } };
     },
@@ -130,6 +126,11 @@ export function createUserService(deps: {
     async revokeSessions(username) {
       const user = await users.findUserByUsername(normalizeUsername(username));
       if (!user) return { ok: false, reason: 'unknown_user' };
+      // Void first, by version (one SQL statement), then delete: sessions in Redis die even if
+      // the delete cannot reach it.
+      if ((await transactor.run((tx) => tx.credentials.bumpCredentialVersion(user.id))) === undefined) {
+        return { ok: false, reason: 'unknown_user' };
+      }
       return { ok: true, count: await sessions.endAllSessionsForUser(user.id) };
     },
   };

@@ -22,6 +22,8 @@ export interface User {
   disabled: boolean;
   /** Set when the stored password no longer passes the policy, or was imported unusable. */
   mustChangePassword: boolean;
+  /** Moves on at every credential change; sessions made under an older one are void. */
+  credentialVersion: number;
   createdAt: Date;
 }
 

@@ -1,7 +1,9 @@
 /**
- * JSON API v1: csrf, register, login, logout, me. Same rules as the pages: CSRF header on
- * every state-changing call, one generic sign-in failure, throttling, errors as
- * `{"error","message"}`. The OpenAPI document is built from these routes' zod schemas.
+ * JSON API v1 (registered under the `/api/v1` prefix, its own context): csrf, register,
+ * login, logout, me. Same rules as the pages: each route declares its access rule and CSRF
+ * stance (the header `X-CSRF-Token`), one generic sign-in failure, throttling. Errors are
+ * `{"error","message"}` from this context's own handlers, 404 and 405 included. The OpenAPI
+ * document is built from these routes' zod schemas.
  */
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
@@ -11,17 +13,23 @@ import type { Config } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { throttleKeyForIp } from '../client-ip.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
-import { requireSignedInApi } from '../plugins/guards.ts';
 import { csrfTokenFor } from '../plugins/csrf.ts';
 import { ensureSessionToken } from '../plugins/session.ts';
-import { consumeOrRefuse } from '../plugins/throttle.ts';
 import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
+import { registerErrorHandlers } from '../error-handler.ts';
+import { describeProblem } from '../../messages/problems.ts';
 import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.ts';
-import { CONFLICT_MESSAGES } from '../../domain/users/user-service.ts';
 
-export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDependencies; config: Config }) {
+export interface ApiRoutesOptions {
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp'>;
+  config: Pick<Config, 'baseUrl' | 'sessions'>;
+}
+
+export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptions) {
   const { deps, config } = options;
   const app = parent.withTypeProvider<ZodTypeProvider>();
+  const signIn = { login: deps.login, cookie: config.sessions };
+  registerErrorHandlers(app, (_request, reply, error) => reply.send({ error: error.code, message: error.message }), deps.isDatabaseUp);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -38,51 +46,58 @@ export async function apiRoutes(parent: FastifyInstance, options: { deps: HttpDe
   });
   const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 409: errorJson, 413: errorJson, 415: errorJson, 429: errorJson };
 
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/api/v1/csrf', { schema: { summary: 'CSRF token for this session', response: { 200: csrfJson } } }, async (request, reply) => {
+  app.get('/csrf', { config: { access: 'public' }, schema: { summary: 'CSRF token for this session', response: { 200: csrfJson } } }, async (request, reply) => {
     const token = ensureSessionToken(request, reply, config.sessions);
     return { csrfToken: csrfTokenFor(deps.keys.csrf, token) };
   });
 
   app.post(
-    '/api/v1/register',
-    { schema: { summary: 'Create an account', body: registerBody, response: { 201: meJson, ...errors } } },
+    '/register',
+    {
+      config: { access: 'public', csrf: 'required' },
+      schema: { summary: 'Create an account', body: registerBody, response: { 201: meJson, ...errors } },
+    },
     async (request, reply) => {
-      if (config.registration === 'closed') throw new AuthError('registration_closed');
-      await consumeOrRefuse(deps.throttle, 'register-ip', throttleKeyForIp(request.ip));
-      const result = await deps.userService.registerUser(request.body);
+      const result = await deps.registration.register(request.body, throttleKeyForIp(request.ip));
+      if (result.kind === 'closed') throw new AuthError('registration_closed');
+      if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind === 'invalid') {
-        return reply.code(400).send({ error: 'invalid_input', message: result.problems.map((p) => p.message).join(' '), problems: result.problems });
+        const problems = result.problems.map((problem) => ({ field: problem.field, code: problem.code, message: describeProblem(problem) }));
+        return reply.code(400).send({ error: 'invalid_input', message: problems.map((p) => p.message).join(' '), problems });
       }
-      if (result.kind === 'conflict') {
-        throw new AuthError('conflict', { message: CONFLICT_MESSAGES[result.field] });
-      }
+      if (result.kind === 'conflict') throw new AuthError('conflict', { detail: `detail.conflict_${result.field}` });
       return reply.code(201).send({ user: toUserJson(result.user) });
     },
   );
 
   app.post(
-    '/api/v1/login',
-    { schema: { summary: 'Sign in; sets a new session cookie', body: loginBody, response: { 200: loginJson, ...errors } } },
+    '/login',
+    {
+      config: { access: 'public', csrf: 'required' },
+      schema: { summary: 'Sign in; sets a new session cookie', body: loginBody, response: { 200: loginJson, ...errors } },
+    },
     async (request, reply) => {
-      const result = await signInFromRequest(request, reply, deps, config.sessions, {
-        identifier: request.body.username,
-        password: request.body.password,
-      });
-      if (result.kind === 'rejected') throw new AuthError('invalid_credentials');
-      return { user: toUserJson(result.user), csrfToken: csrfTokenFor(deps.keys.csrf, result.token) };
+      const outcome = await signInFromRequest(request, reply, signIn, { identifier: request.body.username, password: request.body.password });
+      if (outcome.kind === 'rejected') throw new AuthError('invalid_credentials');
+      const { user, token } = outcome.completed;
+      return { user: toUserJson(user), csrfToken: csrfTokenFor(deps.keys.csrf, token) };
     },
   );
 
-  app.post('/api/v1/logout', { schema: { summary: 'End this session', response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    await signOutFromRequest(request, reply, deps, config.sessions);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/logout',
+    { config: { access: 'public', csrf: 'required' }, schema: { summary: 'End this session', response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await signOutFromRequest(request, reply, signIn);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.get(
-    '/api/v1/me',
-    { preHandler: requireSignedInApi, schema: { summary: 'The signed-in user', response: { 200: meJson, 401: errorJson } } },
+    '/me',
+    { config: { access: 'signed-in' }, schema: { summary: 'The signed-in user', response: { 200: meJson, 401: errorJson } } },
     async (request) => ({ user: toUserJson(request.auth!.user) }),
   );
 }

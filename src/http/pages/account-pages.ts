@@ -1,11 +1,14 @@
-/** Signed-in pages: dashboard and profile. The guard comes from this context. */
+/**
+ * Signed-in pages: dashboard and profile. Each declares `signed-in`; the sign-in gates
+ * (a password to change first) stand before both.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
 import { canViewProfile } from '../../domain/users/access.ts';
 import { MAX_USER_ID } from '../../domain/users/user.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
-import { requireCurrentPassword, requireSignedInPage } from '../plugins/guards.ts';
+import { requirePassedGates } from './gates.ts';
 import { textField } from '../text-field.ts';
 import type { PageTools } from './page-tools.ts';
 import { dashboardPage, profilePage } from './views/pages.ts';
@@ -21,22 +24,21 @@ const profileQuery = z.object({
     .optional(),
 });
 
-export async function accountPages(app: FastifyInstance, options: { deps: HttpDependencies; pages: PageTools }) {
+export async function accountPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'users'>; pages: PageTools }) {
   const { deps, pages } = options;
   const html = 'text/html; charset=utf-8';
-  app.addHook('preHandler', requireSignedInPage);
-  app.addHook('preHandler', requireCurrentPassword);
+  const signedIn = { config: { access: 'signed-in' as const }, preHandler: requirePassedGates };
 
-  app.get('/dashboard', async (request, reply) => {
+  app.get('/dashboard', signedIn, async (request, reply) => {
     const query = dashboardQuery.safeParse(request.query);
-    if (!query.success) throw new AuthError('invalid_input', { message: 'The message parameter is not valid.' });
+    if (!query.success) throw new AuthError('invalid_input', { detail: 'detail.invalid_message_parameter' });
     const page = { ...pages.context(request, reply, 'Dashboard'), user: request.auth!.user };
     return reply.type(html).send(dashboardPage(page, query.data.message));
   });
 
-  app.get('/profile', async (request, reply) => {
+  app.get('/profile', signedIn, async (request, reply) => {
     const query = profileQuery.safeParse(request.query);
-    if (!query.success) throw new AuthError('invalid_input', { message: 'The id parameter must be a positive whole number.' });
+    if (!query.success) throw new AuthError('invalid_input', { detail: 'detail.invalid_id_parameter' });
     const viewer = request.auth!.user;
     const targetId = query.data.id ?? viewer.id;
     // Checked before the lookup: a non-admin learns nothing, not even whether the id exists.

@@ -2,6 +2,7 @@
  * Form schemas (application/x-www-form-urlencoded), built from the shared bounded text field.
  */
 import { z } from 'zod';
+import { formatMessage, isMessageKey } from '../../messages/catalog.ts';
 import { textField } from '../text-field.ts';
 
 export const registerForm = z.object({
@@ -30,7 +31,9 @@ export function formProblems(error: z.ZodError): { field: string; message: strin
     const field = String(issue.path[0] ?? 'form');
     if (seen.has(field)) continue;
     seen.add(field);
-    problems.push({ field, message: `${field[0]!.toUpperCase()}${field.slice(1)} ${issue.message}.` });
+    const labelKey = `label.${field}`;
+    const label = isMessageKey(labelKey) ? formatMessage(labelKey) : formatMessage('label.form');
+    problems.push({ field, message: formatMessage('field.problem', { label, problem: issue.message }) });
   }
   return problems;
 }

@@ -8,18 +8,23 @@ import type { PasswordConfig, SessionConfig } from '../../config.ts';
 import { DEFAULT_MIN_SCORE } from '../../domain/passwords/policy.ts';
 import { csrfTokenFor } from '../plugins/csrf.ts';
 import { ensureSessionToken } from '../plugins/session.ts';
+import { formatMessage } from '../../messages/catalog.ts';
 import type { PageContext } from './views/layout.ts';
 import type { MeterSettings } from './views/pages.ts';
 
-export const FLASH_COOKIE = 'gatehouse_flash';
+/** The flash cookie's name; in production `__Host-` (Secure, Path=/, no Domain: no subdomain can set it). */
+export function flashCookieName(secure: boolean): string {
+  return secure ? '__Host-gatehouse_flash' : 'gatehouse_flash';
+}
 
-export const FLASH_MESSAGES = {
-  registered: 'Your account was created. Please sign in.',
-  'signed-out': 'You have been signed out.',
-  'password-changed': 'Your password was changed. Your other sessions were signed out.',
-} as const;
+/** Notices a redirect may carry; each has its sentence in the catalog (`flash.<code>`). */
+export const FLASH_CODES = ['registered', 'signed-out', 'password-changed'] as const;
 
-export type FlashCode = keyof typeof FLASH_MESSAGES;
+export type FlashCode = (typeof FLASH_CODES)[number];
+
+function isFlashCode(value: string): value is FlashCode {
+  return (FLASH_CODES as readonly string[]).includes(value);
+}
 
 export interface Assets {
   stylesheet: string;
@@ -48,15 +53,16 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
     requireClasses: passwords.requireClasses ?? false,
   };
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: sessions.secureCookie };
+  const flashCookie = flashCookieName(sessions.secureCookie);
 
   function takeFlash(request: FastifyRequest, reply: FastifyReply): string | undefined {
     // Errors raised before the cookie plugin ran (a 429 from the request-rate limiter) render
     // this page too, with no cookies parsed yet.
-    const raw = request.cookies?.[FLASH_COOKIE];
+    const raw = request.cookies?.[flashCookie];
     if (!raw) return undefined;
-    reply.clearCookie(FLASH_COOKIE, cookieOptions);
+    reply.clearCookie(flashCookie, cookieOptions);
     const { valid, value } = request.unsignCookie(raw);
-    return valid && value !== null && value in FLASH_MESSAGES ? FLASH_MESSAGES[value as FlashCode] : undefined;
+    return valid && value !== null && isFlashCode(value) ? formatMessage(`flash.${value}`) : undefined;
   }
 
   return {
@@ -75,7 +81,7 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
       };
     },
     flash(reply, code) {
-      reply.setCookie(FLASH_COOKIE, code, { ...cookieOptions, signed: true, maxAge: 60 });
+      reply.setCookie(flashCookie, code, { ...cookieOptions, signed: true, maxAge: 60 });
     },
   };
 }

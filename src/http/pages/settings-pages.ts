@@ -3,25 +3,25 @@ import type { FastifyInstance } from 'fastify';
 import { AuthError } from '../../domain/errors.ts';
 import { throttleKeyForIp } from '../client-ip.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
-import { requireSignedInPage } from '../plugins/guards.ts';
+import { formatMessage } from '../../messages/catalog.ts';
 import { changePasswordForm, formProblems } from './forms.ts';
+import { problemLines } from './problems.ts';
 import type { PageTools } from './page-tools.ts';
 import { changePasswordPage } from './views/pages.ts';
 
-export async function settingsPages(app: FastifyInstance, options: { deps: HttpDependencies; pages: PageTools }) {
+export async function settingsPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'passwordChange'>; pages: PageTools }) {
   const { deps, pages } = options;
   const html = 'text/html; charset=utf-8';
-  app.addHook('preHandler', requireSignedInPage);
 
-  const render = (request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1], problems?: { message: string }[]) => {
+  const render = (request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1], problems?: { field?: string; message: string }[]) => {
     const user = request.auth!.user;
     const page = { ...pages.context(request, reply, 'Change password', { scripts: pages.meterScripts }), user };
     return changePasswordPage(page, pages.meter, { problems, required: user.mustChangePassword });
   };
 
-  app.get('/settings/password', async (request, reply) => reply.type(html).send(render(request, reply)));
+  app.get('/settings/password', { config: { access: 'signed-in' } }, async (request, reply) => reply.type(html).send(render(request, reply)));
 
-  app.post('/settings/password', async (request, reply) => {
+  app.post('/settings/password', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
     const parsed = changePasswordForm.safeParse(request.body);
     if (!parsed.success) return reply.code(400).type(html).send(render(request, reply, formProblems(parsed.error)));
     const result = await deps.passwordChange.changePassword({
@@ -33,9 +33,9 @@ export async function settingsPages(app: FastifyInstance, options: { deps: HttpD
     });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'wrong-current-password') {
-      return reply.code(400).type(html).send(render(request, reply, [{ message: 'The current password is not correct.' }]));
+      return reply.code(400).type(html).send(render(request, reply, [{ field: 'current_password', message: formatMessage('detail.wrong_current_password') }]));
     }
-    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, result.problems));
+    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, problemLines(result.problems)));
     pages.flash(reply, 'password-changed');
     return reply.code(303).redirect('/settings/password');
   });

@@ -3,7 +3,8 @@
  * sessions and a revocation applies on every instance at the next request (no local cache).
  *
  * Layout under the client's key prefix:
- *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent}, expiring at
+ *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent,
+ *               credentialVersion}, expiring at
  *               the first of the absolute expiry and the idle expiry (Redis drops it itself);
  *   u:<userId>  set of the user's idHashes, for "end every session of this user".
  * The user is read from SQL, the source of truth, by primary key: one Redis round trip
@@ -21,6 +22,12 @@ redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
 local expiresAt = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
 local idleExpiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], math.min(expiresAt, idleExpiry))
+return 1`;
+
+/** Sets the session's credential version only if the session still exists (never resurrects). */
+const REBIND_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'credentialVersion', ARGV[1])
 return 1`;
 
 async function guarded<T>(operation: () => Promise<T>): Promise<T> {
@@ -47,6 +54,8 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       expiresAt: new Date(Number(fields.expiresAt)),
       ip: fields.ip ?? '',
       userAgent: fields.userAgent ?? '',
+      // Absent only on sessions made before credential versions existed (version 0 then).
+      credentialVersion: Number(fields.credentialVersion ?? 0),
     };
   }
 
@@ -63,6 +72,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
             expiresAt: session.expiresAt.getTime(),
             ip: session.ip,
             userAgent: session.userAgent,
+            credentialVersion: session.credentialVersion,
           })
           .pexpireat(sessionKey(session.idHash), expiry)
           .sadd(userKey(session.userId), session.idHash)
@@ -83,6 +93,10 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
         await redis.eval(TOUCH_SCRIPT, 1, sessionKey(idHash), String(lastSeenAt.getTime()), String(idleMs));
       }),
 
+    setCredentialVersion: (idHash, credentialVersion) =>
+      guarded(async () => {
+        await redis.eval(REBIND_SCRIPT, 1, sessionKey(idHash), String(credentialVersion));
+      }),
     deleteSession: (idHash) =>
       guarded(async () => {
         const userId = await redis.hget(sessionKey(idHash), 'userId');

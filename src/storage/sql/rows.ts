@@ -21,6 +21,7 @@ export function toUser(
     role: isRole(row.role) ? row.role : 'user',
     disabled: Number(row.disabled) === 1,
     mustChangePassword: Number(row.must_change_password) === 1,
+    credentialVersion: Number(row.credential_version),
     createdAt: toDate(row.created_at),
   };
 }
@@ -38,17 +39,27 @@ export function toSession(row: Selectable<SessionTable>): Session {
     expiresAt: toDate(row.expires_at),
     ip: row.ip,
     userAgent: row.user_agent,
+    credentialVersion: Number(row.credential_version),
   };
 }
 
 /**
- * When `error` is a unique-index violation, the violated index or column text
- * (SQLite: SQLITE_CONSTRAINT_UNIQUE, PostgreSQL: 23505, MySQL/MariaDB: ER_DUP_ENTRY 1062).
+ * When `error` is a unique-index violation, the name of what refused the row: the index
+ * name on PostgreSQL (`constraint`) and MySQL/MariaDB (the last `for key '…'` of the
+ * message, without a `table.` prefix), and the `table.column` list on SQLite, whose message
+ * names columns and never values. Decided by name, never by searching the message for a
+ * word, because MySQL quotes the duplicate value in its message (a username containing
+ * "email" was once reported as a taken email).
  */
-export function uniqueViolation(error: unknown): string | undefined {
+export function violatedUniqueIndex(error: unknown): string | undefined {
   const e = error as { code?: string; errno?: number; constraint?: string; message?: string };
-  if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return e.message ?? '';
-  if (e?.code === '23505') return `${e.constraint ?? ''} ${e.message ?? ''}`;
-  if (e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062) return e.message ?? '';
+  if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return /constraint failed: (.+)$/.exec(e.message ?? '')?.[1] ?? '';
+  }
+  if (e?.code === '23505') return e.constraint ?? '';
+  if (e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062) {
+    const key = /for key '([^']*)'$/.exec(e.message ?? '')?.[1] ?? '';
+    return key.replace(/^[^.]*\./, '');
+  }
   return undefined;
 }

@@ -23,12 +23,14 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'sessions.expires_at',
         'sessions.ip',
         'sessions.user_agent',
+        'sessions.credential_version as session_credential_version',
         'users.id',
         'users.username',
         'users.email',
         'users.role',
         'users.disabled',
         'users.must_change_password',
+        'users.credential_version',
         'users.created_at',
       ])
       .where('sessions.id_hash', '=', '')
@@ -51,6 +53,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
           expires_at: session.expiresAt.getTime(),
           ip: session.ip,
           user_agent: session.userAgent,
+          credential_version: session.credentialVersion,
         })
         .execute();
     },
@@ -59,13 +62,17 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
       const row = (await findSessionAndUser.run(idHash)).rows[0];
       if (!row) return undefined;
       return {
-        session: toSession({ ...row, created_at: row.session_created_at }),
+        session: toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }),
         user: toUser(row),
       };
     },
 
     async touchSession(idHash, lastSeenAt) {
       await touchSession.run(lastSeenAt.getTime(), idHash);
+    },
+
+    async setCredentialVersion(idHash, credentialVersion) {
+      await db.updateTable('sessions').set({ credential_version: credentialVersion }).where('id_hash', '=', idHash).execute();
     },
 
     async deleteSession(idHash) {

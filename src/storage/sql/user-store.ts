@@ -1,16 +1,27 @@
-/** UserStore on Kysely: every query parameterised by construction. */
+/**
+ * UserStore and CredentialStore on Kysely, over the `users` table: every query
+ * parameterised by construction. Both take a Kysely instance or a transaction (see
+ * transactor.ts), so they can take part in a unit of work.
+ */
 import type { Kysely } from 'kysely';
-import type { CreateUserResult, UserStore } from '../../domain/ports.ts';
+import type { CreateUserResult, CredentialStore, UserConflict, UserStore } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { prepareQuery } from './compiled.ts';
-import { toUser, toUserWithPassword, uniqueViolation } from './rows.ts';
+import { toUser, toUserWithPassword, violatedUniqueIndex } from './rows.ts';
 
-const PUBLIC_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'created_at'] as const;
+export const PUBLIC_USER_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'credential_version', 'created_at'] as const;
+
+/** Which identity a unique index guards: index names (PostgreSQL, MySQL) and SQLite's column names. */
+const CONFLICT_BY_INDEX: Readonly<Record<string, UserConflict>> = {
+  users_username_normalized_unique: 'username',
+  'users.username_normalized': 'username',
+  users_email_normalized_unique: 'email',
+  'users.email_normalized': 'email',
+};
 
 export function createSqlUserStore(db: Kysely<Database>, now: () => number): UserStore {
   // On every request's path when sessions live in Redis: compiled once (see compiled.ts).
-  const findUserById = prepareQuery(db, db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', 0).compile());
-
+  const findUserById = prepareQuery(db, db.selectFrom('users').select(PUBLIC_USER_COLUMNS).where('id', '=', 0).compile());
   return {
     async createUser(user): Promise<CreateUserResult> {
       const createdAt = user.createdAt.getTime();
@@ -34,41 +45,72 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         const id = Number(inserted.insertId ?? 0);
         // PostgreSQL reports no insertId without RETURNING; the unique name finds the row.
         const row = id
-          ? await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow()
+          ? await db.selectFrom('users').select(PUBLIC_USER_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow()
           : await db
               .selectFrom('users')
-              .select(PUBLIC_COLUMNS)
+              .select(PUBLIC_USER_COLUMNS)
               .where('username_normalized', '=', user.usernameNormalized)
               .executeTakeFirstOrThrow();
         return { ok: true, user: toUser(row) };
       } catch (error) {
-        const violated = uniqueViolation(error);
-        if (violated === undefined) throw error;
-        return { ok: false, conflict: violated.includes('email') ? 'email' : 'username' };
+        const conflict = CONFLICT_BY_INDEX[violatedUniqueIndex(error) ?? ''];
+        if (conflict === undefined) throw error;
+        return { ok: false, conflict };
       }
     },
-
     async findUserById(id) {
       const row = (await findUserById.run(id)).rows[0];
       return row && toUser(row);
     },
-
     async findUserByUsername(usernameNormalized) {
       const row = await db
         .selectFrom('users')
-        .select(PUBLIC_COLUMNS)
+        .select(PUBLIC_USER_COLUMNS)
         .where('username_normalized', '=', usernameNormalized)
         .executeTakeFirst();
       return row && toUser(row);
     },
-
     async findUserForLogin(identifierNormalized) {
       const column = identifierNormalized.includes('@') ? 'email_normalized' : 'username_normalized';
       const row = await db.selectFrom('users').selectAll().where(column, '=', identifierNormalized).executeTakeFirst();
       return row && toUserWithPassword(row);
     },
+    async setRole(userId, role) {
+      const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async setDisabled(userId, disabled) {
+      const result = await db
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0, updated_at: now() })
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
 
-    async updatePasswordHash(userId, passwordHash, state) {
+export function createSqlCredentialStore(db: Kysely<Database>, now: () => number): CredentialStore {
+  /** `credential_version + 1` in the UPDATE itself: two racing changes each move it on. */
+  async function bumpAndRead(userId: number, changes: { password_hash?: string; must_change_password?: number; password_policy?: string | null }) {
+    const result = await db
+      .updateTable('users')
+      .set((eb) => ({ ...changes, credential_version: eb('credential_version', '+', 1), updated_at: now() }))
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    const row = await db.selectFrom('users').select('credential_version').where('id', '=', userId).executeTakeFirst();
+    return row && Number(row.credential_version);
+  }
+  return {
+    replacePassword(userId, passwordHash, state) {
+      return bumpAndRead(userId, {
+        password_hash: passwordHash,
+        must_change_password: state.mustChangePassword ? 1 : 0,
+        password_policy: state.passwordPolicy,
+      });
+    },
+    async rehashPassword(userId, passwordHash, state) {
       await db
         .updateTable('users')
         .set({
@@ -80,7 +122,6 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .where('id', '=', userId)
         .execute();
     },
-
     async setPasswordState(userId, state) {
       await db
         .updateTable('users')
@@ -88,19 +129,6 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .where('id', '=', userId)
         .execute();
     },
-
-    async setRole(userId, role) {
-      const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
-
-    async setDisabled(userId, disabled) {
-      const result = await db
-        .updateTable('users')
-        .set({ disabled: disabled ? 1 : 0, updated_at: now() })
-        .where('id', '=', userId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
+    bumpCredentialVersion: (userId) => bumpAndRead(userId, {}),
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * In-memory implementations of the domain's storage ports (users, credentials, sessions,
+ * transactor) for domain tests: the same contracts as the SQL stores (unique normalised
+ * username and email decided at insert, credential version bumped by the write itself),
+ * without a database. A transaction works on a copy of the rows and publishes it only when
+ * the work resolves, so a rollback is observable. `failDeletes` makes session deletes throw,
+ * as a session store that cannot be reached would.
+ */
+import type { CreateUserResult, CredentialStore, SessionStore, TransactionStores, Transactor, UserStore } from '../../src/domain/ports.ts';
+import type { Session } from '../../src/domain/sessions/session.ts';
+import type { User, UserWithPassword } from '../../src/domain/users/user.ts';
+
+interface UserRow extends UserWithPassword {
+  usernameNormalized: string;
+  emailNormalized: string;
+}
+
+function publicUser(row: UserRow): User {
+  const { passwordHash: _h, passwordPolicy: _p, usernameNormalized: _u, emailNormalized: _e, ...user } = row;
+  return { ...user };
+}
+
+function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserStore {
+  const byIdentifier = (identifier: string) =>
+    [...rows.values()].find((row) => (identifier.includes('@') ? row.emailNormalized : row.usernameNormalized) === identifier);
+  return {
+    async createUser(user): Promise<CreateUserResult> {
+      const existing = [...rows.values()];
+      if (existing.some((row) => row.usernameNormalized === user.usernameNormalized)) return { ok: false, conflict: 'username' };
+      if (existing.some((row) => row.emailNormalized === user.emailNormalized)) return { ok: false, conflict: 'email' };
+      const row: UserRow = {
+        id: ids.next++,
+        username: user.username,
+        usernameNormalized: user.usernameNormalized,
+        email: user.email,
+        emailNormalized: user.emailNormalized,
+        role: user.role,
+        disabled: false,
+        mustChangePassword: false,
+        credentialVersion: 0,
+        createdAt: user.createdAt,
+        passwordHash: user.passwordHash,
+        passwordPolicy: user.passwordPolicy ?? null,
+      };
+      rows.set(row.id, row);
+      return { ok: true, user: publicUser(row) };
+    },
+    async findUserById(id) {
+      const row = rows.get(id);
+      return row && publicUser(row);
+    },
+    async findUserByUsername(name) {
+      const row = [...rows.values()].find((candidate) => candidate.usernameNormalized === name);
+      return row && publicUser(row);
+    },
+    async findUserForLogin(identifier) {
+      const row = byIdentifier(identifier);
+      return row && { ...row };
+    },
+    async setRole(userId, role) {
+      const row = rows.get(userId);
+      if (row) row.role = role;
+      return row !== undefined;
+    },
+    async setDisabled(userId, disabled) {
+      const row = rows.get(userId);
+      if (row) row.disabled = disabled;
+      return row !== undefined;
+    },
+  };
+}
+
+function credentialStoreOver(rows: Map<number, UserRow>): CredentialStore {
+  const bump = (userId: number) => {
+    const row = rows.get(userId);
+    if (!row) return undefined;
+    row.credentialVersion += 1;
+    return row.credentialVersion;
+  };
+  return {
+    async replacePassword(userId, passwordHash, state) {
+      const row = rows.get(userId);
+      if (!row) return undefined;
+      Object.assign(row, { passwordHash, ...state });
+      return bump(userId);
+    },
+    async rehashPassword(userId, passwordHash, state) {
+      const row = rows.get(userId);
+      if (row) Object.assign(row, { passwordHash, ...state });
+    },
+    async setPasswordState(userId, state) {
+      const row = rows.get(userId);
+      if (row) Object.assign(row, state);
+    },
+    bumpCredentialVersion: async (userId) => bump(userId),
+  };
+}
+
+export interface MemoryStores {
+  users: UserStore;
+  credentials: CredentialStore;
+  sessionStore: SessionStore;
+  transactor: Transactor;
+  /** The stored session rows, by id hash (for assertions). */
+  sessionRows: Map<string, Session>;
+  /** When true, every session delete throws, as an unreachable store would. */
+  failDeletes: boolean;
+}
+
+export function createMemoryStores(): MemoryStores {
+  let rows = new Map<number, UserRow>();
+  const ids = { next: 1 };
+  const sessionRows = new Map<string, Session>();
+  const state = { failDeletes: false };
+  // The live stores read `rows` through this indirection, so a committed transaction's copy replaces it.
+  const live = {
+    get rows() {
+      return rows;
+    },
+  };
+  const users: UserStore = {
+    createUser: (u) => userStoreOver(live.rows, ids).createUser(u),
+    findUserById: (id) => userStoreOver(live.rows, ids).findUserById(id),
+    findUserByUsername: (n) => userStoreOver(live.rows, ids).findUserByUsername(n),
+    findUserForLogin: (i) => userStoreOver(live.rows, ids).findUserForLogin(i),
+    setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
+    setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),
+  };
+  const credentials: CredentialStore = {
+    replacePassword: (id, h, s) => credentialStoreOver(live.rows).replacePassword(id, h, s),
+    rehashPassword: (id, h, s) => credentialStoreOver(live.rows).rehashPassword(id, h, s),
+    setPasswordState: (id, s) => credentialStoreOver(live.rows).setPasswordState(id, s),
+    bumpCredentialVersion: (id) => credentialStoreOver(live.rows).bumpCredentialVersion(id),
+  };
+  const refuseIfFailing = () => {
+    if (state.failDeletes) throw new Error('session store unreachable');
+  };
+  const sessionStore: SessionStore = {
+    async createSession(session) {
+      sessionRows.set(session.idHash, { ...session });
+    },
+    async findSessionAndUser(idHash) {
+      const session = sessionRows.get(idHash);
+      const row = session && rows.get(session.userId);
+      return session && row ? { session: { ...session }, user: publicUser(row) } : undefined;
+    },
+    async touchSession(idHash, lastSeenAt) {
+      const session = sessionRows.get(idHash);
+      if (session) session.lastSeenAt = lastSeenAt;
+    },
+    async setCredentialVersion(idHash, credentialVersion) {
+      const session = sessionRows.get(idHash);
+      if (session) session.credentialVersion = credentialVersion;
+    },
+    async deleteSession(idHash) {
+      refuseIfFailing();
+      sessionRows.delete(idHash);
+    },
+    async deleteSessionsForUser(userId, exceptIdHash) {
+      refuseIfFailing();
+      let count = 0;
+      for (const [idHash, session] of sessionRows) {
+        if (session.userId === userId && idHash !== exceptIdHash) {
+          sessionRows.delete(idHash);
+          count += 1;
+        }
+      }
+      return count;
+    },
+    async deleteExpiredSessions(now, idleTimeoutSeconds) {
+      let count = 0;
+      for (const [idHash, session] of sessionRows) {
+        if (session.expiresAt <= now || session.lastSeenAt.getTime() <= now.getTime() - idleTimeoutSeconds * 1000) {
+          sessionRows.delete(idHash);
+          count += 1;
+        }
+      }
+      return count;
+    },
+  };
+  const transactor: Transactor = {
+    async run(work) {
+      const copy = new Map([...rows].map(([id, row]) => [id, { ...row }]));
+      const stores: TransactionStores = { users: userStoreOver(copy, ids), credentials: credentialStoreOver(copy) };
+      const result = await work(stores);
+      rows = copy;
+      return result;
+    },
+  };
+  return {
+    users,
+    credentials,
+    sessionStore,
+    transactor,
+    sessionRows,
+    get failDeletes() {
+      return state.failDeletes;
+    },
+    set failDeletes(value: boolean) {
+      state.failDeletes = value;
+    },
+  };
+}
