@@ -2,7 +2,10 @@
  * Schema migrations with Kysely's Migrator. Its lock table serialises concurrent runs, so
  * two instances starting at once apply each migration exactly once.
  */
-import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, PostgresAdapter, sql, SqliteAdapter } from 'kysely';
+
+/** Runs of one migration on SQLite before giving up, when another process raced this one. */
+const SQLITE_MIGRATION_ATTEMPTS = 5;
 import * as initial from './migrations/0001-initial.ts';
 import * as throttle from './migrations/0002-throttle.ts';
 import * as passwordPolicy from './migrations/0003-password-policy.ts';
@@ -27,8 +30,16 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrateResult> {
     migrationTableSchema = rows[0]?.schema;
   }
   const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  if (error) return { ok: false, error: error instanceof Error ? error.message : String(error), applied };
-  return { ok: true, applied };
+  // Kysely's lock serialises runs on PostgreSQL and MySQL; on SQLite it is a no-op (one
+  // connection per process), so two processes migrating one file at once can both decide a
+  // migration is pending. Migrations run in one transaction there (transactional DDL), so the
+  // loser rolls back whole; running again then finds the winner's work and applies nothing.
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results = [] } = await migrator.migrateToLatest();
+    const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (!error) return { ok: true, applied };
+    if (!sqlite || attempt >= SQLITE_MIGRATION_ATTEMPTS) return { ok: false, error: error instanceof Error ? error.message : String(error), applied };
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
 }

@@ -6,7 +6,7 @@
 // statement; a re-hash does not; a transaction that throws leaves nothing behind.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { NewUser } from '../../src/domain/ports.ts';
+import type { NewUser } from '../../src/domain/users/user.ts';
 import { createSqlTransactor } from '../../src/storage/sql/transactor.ts';
 import { createSqlCredentialStore } from '../../src/storage/sql/user-store.ts';
 import { eachBackend, openTestStores, type TestStores } from '../helpers/stores.ts';

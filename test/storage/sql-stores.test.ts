@@ -66,6 +66,7 @@ test('createUser returns the stored user with an id and its fields', async () =>
     role: 'user',
     disabled: false,
     mustChangePassword: false,
+    credentialVersion: 0,
     createdAt: new Date(NOW),
   });
   assert.deepEqual(await users.findUserById(created.user.id), created.user);
