@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
 import { AuthError, type ErrorCode } from '../domain/errors.ts';
 import type { Session } from '../domain/sessions/session.ts';
 import type { User } from '../domain/users/user.ts';
-import csrf, { csrfTokenFor } from './plugins/csrf.ts';
+import { csrfTokenFor } from './plugins/csrf.ts';
 import routeRules, { refuseWrongMethod } from './route-rules.ts';
 import { staticRoute } from './static-route.ts';
 
@@ -39,7 +39,7 @@ const fakeSession = fp(
   { name: 'session' },
 );
 
-async function buildApp(routes: (app: FastifyInstance) => void | Promise<void>, options: { legacyCsrf?: boolean } = {}) {
+async function buildApp(routes: (app: FastifyInstance) => void | Promise<void>) {
   const app = Fastify();
   app.setErrorHandler(async function handleError(error: FastifyError, _request, reply) {
     if (!(error instanceof AuthError)) throw error;
@@ -50,7 +50,6 @@ async function buildApp(routes: (app: FastifyInstance) => void | Promise<void>, 
     return reply.code(404).send({ error: 'not_found' });
   });
   await app.register(fakeSession);
-  if (options.legacyCsrf) await app.register(csrf, { key: KEY, origin: ORIGIN });
   await app.register(routeRules, { csrf: { key: KEY, origin: ORIGIN } });
   await app.register(async function routePlugin(child) {
     await routes(child);
@@ -61,8 +60,8 @@ async function buildApp(routes: (app: FastifyInstance) => void | Promise<void>, 
 const ok = async () => ({ secret: 'handler ran' });
 
 /** What `listen()` does first: build every plugin, then `ready()`. Rejects when a route is refused. */
-async function start(routes: (app: FastifyInstance) => void | Promise<void>, options: { legacyCsrf?: boolean } = {}) {
-  const app = await buildApp(routes, options);
+async function start(routes: (app: FastifyInstance) => void | Promise<void>) {
+  const app = await buildApp(routes);
   await app.ready();
   return app;
 }
@@ -113,10 +112,6 @@ describe('start-up refuses undeclared routes', () => {
     }), /GET,POST \/both mixes safe and state-changing methods/);
   });
 
-  test('registered beside the old csrf plugin (which would check routes twice): refused', async () => {
-    await assert.rejects(start(() => {}, { legacyCsrf: true }), /remove the registration of plugins\/csrf\.ts/);
-  });
-
   test('declared routes start, and each (method, url) is recorded with its rule, HEAD included', async () => {
     const app = await buildApp((r) => {
       r.get('/a', { config: { access: 'signed-in' } }, ok);
@@ -151,6 +146,9 @@ describe('declared rules are enforced', () => {
       r.options('/preflight', { config: { access: 'public' } }, counted);
       r.get('/preflight', { config: { access: 'public' } }, counted);
       r.get('/no-head', { exposeHeadRoute: false, config: { access: 'public' } }, counted);
+      r.register(async function prefixedApi(api) {
+        api.get('/me', { config: { access: 'signed-in' } }, counted);
+      }, { prefix: '/api/v2' });
     });
     await app.ready();
   });
@@ -188,6 +186,12 @@ describe('declared rules are enforced', () => {
     const res = await refusedWithoutRunning({ url: '/api/v1/me' });
     assert.equal(res.statusCode, 401);
     assert.equal(res.headers.location, undefined);
+    assert.deepEqual(res.json(), { error: 'unauthenticated' });
+  });
+
+  test('an API route registered under a prefix is an API route too: 401, not a redirect', async () => {
+    const res = await refusedWithoutRunning({ url: '/api/v2/me' });
+    assert.equal(res.statusCode, 401);
     assert.deepEqual(res.json(), { error: 'unauthenticated' });
   });
 

@@ -102,7 +102,6 @@ function asArray<T>(hooks: T | T[] | undefined): T[] {
 }
 
 async function routeRulesPlugin(app: FastifyInstance, options: RouteRulesOptions) {
-  if (app.hasPlugin('csrf')) throw new Error('route-rules attaches the CSRF check itself: remove the registration of plugins/csrf.ts');
   const checkCsrf = createCsrfCheck(options.csrf);
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);

@@ -10,12 +10,10 @@
  * Which routes get the check is declared by each route (`config.csrf`, see route-rules.ts),
  * which attaches `createCsrfCheck(…)` to exactly the routes whose stance is `required`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { constantTimeEqual, hmacBase64Url, sha256Hex } from '../../domain/crypto.ts';
 import { AuthError } from '../../domain/errors.ts';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALLOWED_FETCH_SITES = new Set(['same-origin', 'none']);
 
 export interface CsrfOptions {
@@ -49,20 +47,3 @@ export function createCsrfCheck(options: CsrfOptions) {
     if (!constantTimeEqual(token, csrfTokenFor(options.key, request.sessionToken))) throw new AuthError('csrf_failed');
   };
 }
-
-/**
- * TODO(#8): the pre-route-rules wiring, kept only while server.ts still registers it: the
- * check on every state-changing route. route-rules refuses to start beside it; once
- * server.ts registers route-rules instead, delete this plugin.
- */
-async function csrfPlugin(app: FastifyInstance, options: CsrfOptions) {
-  const checkCsrf = createCsrfCheck(options);
-  app.addHook('onRoute', function addCsrfCheck(route) {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.every((method) => SAFE_METHODS.has(method))) return;
-    const existing = route.preValidation ?? [];
-    route.preValidation = [checkCsrf, ...(Array.isArray(existing) ? existing : [existing])];
-  });
-}
-
-export default fp(csrfPlugin, { name: 'csrf', dependencies: ['session'] });

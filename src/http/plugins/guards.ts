@@ -1,8 +1,7 @@
 /**
- * Guard hooks. route-rules.ts attaches them to each route from its declared access rule
- * (`signed-in` or `{ permission }`); `requireCurrentPassword` is added by the contexts that
- * need it. Signed-in pages redirect to the sign-in page with `next`; the API answers 401;
- * a missing permission is 403. The user is the one re-read from the store on this request,
+ * Guard hooks, attached by route-rules.ts to each route from its declared access rule
+ * (`signed-in` or `{ permission }`), never added by hand. Signed-in pages redirect to the
+ * sign-in page with `next`; the API answers 401; a missing permission is 403. The user is the one re-read from the store on this request,
  * so role changes and disabling apply at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,13 +22,4 @@ export function requirePermission(permission: Permission) {
   return async function refuseWithoutPermission(request: FastifyRequest) {
     if (!request.auth || !hasPermission(request.auth.user, permission)) throw new AuthError('forbidden');
   };
-}
-
-/**
- * ASVS 2.1.7: a user whose password fails the policy must change it before anything else;
- * only the password page and sign-out stay reachable (the API reports `mustChangePassword`).
- */
-export async function requireCurrentPassword(request: FastifyRequest, reply: FastifyReply) {
-  if (!request.auth?.user.mustChangePassword) return;
-  return reply.code(303).redirect('/settings/password');
 }
