@@ -26,6 +26,10 @@
  *  `listen()` reject and no server runs with an undeclared route. Register once at the root,
  *  after the session plugin and before every route: a route registered earlier is not seen
  *  (test/http/route-table.test.ts compares the router's table with `app.declaredRoutes`).
+ * Third-party routes get no exemption by URL prefix: @fastify/static is registered with
+ *  `serve: false` behind the declared `GET /static/*` of static-route.ts, and @fastify/swagger
+ *  adds no route (the OpenAPI document is our own declared route). A plugin that adds routes
+ *  must be wrapped the same way, or start-up fails on its first undeclared route.
  * 405: `refuseWrongMethod`, called by the not-found handler, answers a known path asked with
  *  another method with 405 and `Allow` (v5.0.0-13.4.4: TRACE and friends are refused).
  */
