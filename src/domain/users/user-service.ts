@@ -87,8 +87,11 @@ export function createUserService(deps: {
       const username = canonicalUsername(input.username);
       const email = canonicalEmail(input.email);
       const passwordHash = await hasher.hashPassword(input.password);
-      // The unit of work the verification mail joins (#10).
-      const created = await transactor.run((tx) => tx.users.createUser({
+      // Not inside Transactor.run: on PostgreSQL a unique violation aborts the whole
+      // transaction, so the conflict the store returns could not be followed by anything.
+      // The verification mail (#10) joins with an insert that cannot fail that way
+      // (a savepoint, or ON CONFLICT DO NOTHING), in one transaction.
+      const created = await users.createUser({
         username,
         usernameNormalized: normalizeUsername(username),
         email,
@@ -97,7 +100,7 @@ export function createUserService(deps: {
         passwordPolicy,
         role: input.role ?? 'user',
         createdAt: new Date(clock.now()),
-      }));
+      });
       return created.ok ? { kind: 'registered', user: created.user } : { kind: 'conflict', field: created.conflict };
     },
 
