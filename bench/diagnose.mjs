@@ -17,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { getWithCookie, registerUsers, signInApi } from './lib/gatehouse-client.mjs';
-import { cannon, round, spread } from './lib/measure.mjs';
+import { cannon, round } from './lib/measure.mjs';
+import { spread } from './lib/rounds.mjs';
 import { BASELINE_SERVER, freePort, GATEHOUSE_BIN, newSecretKey, startServerProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' } } });

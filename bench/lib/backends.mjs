@@ -1,17 +1,30 @@
 /**
  * Storage for the benchmarked instances, each run isolated and removed afterwards:
- *   sqlite          nothing to provision (each instance's DATA_DIR holds its database file)
+ *   sqlite          a SQLite file in a fresh temp directory (DATABASE_URL=sqlite:…)
  *   postgres+redis  a fresh PostgreSQL schema (search_path through `?options=-c search_path=…`)
  *                   and a unique REDIS_KEY_PREFIX; cleanup drops the schema and deletes the keys.
+ * Provisioning is the tests' own (`provisionBackend` of test/helpers/backends.ts); this module
+ * points it at the benchmark's URLs and adds what the harness needs on top: a description for
+ * the report, a reachability check (B6) and the counts that prove B5's load landed.
  * URLs: BENCH_POSTGRES_URL / TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)
  * and BENCH_REDIS_URL / TEST_REDIS_URL (default redis://127.0.0.1:6379).
  */
-import { randomBytes } from 'node:crypto';
-
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const BACKENDS = ['sqlite', 'postgres+redis'];
 
-const uniqueName = () => `gh_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+// test/helpers/backends.ts reads TEST_POSTGRES_URL / TEST_REDIS_URL once, when it is loaded:
+// set them to the benchmark's URLs first (child processes never see them: see processes.mjs).
+process.env.TEST_POSTGRES_URL = POSTGRES_URL;
+process.env.TEST_REDIS_URL = REDIS_URL;
+const { provisionBackend: provisionIsolated } = await import('../../test/helpers/backends.ts');
+
+const DESCRIPTIONS = {
+  sqlite: () => 'SQLite file in a temp directory (WAL), throttle counters in SQL (THROTTLE_STORE default)',
+  'postgres+redis': (backend) =>
+    `PostgreSQL schema ${new URL(backend.env.DATABASE_URL).searchParams.get('options')?.replace('-c search_path=', '')} + ` +
+    `Redis prefix ${backend.redisKeyPrefix} (sessions and throttle counters in Redis)`,
+};
 
 async function redisClient() {
   const { Redis } = await import('ioredis');
@@ -22,7 +35,7 @@ async function redisClient() {
 }
 
 /** Counts keys under a prefix (SCAN, never KEYS). */
-export async function countRedisKeys(prefix, pattern = '*') {
+async function countRedisKeys(prefix, pattern = '*') {
   const redis = await redisClient();
   let cursor = '0';
   let count = 0;
@@ -35,8 +48,8 @@ export async function countRedisKeys(prefix, pattern = '*') {
   return count;
 }
 
-/** Runs one SQL query on the provisioned PostgreSQL schema (for verification counts). */
-export async function postgresQuery(url, text) {
+/** Runs one SQL query on a PostgreSQL database (the provisioned schema when its URL is given). */
+async function postgresQuery(url, text) {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -64,39 +77,30 @@ export async function sharedBackendProblem() {
   return undefined;
 }
 
-/** { name, env, describe, count(kind), cleanup() } for `sqlite` or `postgres+redis`. */
+/** { name, env, redisKeyPrefix, describe, cleanup() } for `sqlite` or `postgres+redis`. */
 export async function provisionBackend(name) {
-  if (name === 'sqlite') {
-    return {
-      name,
-      env: {},
-      describe: 'SQLite file in a temp DATA_DIR (WAL), throttle counters in SQL (THROTTLE_STORE default)',
-      cleanup: async () => {},
-    };
+  if (!BACKENDS.includes(name)) throw new Error(`unknown backend ${name} (${BACKENDS.join(' or ')})`);
+  const backend = await provisionIsolated(name);
+  return { ...backend, describe: DESCRIPTIONS[name](backend) };
+}
+
+/** Sessions and throttle counters stored by the instances on `backend` (and users, on PostgreSQL). */
+export async function countStored(backend) {
+  if (backend.name === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const db = new SQLite(backend.env.DATABASE_URL.replace(/^sqlite:/, ''), { readonly: true, fileMustExist: true });
+    try {
+      return {
+        sessions: db.prepare('select count(*) as n from sessions').get().n,
+        throttleCounters: db.prepare('select count(*) as n from throttle_counters').get().n,
+      };
+    } finally {
+      db.close();
+    }
   }
-  if (name !== 'postgres+redis') throw new Error(`unknown backend ${name} (sqlite or postgres+redis)`);
-  const schema = uniqueName();
-  await postgresQuery(POSTGRES_URL, `create schema "${schema}"`);
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const prefix = `${uniqueName()}:`;
   return {
-    name,
-    env: { DATABASE_URL: url.toString(), REDIS_URL, REDIS_KEY_PREFIX: prefix },
-    databaseUrl: url.toString(),
-    redisKeyPrefix: prefix,
-    describe: `PostgreSQL schema ${schema} + Redis prefix ${prefix} (sessions and throttle counters in Redis)`,
-    async cleanup() {
-      await postgresQuery(POSTGRES_URL, `drop schema if exists "${schema}" cascade`).catch(() => {});
-      const redis = await redisClient().catch(() => undefined);
-      if (!redis) return;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      await redis.quit();
-    },
+    sessions: await countRedisKeys(backend.redisKeyPrefix, 's:*'),
+    throttleCounters: await countRedisKeys(backend.redisKeyPrefix, 'throttle:*'),
+    users: Number((await postgresQuery(backend.env.DATABASE_URL, 'select count(*) as n from users'))[0].n),
   };
 }

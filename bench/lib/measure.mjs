@@ -1,23 +1,14 @@
 /**
- * Measurement helpers: autocannon as a library with exact per-request latencies, spreads
- * (median, min, max over rounds) and CPU accounting of the processes involved.
+ * Measurement helpers: autocannon as a library with exact per-request latencies, CPU
+ * accounting of the processes involved in a measurement, percentiles and rounding.
+ * (The spread of a figure over its rounds is in rounds.mjs.)
  */
 import autocannon from 'autocannon';
-import { machineCpu, processCpuSeconds, treeCpuSeconds } from './processes.mjs';
+import { machineCpu, processCpuSeconds, treeCpuSeconds } from './proc.mjs';
 
 export function percentile(sorted, q) {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-/** Median (mean of the middle two for an even count), min and max of the rounds' values. */
-export function spread(values) {
-  const clean = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
-  if (clean.length === 0) return { median: null, min: null, max: null, rounds: values };
-  const sorted = [...clean].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted.at(-1), rounds: values };
 }
 
 /**

@@ -1,22 +1,30 @@
 /**
  * Child processes of the benchmark: Gatehouse servers (`node bin/gatehouse.js serve`), the
- * bare-Fastify baseline, and one-shot helper scripts; plus what the harness reads from
- * /proc about them (RSS, CPU time). Every process started here is remembered and killed
- * (by its own pid) if the harness exits early.
+ * bare-Fastify baseline, and one-shot helper scripts. Every process started here gets a
+ * clean environment (PATH/HOME/LANG only, plus what the caller passes) and is remembered and
+ * killed (by its own pid) if the harness exits early. What is read from /proc about them is
+ * in proc.mjs.
+ *
+ * The repository root and the CLI binary come from test/helpers/process.ts. Its
+ * `startInstance` is not used for the servers: it passes the caller's whole environment on
+ * (a developer's DATABASE_URL or SECRET_KEY would reach the measured server), cannot put
+ * Node flags before the script (--expose-gc, --import bench/eld-probe.mjs, --cpu-prof) and
+ * has no SIGKILL fallback; and the baseline server needs the same start-up path anyway.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BIN, REPO_ROOT } from '../../test/helpers/process.ts';
+import { processCpuSeconds, processMemory, resetPeakRss } from './proc.mjs';
 
+export { REPO_ROOT };
+export const GATEHOUSE_BIN = BIN;
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const REPO_ROOT = path.resolve(BENCH_DIR, '..');
-export const GATEHOUSE_BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');
 export const BASELINE_SERVER = path.join(BENCH_DIR, 'baseline-server.js');
 const PROBE_URL = pathToFileURL(path.join(BENCH_DIR, 'eld-probe.mjs')).href;
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const running = new Set();
 
@@ -59,86 +67,6 @@ export function serverNodeFlags(cpuProfDir) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** CPU seconds (user + system, all threads) a process has used so far; undefined once gone. */
-export function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * CPU seconds used so far by this process and every process below it, including children
- * that already exited (their time moves into the parent's cutime/cstime when reaped).
- */
-export function treeCpuSeconds(rootPid = process.pid) {
-  const table = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cpu = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
-      table.set(Number(entry), { ppid: Number(fields[1]), cpu });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const children = new Map();
-  for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  let total = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop();
-    total += table.get(pid)?.cpu ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
-
-/** Resets a process's VmHWM to its current RSS (Linux clear_refs 5); false when not allowed. */
-export function resetPeakRss(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB. */
-export function processMemory(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
-}
-
-/** Whole-machine CPU counters from /proc/stat (jiffies). */
-export function machineCpu() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-  const values = line.trim().split(/\s+/).slice(1).map(Number);
-  const idle = values[3] + (values[4] ?? 0);
-  const total = values.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-/** Pids of processes whose command name is one of `names` (e.g. postgres, redis-server); read-only. */
-export function pidsByName(names) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
 
 /**
  * Starts a long-running server process and resolves once `readyText` appears on its stdout.
@@ -255,8 +183,4 @@ export function newSecretKey() {
 
 export function makeWorkDir(root, name) {
   return mkdtempSync(path.join(root, `${name}-`));
-}
-
-export function exists(file) {
-  return existsSync(file);
 }
