@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig, withBoundPort } from './config.ts';
 import { defineLimits, type ThrottleOptions } from './domain/throttle/limits.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -213,4 +213,15 @@ test('an empty numeric variable (`GLOBAL_RATE_LIMIT=` in .env) is the default or
     }
     assert.notEqual(value, 0, `${name}= (empty) was read as 0`);
   }
+});
+
+test('PORT=0: the bound port replaces a derived BASE_URL and origin, never a given one', () => {
+  const derived = withBoundPort(loadConfig({ PORT: '0' }), 41234);
+  assert.equal(derived.port, 41234);
+  assert.equal(derived.baseUrl, 'http://127.0.0.1:41234');
+  assert.equal(derived.origin, 'http://127.0.0.1:41234');
+  const given = withBoundPort(loadConfig({ PORT: '0', BASE_URL: 'https://auth.example.test' }), 41234);
+  assert.equal(given.origin, 'https://auth.example.test');
+  const fixed = loadConfig({ PORT: '3000' });
+  assert.equal(withBoundPort(fixed, 41234), fixed, 'a configured port is left as it is');
 });

@@ -76,6 +76,8 @@ export interface Config {
   baseUrl: string;
   /** Origin (scheme://host:port) of BASE_URL: the only origin allowed to post to us. */
   origin: string;
+  /** True when BASE_URL was given; false when it is derived from HOST and PORT. */
+  baseUrlGiven: boolean;
   trustProxy: boolean | number | string[];
   logLevel: string;
   registration: 'open' | 'closed';
@@ -189,6 +191,21 @@ export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
+function localBaseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * The configuration of a server that asked for PORT=0 (any free port) and got `port`: the
+ * port, and BASE_URL with its origin when they were derived from it. Unchanged otherwise.
+ */
+export function withBoundPort(config: Readonly<Config>, port: number): Readonly<Config> {
+  if (config.port !== 0) return config;
+  if (config.baseUrlGiven) return Object.freeze({ ...config, port });
+  const baseUrl = localBaseUrl(config.host, port);
+  return Object.freeze({ ...config, port, baseUrl, origin: new URL(baseUrl).origin });
+}
+
 /** Validates the environment; throws ConfigError with one line per problem. */
 export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2): Readonly<Config> {
   // An empty value (`NAME=` in .env) means unset: it takes the default, never coerces to 0.
@@ -218,7 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
 
   const production = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.DATA_DIR);
-  const baseUrl = (e.BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  const baseUrl = (e.BASE_URL ?? localBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -230,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     databasePoolSize: e.DATABASE_POOL_SIZE,
     baseUrl,
     origin: new URL(baseUrl).origin,
+    baseUrlGiven: e.BASE_URL !== undefined,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     registration: e.REGISTRATION,

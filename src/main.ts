@@ -4,7 +4,8 @@
  * the database.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.ts';
+import type { AddressInfo } from 'node:net';
+import { type Config, withBoundPort } from './config.ts';
 import { type AppDependencies, createDependencies } from './dependencies.ts';
 import { buildServer } from './http/server.ts';
 import { resolveSecretKey } from './secret-key.ts';
@@ -16,6 +17,8 @@ export interface RunningServer {
   app: FastifyInstance;
   deps: AppDependencies;
   url: string;
+  /** The configuration as running: with the bound port when PORT was 0. */
+  config: Readonly<Config>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,11 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
       const migrated = await migrateToLatest(deps.database.db);
       if (!migrated.ok) throw new StartupError(`migration failed: ${migrated.error}`);
     }
-    const app = await buildServer(deps, config, options);
+    // PORT=0 binds any free port, so the public origin (CSRF's allowed Origin, the API's
+    // server URL) is known only once listening: the app reads it through `listening`, which is
+    // set right after `listen` resolves, before any request can be read.
+    let listening = config;
+    const app = await buildServer(deps, config, { ...options, publicUrl: () => listening });
     const sweep = setInterval(() => {
       deps.sessions.deleteExpiredSessions().catch((error) => app.log.warn({ err: error }, 'expired-session sweep failed'));
     }, EXPIRED_SESSION_SWEEP_MS);
@@ -40,12 +47,14 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
       await deps.close();
     });
     const address = await app.listen({ port: config.port, host: config.host });
+    listening = withBoundPort(config, (app.server.address() as AddressInfo).port);
     if (secret.source === 'generated') app.log.info(`generated a development secret in ${config.dataDir}/secret.key`);
     let stopping: Promise<void> | undefined;
     return {
       app,
       deps,
       url: address,
+      config: listening,
       stop: () => (stopping ??= app.close()),
     };
   } catch (error) {

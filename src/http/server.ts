@@ -31,6 +31,11 @@ import { staticRoute } from './static-route.ts';
 export interface BuildServerOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * The public URL and origin, read per request: with PORT=0 they are known only once the
+   * server listens (main.ts). Default: the configuration's.
+   */
+  publicUrl?: () => { baseUrl: string; origin: string };
 }
 
 function trustHops(hops: number) {
@@ -71,7 +76,15 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(session, { sessions: deps.sessions, config: config.sessions });
   // Every route below declares its access rule and CSRF stance; an undeclared one stops start-up.
-  await app.register(routeRules, { csrf: { key: deps.keys.csrf, origin: config.origin } });
+  const publicUrl = options.publicUrl ?? (() => config);
+  await app.register(routeRules, {
+    csrf: {
+      key: deps.keys.csrf,
+      get origin() {
+        return publicUrl().origin;
+      },
+    },
+  });
 
   const pages = createPageTools({
     csrfKey: deps.keys.csrf,
@@ -90,6 +103,6 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
-  await app.register(apiRoutes, { prefix: '/api/v1', deps, config });
+  await app.register(apiRoutes, { prefix: '/api/v1', deps, config, baseUrl: () => publicUrl().baseUrl });
   return app;
 }

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
-import { captureLogs, FAST_HASH_ENV, listenWithRetry } from './server.ts';
+import { captureLogs, FAST_HASH_ENV } from './server.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const GATEHOUSE_BIN = path.join(REPO_ROOT, 'bin', 'gatehouse.js');
@@ -241,12 +241,12 @@ export class CliWorkspace {
   /** A server in this process on the same DATA_DIR (so the same SQLite file and secret). */
   async startServer(env: Record<string, string> = {}): Promise<SharedServer> {
     const { logs, logStream } = captureLogs();
-    const { running, port } = await listenWithRetry((port) =>
-      startServer(
+    // PORT=0: bound by the kernel; the running server reports its URL.
+    const running = await startServer(
         loadConfig({
           NODE_ENV: 'test',
           HOST: '127.0.0.1',
-          PORT: String(port),
+          PORT: '0',
           DATA_DIR: this.dataDir,
           LOG_LEVEL: 'info',
           GLOBAL_RATE_LIMIT: '0',
@@ -254,9 +254,8 @@ export class CliWorkspace {
           ...env,
         }),
         { logStream },
-      ),
-    );
-    const server: SharedServer = { ...running, url: `http://127.0.0.1:${port}`, logs };
+      );
+    const server: SharedServer = { ...running, logs };
     this.servers.push(server);
     return server;
   }

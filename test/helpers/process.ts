@@ -19,18 +19,19 @@ export interface Instance {
 export async function startInstance(env: Record<string, string>, timeoutMs = 20_000): Promise<Instance> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const url = `http://127.0.0.1:${env.PORT}`;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance on ${url} did not start:\n${output.join('')}`)), timeoutMs);
+  // PORT=0 (the default here) binds any free port; the banner names the address bound.
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${output.join('')}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output.push(String(chunk));
-      if (output.join('').includes('Gatehouse is listening')) {
+      const listening = /Gatehouse is listening on (http:\/\/\S+)/.exec(output.join(''));
+      if (listening) {
         clearTimeout(timer);
-        resolve();
+        resolve(listening[1]!);
       }
     };
     child.stdout!.on('data', onData);

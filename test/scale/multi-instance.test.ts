@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type ProvisionedBackend, provisionBackend, SERVICE_URLS, servicesRequired } from '../helpers/backends.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { type Instance, runCliCommand, startInstance } from '../helpers/process.ts';
-import { FAST_HASH_ENV, freePort } from '../helpers/server.ts';
+import { FAST_HASH_ENV } from '../helpers/server.ts';
 
 const available = !!SERVICE_URLS.postgres && !!SERVICE_URLS.redis;
 const SECRET = 'a3f1c9e27b4d58e06f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a';
@@ -20,12 +20,8 @@ describe('two instances on PostgreSQL + Redis', { skip: !available && !servicesR
   before(async () => {
     backend = await provisionBackend('postgres+redis');
     env = { ...backend.env, ...FAST_HASH_ENV, SECRET_KEY: SECRET, GLOBAL_RATE_LIMIT: '0', LOGIN_MAX_FAILURES: '5' };
-    const [portA, portB] = [await freePort(), await freePort()];
-    // Both start at once: the migration lock lets exactly one apply the schema.
-    [a, b] = await Promise.all([
-      startInstance({ ...env, PORT: String(portA), BASE_URL: `http://127.0.0.1:${portA}` }),
-      startInstance({ ...env, PORT: String(portB), BASE_URL: `http://127.0.0.1:${portB}` }),
-    ]);
+    // Both start at once on PORT=0: the migration lock lets exactly one apply the schema.
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   });
 
   after(async () => {

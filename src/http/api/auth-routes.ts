@@ -22,7 +22,9 @@ import { csrfJson, errorJson, loginBody, loginJson, meJson, registerBody, toUser
 
 export interface ApiRoutesOptions {
   deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp'>;
-  config: Pick<Config, 'baseUrl' | 'sessions'>;
+  config: Pick<Config, 'sessions'>;
+  /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
+  baseUrl: () => string;
 }
 
 export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptions) {
@@ -34,7 +36,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Gatehouse API', version: '1.0.0', description: 'Authentication API. State-changing calls send X-CSRF-Token.' },
-      servers: [{ url: config.baseUrl }],
+      servers: [{ url: options.baseUrl() }],
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: config.sessions.cookieName },
@@ -46,7 +48,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   });
   const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 409: errorJson, 413: errorJson, 415: errorJson, 429: errorJson };
 
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ...app.swagger(), servers: [{ url: options.baseUrl() }] }));
 
   app.get('/csrf', { config: { access: 'public' }, schema: { summary: 'CSRF token for this session', response: { 200: csrfJson } } }, async (request, reply) => {
     const token = ensureSessionToken(request, reply, config.sessions);
