@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createPasswordHasher, identifyHash, makeUnusablePassword, type PasswordHasher } from '../../src/domain/passwords/hasher.ts';
+import { measureRounds } from '../helpers/timing.ts';
 
 const PRODUCTION = { memoryCostKib: 19456, timeCost: 2, parallelism: 1, hashConcurrency: 1, hashQueueLimit: 16 };
 const RIGHT_PASSWORD = 'the right password for this account';
@@ -38,11 +39,6 @@ before(async () => {
   flask = Object.fromEntries(rows.map((row) => [row.username, row.password]));
 });
 after(() => hasher.close());
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -72,26 +68,12 @@ test('every kind of stored password costs one argon2id verification, like an unk
     // No hashing at all: the floor an early `return false` would fall to.
     noHash: () => timed(async () => identifyHash(marker)),
   };
-  type Arm = keyof typeof arms;
-  const names = Object.keys(arms) as Arm[];
-  const rounds: Record<Arm, number>[] = [];
-  const warmUpRounds = 3;
-  for (let round = 0; round < warmUpRounds + 21; round += 1) {
-    const times = {} as Record<Arm, number>;
-    // Rotate the order each round so no arm always follows the same one.
-    for (let i = 0; i < names.length; i += 1) {
-      const name = names[(round + i) % names.length]!;
-      times[name] = await arms[name]();
-    }
-    if (round >= warmUpRounds) rounds.push(times);
-  }
-  const m = Object.fromEntries(names.map((name) => [name, median(rounds.map((r) => r[name]))])) as Record<Arm, number>;
-  const summary = Object.entries(m).map(([k, v]) => `${k}=${v.toFixed(1)}ms`).join(' ');
+  const { medians: m, summary, ratio: ratioOf } = await measureRounds(arms);
   t.diagnostic(`medians: ${summary}`);
 
   // The measurement must be able to see a skipped hash, or the comparison proves nothing.
   assert.ok(m.unknown > 3 * m.noHash && m.unknown - m.noHash > 5, `a hash is not measurable: ${summary}`);
-  const ratioToUnknown = (arm: Arm) => median(rounds.map((r) => r[arm] / r.unknown));
+  const ratioToUnknown = (arm: keyof typeof arms) => ratioOf(arm, 'unknown');
   for (const arm of ['verifyDummy', 'wrongPassword', 'unusable', 'plaintextRow', 'malformed', 'stalePepper', 'weakerArgon2'] as const) {
     const ratio = ratioToUnknown(arm);
     t.diagnostic(`median ${arm} / unknown = ${ratio.toFixed(2)}`);

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { sessionCookieSet } from '../helpers/attack-payloads.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { measureRounds } from '../helpers/timing.ts';
 
 const WRONG_PASSWORD = 'definitely not the password';
 const NO_THROTTLE = { LOGIN_MAX_FAILURES: '1000', LOGIN_MAX_FAILURES_PER_IP: '1000000' };
@@ -90,11 +91,6 @@ describe('account enumeration by timing (production argon2id parameters)', () =>
     return elapsed;
   }
 
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  };
-
   test('unknown user, wrong password and disabled account take the same time', async (t) => {
     const arms = {
       unknown: () => timedLogin({ username: 'nobody-by-that-name', password: WRONG_PASSWORD }, 401),
@@ -103,28 +99,14 @@ describe('account enumeration by timing (production argon2id parameters)', () =>
       // No hashing at all (refused by validation): the floor a skipped hash would fall to.
       noHash: () => timedLogin({ username: 'timed-user' }, 400),
     };
-    type Arm = keyof typeof arms;
-    const names = Object.keys(arms) as Arm[];
-    const rounds: Record<Arm, number>[] = [];
-    const warmUpRounds = 3;
-    for (let round = 0; round < warmUpRounds + 21; round += 1) {
-      const times = {} as Record<Arm, number>;
-      // Rotate the order each round so no arm always follows the same one.
-      for (let i = 0; i < names.length; i += 1) {
-        const name = names[(round + i) % names.length]!;
-        times[name] = await arms[name]();
-      }
-      if (round >= warmUpRounds) rounds.push(times);
-    }
-    const m = Object.fromEntries(names.map((name) => [name, median(rounds.map((r) => r[name]))])) as Record<Arm, number>;
-    const summary = Object.entries(m).map(([k, v]) => `${k}=${v.toFixed(1)}ms`).join(' ');
+    const { medians: m, summary, ratio: ratioOf } = await measureRounds(arms);
     t.diagnostic(`medians: ${summary}`);
 
     // The measurement must be able to see a skipped hash, or the comparison proves nothing.
     assert.ok(m.wrongPassword > 3 * m.noHash && m.wrongPassword - m.noHash > 5, `a hash is not measurable: ${summary}`);
     // Ratios within a round (measured moments apart) cancel load that drifts across rounds.
     for (const arm of ['unknown', 'disabled'] as const) {
-      const ratio = median(rounds.map((r) => r[arm] / r.wrongPassword));
+      const ratio = ratioOf(arm, 'wrongPassword');
       t.diagnostic(`median ${arm} / wrongPassword = ${ratio.toFixed(2)}`);
       assert.ok(ratio > 0.67 && ratio < 1.5, `${arm} / wrongPassword = ${ratio.toFixed(2)}: ${summary}`);
     }
