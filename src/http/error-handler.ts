@@ -13,7 +13,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, type ErrorCode } from '../domain/errors.ts';
-import { formatMessage, formatWait, type MessageKey, type MessageParams } from '../messages/catalog.ts';
+import { DEFAULT_LOCALE, formatMessage, formatWait, type Locale, type MessageKey, type MessageParams } from '../messages/catalog.ts';
+import { fieldProblemMessage } from './pages/forms.ts';
 import { refuseWrongMethod } from './route-rules.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -63,13 +64,17 @@ export interface ErrorResponse {
 export type ErrorResponder = (request: FastifyRequest, reply: FastifyReply, error: ErrorResponse) => unknown;
 
 /** The response for `code`, its sentence from the catalog (`detail` for a more precise one). */
-export function errorResponse(code: ErrorCode, options: { detail?: MessageKey; params?: MessageParams; retryAfterSeconds?: number } = {}): ErrorResponse {
+export function errorResponse(
+  code: ErrorCode,
+  options: { detail?: MessageKey; params?: MessageParams; retryAfterSeconds?: number; locale?: Locale } = {},
+): ErrorResponse {
+  const locale = options.locale ?? DEFAULT_LOCALE;
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_SECONDS[code];
-  const wait: MessageParams = retryAfterSeconds === undefined ? {} : { wait: formatWait(retryAfterSeconds) };
+  const wait: MessageParams = retryAfterSeconds === undefined ? {} : { wait: formatWait(retryAfterSeconds, locale) };
   return {
     status: STATUS_BY_CODE[code],
     code,
-    message: formatMessage(options.detail ?? `error.${code}`, { ...wait, ...options.params }),
+    message: formatMessage(options.detail ?? `error.${code}`, { ...wait, ...options.params }, locale),
     retryAfterSeconds,
   };
 }
@@ -80,34 +85,36 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, respond:
   return respond(request, reply, error);
 }
 
-function describeValidation(error: FastifyError): ErrorResponse {
+function describeValidation(error: FastifyError, locale: Locale): ErrorResponse {
   const first = error.validation?.[0];
   const field = first?.instancePath?.replace(/^\//, '') || (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-  if (!first || !field) return errorResponse('invalid_input');
-  return errorResponse('invalid_input', { detail: 'detail.invalid_field', params: { field, reason: first.message ?? 'not accepted' } });
+  if (!first || !field) return errorResponse('invalid_input', { locale });
+  const max = (first.params as { maximum?: number } | undefined)?.maximum;
+  return { ...errorResponse('invalid_input', { locale }), message: fieldProblemMessage(field, first.message ?? 'invalid', max, locale) };
 }
 
 /** What any thrown value means for the client; logs what the client must not see. */
 async function classify(error: FastifyError, request: FastifyRequest, isDatabaseUp: () => Promise<boolean>): Promise<ErrorResponse> {
+  const locale = request.locale ?? DEFAULT_LOCALE;
   if (error instanceof AuthError) {
-    return errorResponse(error.code, { detail: error.detail, params: error.params, retryAfterSeconds: error.retryAfterSeconds });
+    return errorResponse(error.code, { detail: error.detail, params: error.params, retryAfterSeconds: error.retryAfterSeconds, locale });
   }
-  if (error.validation) return describeValidation(error);
+  if (error.validation) return describeValidation(error, locale);
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = CODE_BY_STATUS[status] ?? 'invalid_input';
     // Fastify's content-type parser messages name no internals; keep them for body problems.
     if (status === 400 && error.code?.startsWith('FST_ERR_CTP')) {
-      return errorResponse(code, { detail: 'detail.invalid_body', params: { reason: error.message } });
+      return errorResponse(code, { detail: 'detail.invalid_body', params: { reason: error.message }, locale });
     }
-    return errorResponse(code);
+    return errorResponse(code, { locale });
   }
   if (!(await isDatabaseUp())) {
     request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
-    return errorResponse('service_unavailable');
+    return errorResponse('service_unavailable', { locale });
   }
   request.log.error({ err: error }, 'unhandled error');
-  return errorResponse('internal_error');
+  return errorResponse('internal_error', { locale });
 }
 
 /**
@@ -121,6 +128,6 @@ export function registerErrorHandlers(app: FastifyInstance, respond: ErrorRespon
 
   app.setNotFoundHandler(async function notFound(request, reply) {
     refuseWrongMethod(request, reply);
-    return sendError(request, reply, respond, errorResponse('not_found'));
+    return sendError(request, reply, respond, errorResponse('not_found', { locale: request.locale }));
   });
 }

@@ -25,6 +25,7 @@ import { errorPage } from './pages/views/pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
+import locale from './locale.ts';
 import routeRules from './route-rules.ts';
 import { staticRoute } from './static-route.ts';
 
@@ -73,6 +74,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     enabled: config.throttle.globalRateLimitPerMinute > 0,
   });
   await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
+  await app.register(locale, { secureCookie: config.sessions.secureCookie });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(session, { sessions: deps.sessions, config: config.sessions });
   // Every route below declares its access rule and CSRF stance; an undeclared one stops start-up.

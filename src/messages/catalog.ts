@@ -1,15 +1,25 @@
 /**
- * Renders catalog messages at the edge (pages, API errors, CLI, the strength meter). The
- * domain hands over codes and parameters only; this module turns them into a sentence with
- * intl-messageformat, each message compiled once and cached (compiling costs ~20 µs, a
- * cached format ~1 µs). English only until the languages issue (#9) adds Spanish and
- * negotiation; `locale` is threaded through already.
+ * Renders catalog messages at the edge (pages, mail, API errors, CLI, the strength meter)
+ * in English or Spanish. The domain hands over codes and parameters only; this module turns
+ * them into a sentence with intl-messageformat, each message compiled once per language and
+ * cached (compiling costs ~20 µs, a cached format ~1 µs). The Spanish catalog is typed
+ * against the English keys, so a key missing in either fails the type-check, and
+ * `catalog.test.ts` checks every placeholder matches.
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import { en, type MessageKey } from './en.ts';
+import { es } from './es.ts';
 
 export type { MessageKey } from './en.ts';
-export type Locale = 'en';
+export const LOCALES = ['en', 'es'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+
+export const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, es };
+
+export function isLocale(value: unknown): value is Locale {
+  return (LOCALES as readonly unknown[]).includes(value);
+}
 export type MessageParams = Readonly<Record<string, string | number>>;
 
 const compiled = new Map<string, IntlMessageFormat>();
@@ -23,7 +33,7 @@ export function formatMessage(key: MessageKey, params: MessageParams = {}, local
   const cacheKey = `${locale}\u0000${key}`;
   let format = compiled.get(cacheKey);
   if (!format) {
-    format = new IntlMessageFormat(en[key], locale);
+    format = new IntlMessageFormat(CATALOGS[locale][key], locale);
     compiled.set(cacheKey, format);
   }
   return String(format.format(params));

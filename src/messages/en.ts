@@ -35,12 +35,12 @@ export const en = {
   'detail.invalid_body': 'Invalid request body: {reason}',
   'detail.invalid_field': 'Invalid value for {field}: {reason}.',
 
-  // Bounded text fields (http/text-field.ts); forms put the field's label before them.
-  'zod.required': 'is required',
-  'zod.repeated': 'must be given once, as text',
-  'zod.too_long': 'must be at most {max, number} characters',
-  'zod.nul_byte': 'must not contain NUL bytes',
-  'field.problem': '{label} {problem}.',
+  // Bounded text fields (http/text-field.ts): `field.<problem>` with the field's label.
+  'field.required': '{label} is required.',
+  'field.repeated': '{label} must be given once, as text.',
+  'field.too_long': '{label} must be at most {max, number} characters.',
+  'field.nul_byte': '{label} must not contain NUL bytes.',
+  'field.invalid': '{label} is not valid.',
   'label.username': 'Username',
   'label.email': 'Email',
   'label.password': 'Password',

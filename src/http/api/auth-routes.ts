@@ -66,7 +66,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
       if (result.kind === 'closed') throw new AuthError('registration_closed');
       if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind === 'invalid') {
-        const problems = result.problems.map((problem) => ({ field: problem.field, code: problem.code, message: describeProblem(problem) }));
+        const problems = result.problems.map((problem) => ({ field: problem.field, code: problem.code, message: describeProblem(problem, request.locale) }));
         return reply.code(400).send({ error: 'invalid_input', message: problems.map((p) => p.message).join(' '), problems });
       }
       if (result.kind === 'conflict') throw new AuthError('conflict', { detail: `detail.conflict_${result.field}` });

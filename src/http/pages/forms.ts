@@ -2,8 +2,8 @@
  * Form schemas (application/x-www-form-urlencoded), built from the shared bounded text field.
  */
 import { z } from 'zod';
-import { formatMessage, isMessageKey } from '../../messages/catalog.ts';
-import { textField } from '../text-field.ts';
+import { formatMessage, isMessageKey, type Locale } from '../../messages/catalog.ts';
+import { isFieldProblemCode, textField } from '../text-field.ts';
 
 export const registerForm = z.object({
   username: textField(200),
@@ -23,17 +23,23 @@ export const loginForm = z.object({
   next: textField(2048).optional(),
 });
 
+/** The sentence for one field problem (a text-field code) in `locale`, with the field's label. */
+export function fieldProblemMessage(field: string, code: string, max: number | undefined, locale: Locale): string {
+  const labelKey = `label.${field}`;
+  const label = formatMessage(isMessageKey(labelKey) ? labelKey : 'label.form', {}, locale);
+  return formatMessage(isFieldProblemCode(code) ? `field.${code}` : 'field.invalid', { label, max: max ?? 0 }, locale);
+}
+
 /** The first problem of each field, as `{ field, message }` for the form's error list. */
-export function formProblems(error: z.ZodError): { field: string; message: string }[] {
+export function formProblems(error: z.ZodError, locale: Locale = 'en'): { field: string; message: string }[] {
   const seen = new Set<string>();
   const problems: { field: string; message: string }[] = [];
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'form');
     if (seen.has(field)) continue;
     seen.add(field);
-    const labelKey = `label.${field}`;
-    const label = isMessageKey(labelKey) ? formatMessage(labelKey) : formatMessage('label.form');
-    problems.push({ field, message: formatMessage('field.problem', { label, problem: issue.message }) });
+    const max = issue.code === 'too_big' ? Number(issue.maximum) : undefined;
+    problems.push({ field, message: fieldProblemMessage(field, issue.message, max, locale) });
   }
   return problems;
 }

@@ -62,7 +62,7 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
     if (!raw) return undefined;
     reply.clearCookie(flashCookie, cookieOptions);
     const { valid, value } = request.unsignCookie(raw);
-    return valid && value !== null && isFlashCode(value) ? formatMessage(`flash.${value}`) : undefined;
+    return valid && value !== null && isFlashCode(value) ? formatMessage(`flash.${value}`, {}, request.locale) : undefined;
   }
 
   return {
@@ -71,8 +71,11 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
     meterScripts: assets.strengthMeter ? [assets.strengthMeter] : [],
     context(request, reply, title, options = {}) {
       const token = options.withForm ? ensureSessionToken(request, reply, sessions) : request.sessionToken;
+      const locale = request.locale;
       return {
         title,
+        locale,
+        t: (key, params) => formatMessage(key, params, locale),
         user: request.auth?.user ?? null,
         csrfToken: token ? csrfTokenFor(csrfKey, token) : '',
         assets,

@@ -45,17 +45,17 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
     const parsed = registerForm.safeParse(request.body);
     if (!parsed.success) {
       if (config.registration === 'closed') throw new AuthError('registration_closed');
-      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { problems: formProblems(parsed.error) }));
+      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { problems: formProblems(parsed.error, request.locale) }));
     }
     const { username, email } = parsed.data;
     const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip));
     if (result.kind === 'closed') throw new AuthError('registration_closed');
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'invalid') {
-      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { username, email, problems: problemLines(result.problems) }));
+      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { username, email, problems: problemLines(result.problems, request.locale) }));
     }
     if (result.kind === 'conflict') {
-      const problems = [{ field: result.field, message: formatMessage(`detail.conflict_${result.field}`) }];
+      const problems = [{ field: result.field, message: formatMessage(`detail.conflict_${result.field}`, {}, request.locale) }];
       return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { username, email, problems }));
     }
     pages.flash(reply, 'registered');
@@ -72,11 +72,11 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
     const next = safeNextPath(parsed.success ? parsed.data.next : undefined);
     const page = () => pages.context(request, reply, 'Sign in', { withForm: true });
     if (!parsed.success) {
-      return reply.code(400).type(html).send(loginPage(page(), { error: formProblems(parsed.error)[0]!.message }));
+      return reply.code(400).type(html).send(loginPage(page(), { error: formProblems(parsed.error, request.locale)[0]!.message }));
     }
     const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password });
     if (outcome.kind === 'rejected') {
-      const form = { username: parsed.data.username, next: parsed.data.next && next, error: formatMessage('error.invalid_credentials') };
+      const form = { username: parsed.data.username, next: parsed.data.next && next, error: formatMessage('error.invalid_credentials', {}, request.locale) };
       return reply.code(401).type(html).send(loginPage(page(), form));
     }
     return reply.code(303).redirect(firstGatePage(outcome.completed.user) ?? next);

@@ -23,7 +23,7 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
 
   app.post('/settings/password', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
     const parsed = changePasswordForm.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).type(html).send(render(request, reply, formProblems(parsed.error)));
+    if (!parsed.success) return reply.code(400).type(html).send(render(request, reply, formProblems(parsed.error, request.locale)));
     const result = await deps.passwordChange.changePassword({
       user: request.auth!.user,
       currentPassword: parsed.data.current_password,
@@ -33,9 +33,9 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
     });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'wrong-current-password') {
-      return reply.code(400).type(html).send(render(request, reply, [{ field: 'current_password', message: formatMessage('detail.wrong_current_password') }]));
+      return reply.code(400).type(html).send(render(request, reply, [{ field: 'current_password', message: formatMessage('detail.wrong_current_password', {}, request.locale) }]));
     }
-    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, problemLines(result.problems)));
+    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, problemLines(result.problems, request.locale)));
     pages.flash(reply, 'password-changed');
     return reply.code(303).redirect('/settings/password');
   });

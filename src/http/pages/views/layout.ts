@@ -1,9 +1,13 @@
 /** The page shell: head, navigation, flash notice, and the sign-out form on signed-in pages. */
 import type { User } from '../../../domain/users/user.ts';
+import type { Locale, MessageKey, MessageParams } from '../../../messages/catalog.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface PageContext {
   title: string;
+  /** The page's language (`<html lang>`), and its catalog: `t('page.home.title', { … })`. */
+  locale: Locale;
+  t: (key: MessageKey, params?: MessageParams) => string;
   user: User | null;
   csrfToken: string;
   assets: { stylesheet: string; strengthMeter?: string };
@@ -15,7 +19,7 @@ export interface PageContext {
 export function layout(page: PageContext, body: SafeHtml): SafeHtml {
   const { user } = page;
   return html`<!doctype html>
-<html lang="en">
+<html lang="${page.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
