@@ -42,7 +42,7 @@ process.on('exit', killAll);
 
 /** Only what a Node process needs: the parent's DATABASE_URL, REDIS_URL, … never leak in. */
 function baseEnv() {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: process.env.LANG ?? 'C.UTF-8' };
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: process.env.LANG ?? 'C.UTF-8', LC_ALL: 'C.UTF-8' }; // English banner: its text is read
   if (process.env.UV_THREADPOOL_SIZE) env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE;
   return env;
 }

@@ -4,12 +4,22 @@
  * nothing, so `gatehouse --help` and `gatehouse secret` load no part of the app.
  */
 
+import type { Locale, MessageKey, MessageParams } from '../messages/catalog.ts';
+
+/**
+ * What a CLI error says: a catalog sentence (rendered in the terminal's language), or
+ * technical detail passed through as it is (a driver's or a validator's own words).
+ */
+export type CliText = string | { key: MessageKey; params?: MessageParams };
+
 /** Bad input or a refused action: one line on stderr, then `exitCode` (2 for usage errors). */
 export class CliError extends Error {
   readonly exitCode: number;
+  readonly text: CliText;
 
-  constructor(message: string, exitCode = 1) {
-    super(message);
+  constructor(text: CliText, exitCode = 1) {
+    super(typeof text === 'string' ? text : text.key);
+    this.text = text;
     this.exitCode = exitCode;
   }
 }
@@ -34,6 +44,8 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Read `.env` from the working directory into `env` first (the real process only). */
   loadDotEnv: boolean;
+  /** The language of what is printed; from LC_ALL / LC_MESSAGES / LANG when absent. */
+  locale?: Locale;
 }
 
 export type CommandRun = (args: string[], io: CliIo, context: CliContext) => Promise<number>;
@@ -41,7 +53,8 @@ export type CommandRun = (args: string[], io: CliIo, context: CliContext) => Pro
 /** What `--help` shows is here; the code that runs is loaded only when the command is. */
 export interface CommandSpec {
   name: string;
-  summary: string;
+  /** The catalog sentence that `--help` shows for the command. */
+  summary: MessageKey;
   usage: string;
   load(): Promise<CommandRun>;
 }

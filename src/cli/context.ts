@@ -9,6 +9,7 @@ import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { resolveSecretKey } from '../secret-key.ts';
 import { CliError, type CliContext } from './command.ts';
+import { say } from './messages.ts';
 
 export { CliError, type CliContext, type CliIo } from './command.ts';
 
@@ -18,7 +19,7 @@ export function readConfig(context: CliContext): Readonly<Config> {
     return loadConfig(context.env, availableParallelism());
   } catch (error) {
     // One line per problem, each naming its setting.
-    if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => `configuration: ${problem}`).join('\n'));
+    if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => say(context, 'cli.configuration', { problem })).join('\n'));
     throw error;
   }
 }
@@ -28,6 +29,7 @@ export function readConfig(context: CliContext): Readonly<Config> {
  * as src/main.ts does; in production a missing or weak key is a one-line error, exit 1).
  */
 export async function withServices<T>(config: Config, work: (deps: AppDependencies) => Promise<T>): Promise<T> {
+  // Technical detail (drivers, the secret check) is passed through; the CLI's own sentences are keys.
   const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
   if (!secret.ok) throw new CliError(secret.reason);
   // Loaded here, not at the top: `secret` and `--help` never need the app's services.
@@ -38,11 +40,11 @@ export async function withServices<T>(config: Config, work: (deps: AppDependenci
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (/no such table|does not exist|doesn't exist/i.test(message)) {
-      throw new CliError('the database has no schema yet: run `gatehouse migrate` first');
+      throw new CliError({ key: 'cli.no_schema' });
     }
     const code = (error as { code?: string }).code ?? '';
     if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH)$/.test(code) || /ECONNREFUSED|ENOTFOUND/.test(message)) {
-      throw new CliError(`database unreachable: ${message}`);
+      throw new CliError({ key: 'cli.database_unreachable', params: { reason: message } });
     }
     throw error;
   } finally {

@@ -8,53 +8,54 @@
  */
 import { ROLES } from '../domain/users/user.ts';
 import { CliError, type CliContext, type CliIo, CliUsageError, type CommandSpec } from './command.ts';
+import { cliLocale, renderCliText, say } from './messages.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'serve',
-    summary: 'start the web server (what `npm start` runs); migrates first unless MIGRATE=0',
+    summary: 'cli.summary.serve',
     usage: 'gatehouse serve',
     load: async () => (await import('./commands/serve.ts')).serve,
   },
   {
     name: 'migrate',
-    summary: 'apply pending schema migrations to DATABASE_URL and exit',
+    summary: 'cli.summary.migrate',
     usage: 'gatehouse migrate',
     load: async () => (await import('./commands/migrate.ts')).migrate,
   },
   {
     name: 'create-admin',
-    summary: 'create an admin; the password is read from stdin (a prompt, or one piped line), never argv',
+    summary: 'cli.summary.create-admin',
     usage: 'gatehouse create-admin --username U --email E   (password on stdin)',
     load: async () => (await import('./commands/create-admin.ts')).createAdmin,
   },
   {
     name: 'set-role',
-    summary: `set a user's role (${ROLES.join(', ')}); applies on the user's next request`,
+    summary: 'cli.summary.set-role',
     usage: `gatehouse set-role <username> <${ROLES.join('|')}>`,
     load: async () => (await import('./commands/set-role.ts')).setRole,
   },
   {
     name: 'disable',
-    summary: 'disable an account and end its sessions',
+    summary: 'cli.summary.disable',
     usage: 'gatehouse disable <username>',
     load: async () => (await import('./commands/set-disabled.ts')).disable,
   },
   {
     name: 'enable',
-    summary: 'enable a disabled account',
+    summary: 'cli.summary.enable',
     usage: 'gatehouse enable <username>',
     load: async () => (await import('./commands/set-disabled.ts')).enable,
   },
   {
     name: 'revoke-sessions',
-    summary: 'end every session of a user',
+    summary: 'cli.summary.revoke-sessions',
     usage: 'gatehouse revoke-sessions <username>',
     load: async () => (await import('./commands/revoke-sessions.ts')).revokeSessions,
   },
   {
     name: 'secret',
-    summary: 'print a fresh 256-bit secret (hex) for SECRET_KEY',
+    summary: 'cli.summary.secret',
     usage: 'gatehouse secret',
     load: async () => (await import('./commands/secret.ts')).secret,
   },
@@ -69,32 +70,45 @@ function processContext(): CliContext {
   return { env: process.env, stdin: process.stdin, loadDotEnv: true };
 }
 
-function usage(): string {
+/** A command's summary; `set-role` names the roles. */
+function summaryOf(context: CliContext, command: CommandSpec): string {
+  return say(context, command.summary, { roles: ROLES.join(', ') });
+}
+
+function usage(context: CliContext): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return ['usage: gatehouse <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'Run `gatehouse <command> --help` for its usage.'].join('\n');
+  return [
+    say(context, 'cli.usage.header'),
+    '',
+    say(context, 'cli.usage.commands'),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${summaryOf(context, c)}`),
+    '',
+    say(context, 'cli.usage.more'),
+  ].join('\n');
 }
 
 /**
  * Runs one command and returns its exit code; never throws. `context` defaults to this
  * process (its environment, `.env`, stdin); tests pass their own to run commands in-process.
  */
-export async function runCli(argv: string[], io: CliIo = consoleIo, context: CliContext = processContext()): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = consoleIo, given: CliContext = processContext()): Promise<number> {
+  const context: CliContext = { ...given, locale: given.locale ?? cliLocale(given.env) };
   const [name, ...args] = argv;
   if (!name) {
-    io.err(usage());
+    io.err(usage(context));
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
+    io.out(usage(context));
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`gatehouse: unknown command "${name}"; run \`gatehouse --help\``);
+    io.err(say(context, 'cli.unknown_command', { name }));
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(`usage: ${command.usage}\n\n${command.summary}`);
+    io.out(`${say(context, 'cli.usage.line', { usage: command.usage })}\n\n${summaryOf(context, command)}`);
     return 0;
   }
   try {
@@ -102,18 +116,18 @@ export async function runCli(argv: string[], io: CliIo = consoleIo, context: Cli
     return await run(args, io, context);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.err(`gatehouse ${name}: usage: ${command.usage}`);
+      io.err(`gatehouse ${name}: ${say(context, 'cli.usage.line', { usage: command.usage })}`);
       return error.exitCode;
     }
     if (error instanceof CliError) {
-      for (const line of error.message.split('\n')) io.err(`gatehouse ${name}: ${line}`);
+      for (const line of renderCliText(context, error.text).split('\n')) io.err(`gatehouse ${name}: ${line}`);
       return error.exitCode;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`gatehouse ${name}: ${(error as Error).message.split('\n')[0]}; usage: ${command.usage}`);
+      io.err(`gatehouse ${name}: ${say(context, 'cli.bad_arguments', { reason: (error as Error).message.split('\n')[0]!, usage: command.usage })}`);
       return 2;
     }
-    io.err(`gatehouse ${name}: failed: ${(error as Error).message.split('\n')[0]}`);
+    io.err(`gatehouse ${name}: ${say(context, 'cli.failed', { reason: (error as Error).message.split('\n')[0]! })}`);
     return 1;
   }
 }

@@ -47,16 +47,17 @@ async function promptHidden(stdin: NodeJS.ReadStream, question: string): Promise
 
 /** The new password: prompted twice on a TTY, else one line from `input` (stdin). */
 export async function readNewPassword(
-  input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
-): Promise<{ ok: true; password: string } | { ok: false; reason: string }> {
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+  label: (key: 'cli.prompt_password' | 'cli.prompt_repeat') => string,
+): Promise<{ ok: true; password: string } | { ok: false; reason: 'cli.passwords_differ' | 'cli.no_password' }> {
   if (input.isTTY) {
     const tty = input as NodeJS.ReadStream;
-    const first = await promptHidden(tty, 'Password: ');
-    const second = await promptHidden(tty, 'Repeat password: ');
-    if (first !== second) return { ok: false, reason: 'the two passwords differ' };
+    const first = await promptHidden(tty, label('cli.prompt_password'));
+    const second = await promptHidden(tty, label('cli.prompt_repeat'));
+    if (first !== second) return { ok: false, reason: 'cli.passwords_differ' };
     return { ok: true, password: first };
   }
   const line = await readFirstLine(input);
-  if (line === undefined || line === '') return { ok: false, reason: 'no password on stdin (pipe one line, or run in a terminal)' };
+  if (line === undefined || line === '') return { ok: false, reason: 'cli.no_password' };
   return { ok: true, password: line };
 }

@@ -33,7 +33,8 @@ export function formatMessage(key: MessageKey, params: MessageParams = {}, local
   const cacheKey = `${locale}\u0000${key}`;
   let format = compiled.get(cacheKey);
   if (!format) {
-    format = new IntlMessageFormat(CATALOGS[locale][key], locale);
+    // ignoreTag: `<command>` in a usage line is text, not ICU rich-text markup; pages escape it.
+    format = new IntlMessageFormat(CATALOGS[locale][key], locale, undefined, { ignoreTag: true });
     compiled.set(cacheKey, format);
   }
   return String(format.format(params));

@@ -68,11 +68,12 @@ export interface SharedServer extends RunningServer {
 
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SystemRoot']) {
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'SystemRoot']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return env;
+  // The CLI speaks the terminal's language (LC_ALL, LC_MESSAGES, LANG); these tests read English.
+  return { ...env, LANG: 'C.UTF-8' };
 }
 
 /** One-line answer on stderr (and nothing on stdout), as the contract asks of bad input. */

@@ -57,6 +57,9 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
       const row = byIdentifier(identifier);
       return row && { ...row };
     },
+    async countActiveAdmins() {
+      return [...rows.values()].filter((row) => row.role === 'admin' && !row.disabled).length;
+    },
     async setRole(userId, role) {
       const row = rows.get(userId);
       if (row) row.role = role;
@@ -123,6 +126,7 @@ export function createMemoryStores(): MemoryStores {
     findUserById: (id) => userStoreOver(live.rows, ids).findUserById(id),
     findUserByUsername: (n) => userStoreOver(live.rows, ids).findUserByUsername(n),
     findUserForLogin: (i) => userStoreOver(live.rows, ids).findUserForLogin(i),
+    countActiveAdmins: () => userStoreOver(live.rows, ids).countActiveAdmins(),
     setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
     setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),
   };

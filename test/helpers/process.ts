@@ -19,7 +19,8 @@ export interface Instance {
 export async function startInstance(env: Record<string, string>, timeoutMs = 20_000): Promise<Instance> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', ...env },
+    // LC_ALL: the banner read below is the English one whatever the developer's locale.
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', LC_ALL: 'C.UTF-8', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

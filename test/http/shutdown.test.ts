@@ -42,6 +42,7 @@ async function serve(ready: RegExp = /create-admin/): Promise<Served> {
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     LOG_LEVEL: 'info',
+    LC_ALL: 'C.UTF-8',
   };
   for (const name of ['NODE_ENV', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'REGISTRATION', 'MIGRATE']) delete env[name];
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@ import { ConfigError } from '../../config.ts';
 import { type RunningServer, startServer, StartupError } from '../../main.ts';
 import type { CommandRun } from '../command.ts';
 import { CliError, readConfig } from '../context.ts';
+import { say } from '../messages.ts';
 
 /** `gatehouse serve`: the web server; SIGTERM/SIGINT finish in-flight requests, then exit 0. */
 export const serve: CommandRun = async (_args, io, context) => {
@@ -27,12 +28,14 @@ export const serve: CommandRun = async (_args, io, context) => {
   } catch (error) {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
+    // The start-up problem names the setting; it is passed through as written.
     if (error instanceof StartupError || error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
   // The address actually bound (PORT=0 picks a free one), which BASE_URL need not be.
-  io.out(`Gatehouse is listening on ${server.url}`);
-  io.out('Create the first admin with: npx gatehouse create-admin --username admin --email you@example.com');
+  io.out(say(context, 'cli.listening', { url: server.url }));
+  // Only while nobody can administer the deployment; a store that cannot answer skips the hint.
+  if ((await server.deps.users.countActiveAdmins().catch(() => 1)) === 0) io.out(say(context, 'cli.first_admin_hint'));
   if (requested) shutdown(requested);
   await stopped;
   return 0;

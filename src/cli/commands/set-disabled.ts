@@ -1,5 +1,6 @@
 import { CliUsageError, type CommandRun } from '../command.ts';
 import { CliError, readConfig, withServices } from '../context.ts';
+import { say } from '../messages.ts';
 
 /** `gatehouse disable|enable <username>`; disabling also ends the user's sessions. */
 function setDisabled(disabled: boolean): CommandRun {
@@ -8,8 +9,8 @@ function setDisabled(disabled: boolean): CommandRun {
     if (!username || rest.length > 0) throw new CliUsageError();
     return withServices(readConfig(context), async (deps) => {
       const result = await deps.userService.setDisabled(username, disabled);
-      if (!result.ok) throw new CliError(`unknown user "${username}"`);
-      io.out(`${result.user.username} is ${disabled ? 'disabled; its sessions are ended' : 'enabled'}`);
+      if (!result.ok) throw new CliError({ key: 'cli.unknown_user', params: { username } });
+      io.out(say(context, disabled ? 'cli.disabled' : 'cli.enabled', { username: result.user.username }));
       return 0;
     });
   };

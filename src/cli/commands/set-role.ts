@@ -1,6 +1,7 @@
 import { ROLES } from '../../domain/users/user.ts';
 import { CliUsageError, type CommandRun } from '../command.ts';
 import { CliError, readConfig, withServices } from '../context.ts';
+import { say } from '../messages.ts';
 
 /** `gatehouse set-role <username> <role>`: applies on the user's next request. */
 export const setRole: CommandRun = async (args, io, context) => {
@@ -9,9 +10,13 @@ export const setRole: CommandRun = async (args, io, context) => {
   return withServices(readConfig(context), async (deps) => {
     const result = await deps.userService.setRole(username, role);
     if (!result.ok) {
-      throw new CliError(result.reason === 'bad_role' ? `unknown role "${role}" (roles: ${ROLES.join(', ')})` : `unknown user "${username}"`);
+      throw new CliError(
+        result.reason === 'bad_role'
+          ? { key: 'cli.unknown_role', params: { role, roles: ROLES.join(', ') } }
+          : { key: 'cli.unknown_user', params: { username } },
+      );
     }
-    io.out(`${result.user.username} is now ${result.user.role}`);
+    io.out(say(context, 'cli.role_set', { username: result.user.username, role: result.user.role }));
     return 0;
   });
 };

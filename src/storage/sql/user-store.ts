@@ -75,6 +75,15 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
       const row = await db.selectFrom('users').selectAll().where(column, '=', identifierNormalized).executeTakeFirst();
       return row && toUserWithPassword(row);
     },
+    async countActiveAdmins() {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('role', '=', 'admin')
+        .where('disabled', '=', 0)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     async setRole(userId, role) {
       const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
