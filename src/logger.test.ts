@@ -105,3 +105,15 @@ test('pino redacts secret fields of logged objects, top level and one level down
   assert.match(text, /"username":"alice"/);
   assert.match(text, /"code":"ECONNREFUSED"/);
 });
+
+test('human-readable lines only in development on a terminal with no stream given; JSON otherwise', async () => {
+  const { loggerOptions, wantsPrettyLogs } = await import('./logger.ts');
+  assert.equal(wantsPrettyLogs('development', undefined, true), true);
+  assert.equal(wantsPrettyLogs('development', undefined, false), false, 'a pipe or file gets JSON');
+  assert.equal(wantsPrettyLogs('production', undefined, true), false);
+  assert.equal(wantsPrettyLogs('development', process.stderr, true), false, 'a given stream gets JSON');
+  const pretty = loggerOptions('info', undefined, true) as { transport?: { target: string }; redact?: unknown };
+  assert.equal(pretty.transport?.target, 'pino-pretty');
+  assert.ok(pretty.redact, 'redaction still applies before the prettifier');
+  assert.equal((loggerOptions('info') as { transport?: unknown }).transport, undefined);
+});

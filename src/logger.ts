@@ -165,8 +165,18 @@ export const REDACT_PATHS: readonly string[] = [
   'headers["x-csrf-token"]',
 ];
 
-export function loggerOptions(level: string, destination?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+/**
+ * Whether log lines should be written for a person: in development, on a terminal, when no
+ * stream was given. Everywhere else (production, pipes, files, tests) one JSON object a line.
+ */
+export function wantsPrettyLogs(env: string, destination: NodeJS.WritableStream | undefined, stdoutIsTerminal = process.stdout.isTTY === true): boolean {
+  return env === 'development' && destination === undefined && stdoutIsTerminal;
+}
+
+export function loggerOptions(level: string, destination?: NodeJS.WritableStream, pretty = false): FastifyServerOptions['logger'] {
   return {
+    // pino-pretty in a worker thread; redaction and the serializers still run first, in pino.
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     level,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
     serializers: {
