@@ -34,6 +34,8 @@ export class CliUsageError extends CliError {
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** A progress line that replaces the previous one (a terminal only; absent elsewhere). '' clears it. */
+  progress?(line: string): void;
 }
 
 /** Where a command reads its input from; `runCli` defaults it to this process's. */

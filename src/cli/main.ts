@@ -54,6 +54,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/revoke-sessions.ts')).revokeSessions,
   },
   {
+    name: 'import-werkzeug',
+    summary: 'cli.summary.import-werkzeug',
+    usage: 'gatehouse import-werkzeug <users.db>',
+    load: async () => (await import('./commands/import-werkzeug.ts')).importWerkzeug,
+  },
+  {
     name: 'secret',
     summary: 'cli.summary.secret',
     usage: 'gatehouse secret',
@@ -64,6 +70,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 const consoleIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  // On a terminal only: rewritten in place (carriage return, clear to end of line).
+  ...(process.stderr.isTTY ? { progress: (line: string) => process.stderr.write(`\r${line}\u001b[K`) } : {}),
 };
 
 function processContext(): CliContext {

@@ -14,7 +14,7 @@ import {
   canonicalEmail,
   canonicalUsername,
   checkUsername,
-  EMAIL_MAX_LENGTH,
+  isValidEmail,
   isRole,
   normalizeEmail,
   normalizeUsername,
@@ -38,8 +38,6 @@ export type RegisterResult =
 
 export type AdminChangeResult = { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_role' };
 
-const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
-
 export function validateRegistration(
   input: { username: string; email: string; password: string },
   policy: PasswordPolicyConfig,
@@ -52,7 +50,7 @@ export function validateRegistration(
   }
   // Validated in the form it is stored in: NFKC can turn look-alikes (U+FE6B) into `@`.
   const email = canonicalEmail(input.email);
-  if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
+  if (!isValidEmail(email)) {
     problems.push({ field: 'email', code: 'email_invalid' });
   }
   for (const problem of checkPassword(input.password, { username, email }, policy)) {

@@ -82,3 +82,10 @@ export function checkUsername(canonical: string): UsernameProblem | null {
   if (!USERNAME_PATTERN.test(canonical)) return 'bad_characters';
   return null;
 }
+
+/** A plausible address in its canonical form: one `@`, a dot after it, no spaces or controls. */
+const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+
+export function isValidEmail(canonical: string): boolean {
+  return canonical.length <= EMAIL_MAX_LENGTH && EMAIL_PATTERN.test(canonical);
+}
