@@ -11,11 +11,12 @@
  * page, the API's (`api/`) answers `{"error","message"}`; each context installs its own
  * with `registerErrorHandlers(app, respond)`.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AuthError, type ErrorCode } from '../domain/errors.ts';
 import { DEFAULT_LOCALE, formatMessage, formatWait, type Locale, type MessageKey, type MessageParams } from '../messages/catalog.ts';
 import { fieldProblemMessage } from './pages/forms.ts';
 import { refuseWrongMethod } from './route-rules.ts';
+import { isFieldProblemCode } from './text-field.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -52,12 +53,23 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** When the client should try again if the error did not say: 5 s for a brief outage. */
 const DEFAULT_RETRY_SECONDS: Partial<Record<ErrorCode, number>> = { service_unavailable: 5, too_many_requests: 60 };
 
+/** One problem with one request field: a stable code and its sentence. */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
 /** A failure as the client will see it: status, stable code, sentence, and the wait if any. */
 export interface ErrorResponse {
   status: number;
   code: ErrorCode;
   message: string;
   retryAfterSeconds: number | undefined;
+  /** Every problem of an invalid request, each with its field (the sentence joins them). */
+  problems?: FieldProblem[];
+  /** The field a `conflict` is about (`username`, `email`). */
+  field?: string;
 }
 
 /** How one context writes an error: an HTML page or a JSON body (the status is already set). */
@@ -85,12 +97,42 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, respond:
   return respond(request, reply, error);
 }
 
+/** A field name for a schema issue: its path (`a.b`), or '' for the body as a whole. */
+function issueField(issue: FastifySchemaValidationError): string {
+  return issue.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+}
+
+/**
+ * Every problem of a body that fails its schema, each with its field, in the order the
+ * schema found them: a client fixes them all at once instead of one per try. An unknown
+ * field (the API's schemas are strict) is a problem of that field. Issues about the body as
+ * a whole (not an object) have no field and leave the generic sentence.
+ */
+export function validationProblems(issues: readonly FastifySchemaValidationError[], locale: Locale): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    const params = (issue.params ?? {}) as { keys?: unknown; maximum?: unknown };
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(params.keys)) {
+      for (const key of params.keys) {
+        const field = [issueField(issue), String(key)].filter(Boolean).join('.');
+        problems.push({ field, code: 'unknown_field', message: formatMessage('api.unknown_field', { field }, locale) });
+      }
+      continue;
+    }
+    const field = issueField(issue);
+    if (!field) continue;
+    const code = isFieldProblemCode(issue.message ?? '') ? issue.message! : 'invalid';
+    const max = typeof params.maximum === 'number' || typeof params.maximum === 'bigint' ? Number(params.maximum) : undefined;
+    problems.push({ field, code, message: fieldProblemMessage(field, code, max, locale) });
+  }
+  return problems;
+}
+
 function describeValidation(error: FastifyError, locale: Locale): ErrorResponse {
-  const first = error.validation?.[0];
-  const field = first?.instancePath?.replace(/^\//, '') || (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-  if (!first || !field) return errorResponse('invalid_input', { locale });
-  const max = (first.params as { maximum?: number } | undefined)?.maximum;
-  return { ...errorResponse('invalid_input', { locale }), message: fieldProblemMessage(field, first.message ?? 'invalid', max, locale) };
+  const problems = validationProblems(error.validation ?? [], locale);
+  const generic = errorResponse('invalid_input', { locale });
+  if (problems.length === 0) return generic;
+  return { ...generic, message: problems.map((problem) => problem.message).join(' '), problems };
 }
 
 /** What any thrown value means for the client; logs what the client must not see. */

@@ -302,6 +302,52 @@ export const en = {
   'apiref.code': 'Code',
   'apiref.http_status': 'HTTP status',
   'apiref.message': 'Message',
+
+  // The JSON API (src/http/api/): sentences only API clients read, and the API reference
+  // page's own text (`apiref.*`, GET /api/v1/docs).
+  'api.csrf_failed':
+    'The CSRF check failed. Send the X-CSRF-Token header with the token from GET /api/v1/csrf, together with the session cookie that call set; after signing in, use the csrfToken the sign-in answer gave.',
+  'api.unknown_field': '{field} is not a field this call accepts.',
+  'apiref.title': 'API reference',
+  'apiref.intro':
+    'The JSON API of this server, as described by its OpenAPI document. Request bodies are JSON; every failure is an Error object with a stable code and a message in your language.',
+  'apiref.base_url': 'Base URL',
+  'apiref.document': 'OpenAPI document',
+  'apiref.contents': 'Operations',
+  'apiref.example_note':
+    'The examples keep the session cookie in a cookie jar (jar.txt). $CSRF is the csrfToken from GET /api/v1/csrf; after signing in, the one the sign-in answer gave.',
+  'apiref.tag_accounts': 'Accounts',
+  'apiref.tag_session': 'Session',
+  'apiref.other': 'Other operations',
+  'apiref.operation_id': 'Operation id',
+  'apiref.security': 'Sends',
+  'apiref.security_none': 'nothing',
+  'apiref.security_cookie': 'the {name} cookie',
+  'apiref.security_header': 'the {name} header',
+  'apiref.parameters': 'Parameters',
+  'apiref.request_body': 'Request body ({type})',
+  'apiref.field': 'Field',
+  'apiref.type': 'Type',
+  'apiref.required': 'Required',
+  'apiref.limits': 'Limits',
+  'apiref.description': 'Description',
+  'apiref.yes': 'yes',
+  'apiref.no': 'no',
+  'apiref.length_range': '{min, number}–{max, number} characters',
+  'apiref.length_max': 'at most {max, number} characters',
+  'apiref.length_min': 'at least {min, number} characters',
+  'apiref.format': 'format: {format}',
+  'apiref.responses': 'Responses',
+  'apiref.status': 'Status',
+  'apiref.body': 'Body',
+  'apiref.headers': 'Headers',
+  'apiref.no_body': 'no body',
+  'apiref.example': 'Example with curl',
+  'apiref.errors': 'Errors',
+  'apiref.errors_intro': 'Every failure has this shape. Its error field is one of the codes below; they never change with the language.',
+  'apiref.code': 'Code',
+  'apiref.http_status': 'HTTP status',
+  'apiref.message': 'Message',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -223,3 +223,114 @@ describe('GET /api/v1/openapi.json', () => {
     assert.deepEqual(Object.keys(loginSchema?.properties ?? {}).sort(), ['password', 'username']);
   });
 });
+
+// Errors a client can act on: every problem at once with its field, the conflicting field,
+// how to get a CSRF token, 405 with Allow, JSON bodies only, and a second sign-out that is
+// not an error (v5.0.0-2.2.1, v5.0.0-3.5.1, v5.0.0-13.4.4).
+describe('errors a client can act on', () => {
+  const problemsOf = (res: TestResponse) => res.json().problems.map((p: any) => [p.field, p.code]);
+
+  test('a body failing its schema lists every problem, each with its field, code and message', async () => {
+    const res = await client().postJson('/api/v1/register', { username: ['api-many'], email: `${'e'.repeat(400)}@example.test`, role: 'admin' });
+    assertError(res, 400, 'invalid_input');
+    assert.deepEqual(problemsOf(res).sort(), [
+      ['email', 'too_long'],
+      ['password', 'required'],
+      ['role', 'unknown_field'],
+      ['username', 'repeated'],
+    ]);
+    for (const problem of res.json().problems) assert.ok(problem.message.length > 0, problem.field);
+    for (const problem of res.json().problems) assert.ok(res.json().message.includes(problem.message), 'the message says every problem');
+    assert.equal(await server.deps.users.findUserByUsername('api-many'), undefined);
+  });
+
+  test('the rules’ problems come in the same shape: every field at once', async () => {
+    const res = await registerApi(client(), 'a!', 'not-an-email', 'short');
+    assertError(res, 400, 'invalid_input');
+    const fields = new Set(res.json().problems.map((p: any) => p.field));
+    assert.deepEqual([...fields].sort(), ['email', 'password', 'username']);
+    assert.ok(problemsOf(res).some(([field, code]: [string, string]) => field === 'password' && code === 'password_too_short'));
+  });
+
+  test('a 409 names the field that is taken', async () => {
+    assert.equal((await registerApi(client(), 'api-dave')).status, 201);
+    const byName = await registerApi(client(), 'API-Dave', 'someone-else@example.test');
+    assertError(byName, 409, 'conflict');
+    assert.equal(byName.json().field, 'username');
+    const byEmail = await registerApi(client(), 'api-dave2', 'API-DAVE@example.test');
+    assertError(byEmail, 409, 'conflict');
+    assert.equal(byEmail.json().field, 'email');
+  });
+
+  test('a CSRF failure tells an API client how to get a token, in its language; the code stays', async () => {
+    const c = client();
+    await c.get('/api/v1/csrf');
+    const send = (headers: Record<string, string>) =>
+      c.request('POST', '/api/v1/login', { body: JSON.stringify({ username: 'api-carol', password: GOOD_PASSWORD }), headers: { 'content-type': 'application/json', ...headers } });
+    const en = await send({});
+    assertError(en, 403, 'csrf_failed');
+    assert.match(en.json().message, /X-CSRF-Token/);
+    assert.match(en.json().message, /GET \/api\/v1\/csrf/);
+    const es = await send({ 'accept-language': 'es' });
+    assertError(es, 403, 'csrf_failed');
+    assert.match(es.json().message, /cabecera X-CSRF-Token/);
+    assert.match(es.json().message, /GET \/api\/v1\/csrf/);
+    assert.equal(en.setCookies.find((l) => l.startsWith('gatehouse_session=')), undefined, 'no session was issued');
+  });
+
+  test('a known API path with the wrong method answers 405 with Allow, as JSON', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/v1/login', 'POST'],
+      ['GET', '/api/v1/logout', 'POST'],
+      ['PUT', '/api/v1/csrf', 'GET, HEAD'],
+      ['POST', '/api/v1/me', 'GET, HEAD'],
+    ] as const) {
+      const res = await client().request(method, path);
+      assertError(res, 405, 'method_not_allowed');
+      assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+    }
+  });
+
+  test('the API takes JSON bodies only: a form post gets 415 before anything runs', async () => {
+    const c = client();
+    const csrf = (await c.get('/api/v1/csrf')).json().csrfToken;
+    const res = await c.request('POST', '/api/v1/register', {
+      body: new URLSearchParams({ username: 'api-form', email: 'form@example.test', password: GOOD_PASSWORD, csrf_token: csrf }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': csrf },
+    });
+    assertError(res, 415, 'unsupported_media_type');
+    assert.equal(await server.deps.users.findUserByUsername('api-form'), undefined);
+  });
+
+  test('signing out twice is not an error: 204 both times, with or without a cookie or token', async () => {
+    const c = client();
+    assert.equal((await loginApi(c, 'api-carol')).status, 200);
+    const token = c.apiCsrf!;
+    const first = await c.postJson('/api/v1/logout', {});
+    assert.equal(first.status, 204);
+    assert.equal(c.cookies.get('gatehouse_session'), undefined, 'the cookie was cleared');
+    const second = await c.request('POST', '/api/v1/logout', { headers: { 'x-csrf-token': token } });
+    assert.equal(second.status, 204, second.body);
+    assert.equal((await client().request('POST', '/api/v1/logout')).status, 204, 'no cookie, no token');
+  });
+
+  test('a session-less sign-out changes nothing without a valid token, not even the cookie', async () => {
+    const c = client();
+    await c.get('/api/v1/csrf');
+    const res = await c.request('POST', '/api/v1/logout');
+    assert.equal(res.status, 204);
+    assert.equal(res.setCookies.find((l) => l.startsWith('gatehouse_session=')), undefined);
+  });
+
+  test('with a live session, sign-out still needs the token: 403 and the session goes on', async () => {
+    const c = client();
+    assert.equal((await loginApi(c, 'api-carol')).status, 200);
+    const res = await c.request('POST', '/api/v1/logout');
+    assertError(res, 403, 'csrf_failed');
+    assert.equal(res.setCookies.find((l) => l.startsWith('gatehouse_session=')), undefined);
+    assert.equal((await c.get('/api/v1/me')).status, 200);
+    const foreign = await c.request('POST', '/api/v1/logout', { headers: { 'x-csrf-token': c.apiCsrf!, origin: 'https://evil.example' } });
+    assertError(foreign, 403, 'csrf_failed');
+    assert.equal((await c.get('/api/v1/me')).status, 200);
+  });
+});
