@@ -40,7 +40,7 @@ describe('bad input', () => {
     assert.ok(ERROR_CODES.has(body.error), `${label}: unknown code ${body.error}`);
     assert.equal(typeof body.message, 'string', label);
     assert.ok(body.message.length > 0, label);
-    for (const key of Object.keys(body)) assert.ok(['error', 'message', 'problems'].includes(key), `${label}: extra key ${key}`);
+    for (const key of Object.keys(body)) assert.ok(['error', 'message', 'problems', 'field'].includes(key), `${label}: extra key ${key}`);
   }
 
   const postForm = (path: string, body: string, contentType = 'application/x-www-form-urlencoded') =>
