@@ -1,0 +1,218 @@
+/**
+ * Every main page in each state a person meets it in: anonymous pages, forms empty and with
+ * their errors, the signed-in pages, the 403, 404 and 429 pages; English, and Spanish for the
+ * forms and the home page. The accessibility suite runs axe-core on each; the screenshot
+ * suite photographs each. States are visited in order in one context: anonymous ones first,
+ * then `signIn`, then the signed-in ones.
+ *
+ * Forms are sent with Enter in their first field (no English button name needed), and empty,
+ * so the server answers with every problem at once.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { type Account, account, assertOn, createAccount, settle, signIn, submitWith } from './support.ts';
+
+export interface StateWorld {
+  origin: string;
+  /** The signed-in user of the signed-in states. */
+  reader: Account;
+  /** Someone else's user id: the reader may not open their profile (403). */
+  otherUserId: number;
+  /** An account throttled for the 429 state (the server runs with LOGIN_MAX_FAILURES=3). */
+  throttled: Account;
+  /** A new, not yet registered account each call. */
+  fresh(): Account;
+}
+
+export interface PageState {
+  /** `<page>` or `<page>-<variant>`: test names and screenshot files. */
+  name: string;
+  signedIn: boolean;
+  /** The status the page itself answers with. */
+  status: number;
+  /** The state ends signed out (later signed-in states sign in again). */
+  signsOut?: boolean;
+  open(page: Page, world: StateWorld): Promise<number>;
+}
+
+export const THROTTLED_SERVER_ENV = { LOGIN_MAX_FAILURES: '3' };
+
+/** Accounts the states need, on a fresh server started with THROTTLED_SERVER_ENV. */
+export async function prepareWorld(origin: string): Promise<StateWorld> {
+  const other = account('other_reader');
+  const reader = account('ada');
+  const throttled = account('hammered');
+  const otherUserId = await createAccount(origin, other);
+  await createAccount(origin, reader);
+  await createAccount(origin, throttled);
+  let count = 0;
+  return { origin, reader, otherUserId, throttled, fresh: () => account(`newcomer_${(count += 1)}`) };
+}
+
+async function go(page: Page, path: string): Promise<number> {
+  const response = await page.goto(path);
+  await settle(page);
+  return response?.status() ?? 0;
+}
+
+/** Sends the main form as it is, with Enter in its first visible field. */
+async function sendForm(page: Page): Promise<number> {
+  const form = page.locator('main form:has(input[name="csrf_token"])').last();
+  const blocked = await form.evaluate((f: HTMLFormElement) => !f.noValidate && !f.checkValidity());
+  assert.ok(!blocked, "the browser's own validation refuses to send the empty form (no `novalidate`): the server's per-field errors and summary never show");
+  const first = form.locator('input:not([type="hidden"]):visible').first();
+  const response = await submitWith(page, () => first.press('Enter'));
+  return response.status();
+}
+
+const get = (name: string, path: string, signedIn: boolean, status = 200): PageState => ({
+  name,
+  signedIn,
+  status,
+  open: (page) => go(page, path),
+});
+
+const getThenSend = (name: string, path: string, signedIn: boolean, status: number): PageState => ({
+  name,
+  signedIn,
+  status,
+  async open(page) {
+    await go(page, path);
+    return sendForm(page);
+  },
+});
+
+/** A wrong password: the generic sign-in error. */
+const wrongPassword = (name: string, lang: 'en' | 'es'): PageState => ({
+  name,
+  signedIn: false,
+  status: 401,
+  async open(page, world) {
+    await go(page, `/login?lang=${lang}`);
+    // A new unknown name each time: the same one would be throttled after 3 failures.
+    await page.locator('main [name="username"]').fill(`nobody_${world.fresh().username}`);
+    await page.locator('main [name="password"]').fill('not the password');
+    return (await submitWith(page, () => page.locator('main [name="password"]').press('Enter'))).status();
+  },
+});
+
+/** The sign-in page right after registering, with its notice. */
+const registeredNotice: PageState = {
+  name: 'login-registered',
+  signedIn: false,
+  status: 200,
+  async open(page, world) {
+    const user = world.fresh();
+    await go(page, '/register?lang=en');
+    await page.locator('main [name="username"]').fill(user.username);
+    await page.locator('main [name="email"]').fill(user.email);
+    await page.locator('main [name="password"]').fill(user.password);
+    const response = await submitWith(page, () => page.locator('main [name="password"]').press('Enter'));
+    assert.equal(response.status(), 303, 'registering');
+    await assertOn(page, '/login', 'registering');
+    return 200;
+  },
+};
+
+/** The home page after the sign-out button, with its notice. */
+const signedOutNotice: PageState = {
+  name: 'home-signed-out',
+  signedIn: true,
+  signsOut: true,
+  status: 303,
+  async open(page) {
+    await go(page, '/dashboard?lang=en');
+    return (await submitWith(page, () => page.getByRole('button', { name: 'Sign out', exact: true }).click())).status();
+  },
+};
+
+/** Wrong passwords for the throttled account until the page answers 429 (at most 5 tries). */
+const tooManyAttempts: PageState = {
+  name: '429',
+  signedIn: false,
+  status: 429,
+  async open(page, world) {
+    let status = 0;
+    for (let attempt = 0; attempt < 5 && status !== 429; attempt += 1) {
+      await go(page, '/login?lang=en');
+      await page.locator('main [name="username"]').fill(world.throttled.username);
+      await page.locator('main [name="password"]').fill('not the password');
+      status = (await submitWith(page, () => page.locator('main [name="password"]').press('Enter'))).status();
+    }
+    return status;
+  },
+};
+
+const forbidden: PageState = {
+  name: '403',
+  signedIn: true,
+  status: 403,
+  open: (page, world) => go(page, `/profile?id=${world.otherUserId}&lang=en`),
+};
+
+/** The change-password form with a refused password typed: the strength meter and its verdict showing. */
+const meterShowing: PageState = {
+  name: 'change-password-typing',
+  signedIn: true,
+  status: 200,
+  async open(page) {
+    const status = await go(page, '/settings/password?lang=en');
+    await page.locator('main [name="new_password"]').pressSequentially('password1234');
+    await page.waitForTimeout(400);
+    return status;
+  },
+};
+
+/** Every state, anonymous ones first. */
+export const PAGE_STATES: readonly PageState[] = [
+  get('home', '/?lang=en', false),
+  get('register', '/register?lang=en', false),
+  getThenSend('register-errors', '/register?lang=en', false, 400),
+  get('login', '/login?lang=en', false),
+  wrongPassword('login-errors', 'en'),
+  registeredNotice,
+  get('404', '/no-such-page?lang=en', false, 404),
+  tooManyAttempts,
+  get('home-es', '/?lang=es', false),
+  get('register-es', '/register?lang=es', false),
+  getThenSend('register-errors-es', '/register?lang=es', false, 400),
+  get('login-es', '/login?lang=es', false),
+  wrongPassword('login-errors-es', 'es'),
+  get('404-es', '/no-such-page?lang=es', false, 404),
+  get('home-signed-in', '/?lang=en', true),
+  get('dashboard', '/dashboard?lang=en', true),
+  get('profile', '/profile?lang=en', true),
+  get('change-password', '/settings/password?lang=en', true),
+  getThenSend('change-password-errors', '/settings/password?lang=en', true, 400),
+  meterShowing,
+  forbidden,
+  get('dashboard-es', '/dashboard?lang=es', true),
+  get('change-password-es', '/settings/password?lang=es', true),
+  getThenSend('change-password-errors-es', '/settings/password?lang=es', true, 400),
+  signedOutNotice,
+];
+
+/**
+ * Visits `states` in order in one page, signing in before the first signed-in one, and calls
+ * `check` on each once it is open (after asserting the page's status). Failures are collected
+ * per state by the caller's `check`.
+ */
+export async function visitStates(
+  page: Page,
+  world: StateWorld,
+  states: readonly PageState[],
+  check: (state: PageState, open: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  let signedIn = false;
+  for (const state of states) {
+    if (state.signedIn && !signedIn) {
+      await signIn(page, world.reader);
+      signedIn = true;
+    }
+    await check(state, async () => {
+      const status = await state.open(page, world);
+      assert.equal(status, state.status, `${state.name}: the page answered ${status}`);
+    });
+    if (state.signsOut) signedIn = false;
+  }
+}
