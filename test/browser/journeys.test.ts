@@ -33,6 +33,7 @@ import {
 const skip = browserSkipReason();
 const DESKTOP_LIGHT = LOOKS[0]!;
 const TIMEOUT = { timeout: 90_000 };
+const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>';
 
 /** The focused element after a refused submission must be the error summary, and it must say `message`. */
 async function assertSummaryFocused(page: Page, message: string | RegExp): Promise<void> {
@@ -158,6 +159,19 @@ describe('journeys (headless Chromium)', { skip }, () => {
       await assertOn(page, '/dashboard', 'signing in');
       assert.equal(await page.locator('[data-username]').textContent(), user.username);
       assert.equal(await page.locator('[data-role]').textContent(), 'user');
+
+      // The session cookie is HttpOnly and SameSite=Lax: page scripts never see it.
+      const session = (await look.context.cookies()).find((c) => c.name === 'gatehouse_session');
+      assert.ok(session, 'no session cookie after signing in');
+      assert.equal(session.httpOnly, true);
+      assert.equal(session.sameSite, 'Lax');
+      assert.doesNotMatch(await page.evaluate(() => document.cookie), /session/);
+
+      // The demo's XSS lesson: markup in ?message= runs nothing and becomes no element
+      // (a dialog or a console error would fail the journey through the watch).
+      await page.goto(`/dashboard?message=${encodeURIComponent(XSS)}`);
+      await settle(page);
+      assert.equal(await page.locator('main img, main script').count(), 0, 'the message became elements');
 
       // Signed in, the sign-in and register pages lead to the dashboard.
       await page.goto('/login');
