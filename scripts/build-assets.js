@@ -1,6 +1,12 @@
 /**
  * Builds the browser assets under public/ from TypeScript sources, with esbuild's JS API:
  *   src/browser/strength-meter.ts → public/strength-meter.js (+ .gz and .br beside it)
+ *   src/browser/forms.ts          → public/forms.js (error-summary focus, show-password toggles)
+ *
+ * The meter speaks English and Spanish but carries only the catalog entries it needs: in its
+ * bundle src/messages/catalog.ts is replaced by src/browser/meter-catalog.ts, and
+ * src/browser/meter-messages.ts by a literal of the subset it computes (generated here from
+ * the catalogs, so it can never drift from them).
  *
  * The meter bundles the server's password policy (domain/passwords/policy.ts) with the
  * zxcvbn-ts matcher and the 49 233-entry common-password list, so the browser applies the
@@ -13,7 +19,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { build } from 'esbuild';
@@ -21,7 +27,27 @@ import { build } from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each browser entry point and the file it becomes under public/. */
-export const ASSETS = [{ entry: 'src/browser/strength-meter.ts', output: 'public/strength-meter.js' }];
+export const ASSETS = [
+  { entry: 'src/browser/strength-meter.ts', output: 'public/strength-meter.js' },
+  { entry: 'src/browser/forms.ts', output: 'public/forms.js' },
+];
+
+/** esbuild plugin: the meter's catalog subset instead of the full catalogs (see the header). */
+function meterCatalogSubset(root) {
+  return {
+    name: 'meter-catalog-subset',
+    setup(build) {
+      const catalog = path.join(root, 'src/messages/catalog.ts');
+      build.onResolve({ filter: /(^|[\\/])catalog\.ts$/ }, (args) =>
+        path.resolve(args.resolveDir, args.path) === catalog ? { path: path.join(root, 'src/browser/meter-catalog.ts') } : undefined,
+      );
+      build.onLoad({ filter: /[\\/]browser[\\/]meter-messages\.ts$/ }, async (args) => {
+        const { METER_MESSAGES } = await import(pathToFileURL(args.path).href);
+        return { contents: `export const METER_MESSAGES = ${JSON.stringify(METER_MESSAGES)};`, loader: 'js' };
+      });
+    },
+  };
+}
 
 /** The minified bundle of one entry point (relative to `root`), as bytes; writes nothing. */
 export async function bundleAsset(entry, { root = ROOT } = {}) {
@@ -36,6 +62,7 @@ export async function bundleAsset(entry, { root = ROOT } = {}) {
     charset: 'utf8',
     write: false,
     logLevel: 'warning',
+    plugins: [meterCatalogSubset(root)],
   });
   return result.outputFiles[0].contents;
 }

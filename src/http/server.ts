@@ -18,10 +18,10 @@ import type { HttpDependencies } from './dependencies-types.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { zodResponseSerializer } from './serializer.ts';
 import { accountPages } from './pages/account-pages.ts';
+import { createPageErrorResponder } from './pages/error-responder.ts';
 import { createPageTools } from './pages/page-tools.ts';
 import { publicPages } from './pages/public-pages.ts';
 import { settingsPages } from './pages/settings-pages.ts';
-import { errorPage } from './pages/views/pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
@@ -95,11 +95,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     assets: loadAssets(),
   });
   // Pages: HTML errors (this root context also answers what no route matched outside /api/v1).
-  registerErrorHandlers(
-    app,
-    (request, reply, error) => reply.type('text/html; charset=utf-8').send(errorPage(pages.context(request, reply, 'Error'), error.status, error.message)),
-    deps.isDatabaseUp,
-  );
+  registerErrorHandlers(app, createPageErrorResponder(pages), deps.isDatabaseUp);
   await app.register(staticRoute, { root: PUBLIC_DIR });
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });

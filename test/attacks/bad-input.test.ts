@@ -71,7 +71,10 @@ describe('bad input', () => {
     assertClientError(await visitor.postForm('/register', { username: 'u'.repeat(60), email: 'long@example.test', password: GOOD_PASSWORD }), 400, 'register long username');
     assertClientError(await visitor.postForm('/register', { username: 'longmail', email: `${'e'.repeat(300)}@example.test`, password: GOOD_PASSWORD }), 400, 'register long email');
     assertApiError(await postApi('/api/v1/login', JSON.stringify({ username: 'u'.repeat(400), password: GOOD_PASSWORD })), 400, 'API long username');
-    assertClientError(await member.get(`/dashboard?message=${'m'.repeat(1001)}`), 400, 'long dashboard message');
+    // The dashboard reads no `message` any more (issue #9, content spoofing): ignored, never shown.
+    const ignored = await member.get(`/dashboard?message=${'m'.repeat(1001)}`);
+    assert.equal(ignored.status, 200, 'long dashboard message');
+    assert.ok(!ignored.body.includes('m'.repeat(1001)), 'long dashboard message shown');
   });
 
   test('a 100 000-character password gets 400 or 413', async () => {

@@ -40,7 +40,8 @@ describe('open redirect through next', () => {
   after(() => server.stop());
 
   async function signInWithNext(next: string) {
-    await client.get('/login');
+    // Already signed in: GET /login answers 303 to /dashboard, so the token comes from there.
+    await client.get('/dashboard');
     return client.postForm('/login', { username: 'alice', password: GOOD_PASSWORD, next });
   }
 
@@ -93,7 +94,7 @@ describe('open redirect through next', () => {
   });
 
   test('without next, sign-in goes to /dashboard', async () => {
-    await client.get('/login');
+    await client.get('/dashboard');
     const response = await client.postForm('/login', { username: 'alice', password: GOOD_PASSWORD });
     assert.equal(response.location, '/dashboard');
   });

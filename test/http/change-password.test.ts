@@ -18,8 +18,9 @@ const NEW_PASSWORD = 'velvet thunder marmalade oscillates quietly beneath nine l
 const CHANGED_NOTICE = 'Your password was changed. Your other sessions were signed out.';
 
 function pageErrors(body: string): string[] {
-  const list = /<div class="errors" role="alert"><ul>([\s\S]*?)<\/ul><\/div>/.exec(body)?.[1] ?? '';
-  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+  // The summary's entries (each a link to its field, or plain text for the whole form).
+  const list = /<div class="errors" role="alert"[^>]*>[\s\S]*?<ul>([\s\S]*?)<\/ul>\s*<\/div>/.exec(body)?.[1] ?? '';
+  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, '')).map((text) => text.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
 }
 
 /** A client signed in through the form, holding a CSRF token of its own session. */

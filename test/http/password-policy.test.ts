@@ -13,9 +13,10 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** The texts of the form's error list, entities decoded. */
 function pageErrors(body: string): string[] {
-  const list = /<div class="errors" role="alert"><ul>([\s\S]*?)<\/ul><\/div>/.exec(body)?.[1] ?? '';
-  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
-    m[1]!.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+  // The summary's entries (each a link to its field, or plain text for the whole form).
+  const list = /<div class="errors" role="alert"[^>]*>[\s\S]*?<ul>([\s\S]*?)<\/ul>\s*<\/div>/.exec(body)?.[1] ?? '';
+  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, '')).map((text) =>
+    text.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
   );
 }
 

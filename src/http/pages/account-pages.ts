@@ -1,6 +1,8 @@
 /**
  * Signed-in pages: dashboard and profile. Each declares `signed-in`; the sign-in gates
- * (a password to change first) stand before both.
+ * (a password to change first) stand before both. The dashboard reads nothing from its
+ * query: the demo's `?message=` is ignored (content spoofing: a link must not put words on a
+ * trusted page); notices come only from the signed flash codes.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,11 +11,9 @@ import { canViewProfile } from '../../domain/users/access.ts';
 import { MAX_USER_ID } from '../../domain/users/user.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { requirePassedGates } from './gates.ts';
-import { textField } from '../text-field.ts';
 import type { PageTools } from './page-tools.ts';
-import { dashboardPage, profilePage } from './views/pages.ts';
+import { dashboardPage, profilePage } from './views/account-views.ts';
 
-const dashboardQuery = z.object({ message: textField(1000).optional() });
 const profileQuery = z.object({
   id: z
     .string({ error: 'must be given once' })
@@ -30,10 +30,8 @@ export async function accountPages(app: FastifyInstance, options: { deps: Pick<H
   const signedIn = { config: { access: 'signed-in' as const }, preHandler: requirePassedGates };
 
   app.get('/dashboard', signedIn, async (request, reply) => {
-    const query = dashboardQuery.safeParse(request.query);
-    if (!query.success) throw new AuthError('invalid_input', { detail: 'detail.invalid_message_parameter' });
-    const page = { ...pages.context(request, reply, 'Dashboard'), user: request.auth!.user };
-    return reply.type(html).send(dashboardPage(page, query.data.message));
+    const page = { ...pages.context(request, reply, 'page.title.dashboard'), user: request.auth!.user };
+    return reply.type(html).send(dashboardPage(page));
   });
 
   app.get('/profile', signedIn, async (request, reply) => {
@@ -45,6 +43,6 @@ export async function accountPages(app: FastifyInstance, options: { deps: Pick<H
     if (!canViewProfile(viewer, targetId)) throw new AuthError('forbidden');
     const profile = targetId === viewer.id ? viewer : await deps.users.findUserById(targetId);
     if (!profile) throw new AuthError('not_found');
-    return reply.type(html).send(profilePage(pages.context(request, reply, 'Profile'), profile));
+    return reply.type(html).send(profilePage(pages.context(request, reply, 'page.title.profile'), profile));
   });
 }

@@ -8,9 +8,11 @@ import type { PasswordConfig, SessionConfig } from '../../config.ts';
 import { DEFAULT_MIN_SCORE } from '../../domain/passwords/policy.ts';
 import { csrfTokenFor } from '../plugins/csrf.ts';
 import { ensureSessionToken } from '../plugins/session.ts';
-import { formatMessage } from '../../messages/catalog.ts';
-import type { PageContext } from './views/layout.ts';
-import type { MeterSettings } from './views/pages.ts';
+import { formatMessage, type MessageKey } from '../../messages/catalog.ts';
+import { loadPageAssets } from './page-assets.ts';
+import { safeNextPath } from './safe-redirect.ts';
+import type { PageAssets, PageContext } from './views/layout.ts';
+import type { MeterSettings } from './views/form-views.ts';
 
 /** The flash cookie's name; in production `__Host-` (Secure, Path=/, no Domain: no subdomain can set it). */
 export function flashCookieName(secure: boolean): string {
@@ -31,6 +33,17 @@ export interface Assets {
   strengthMeter?: string;
 }
 
+/**
+ * What the language links carry over from the query: only a same-origin `next` (the sign-in
+ * form would lose it). Any other parameter copied into every page's links would be text from
+ * a link on a trusted page again, an id would make a refused profile differ from a missing
+ * one, and a token would spread into more URLs.
+ */
+function keptQuery(query: unknown): Record<string, string> {
+  const next = query && typeof query === 'object' ? safeNextPath((query as Record<string, unknown>).next, '') : '';
+  return next ? { next } : {};
+}
+
 export interface PageTools {
   /** The password policy as the strength meter needs it, and the meter's script (if built). */
   readonly meter: MeterSettings;
@@ -39,13 +52,14 @@ export interface PageTools {
    * The page context. `withForm` pages (sign-in, register) get an anonymous pre-session so
    * their CSRF token has something to bind to; other anonymous pages set no cookie.
    */
-  context(request: FastifyRequest, reply: FastifyReply, title: string, options?: { withForm?: boolean; scripts?: string[] }): PageContext;
+  context(request: FastifyRequest, reply: FastifyReply, title: MessageKey, options?: { withForm?: boolean; scripts?: string[] }): PageContext;
   flash(reply: FastifyReply, code: FlashCode): void;
-  readonly assets: Assets;
+  readonly assets: PageAssets;
 }
 
 export function createPageTools(options: { csrfKey: Buffer; sessions: SessionConfig; passwords: PasswordConfig; assets: Assets }): PageTools {
-  const { csrfKey, sessions, passwords, assets } = options;
+  const { csrfKey, sessions, passwords } = options;
+  const assets: PageAssets = { ...options.assets, ...loadPageAssets() };
   const meter: MeterSettings = {
     minLength: passwords.minLength,
     maxLength: passwords.maxLength,
@@ -73,8 +87,10 @@ export function createPageTools(options: { csrfKey: Buffer; sessions: SessionCon
       const token = options.withForm ? ensureSessionToken(request, reply, sessions) : request.sessionToken;
       const locale = request.locale;
       return {
-        title,
+        title: formatMessage(title, {}, locale),
         locale,
+        path: request.url.split('?', 1)[0],
+        query: keptQuery(request.query),
         t: (key, params) => formatMessage(key, params, locale),
         user: request.auth?.user ?? null,
         csrfToken: token ? csrfTokenFor(csrfKey, token) : '',

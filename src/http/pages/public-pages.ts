@@ -1,20 +1,23 @@
 /**
- * Pages anyone may open: home, register, sign-in, sign-out, health. Routes stay thin: parse,
- * one domain call, render or redirect; each declares its access rule and CSRF stance.
+ * Pages anyone may open: home, register, sign-in, sign-out, health, and the password
+ * managers' `/.well-known/change-password`. Routes stay thin: parse, one domain call, render
+ * or redirect; each declares its access rule and CSRF stance. A signed-in user asking for the
+ * sign-in or register form goes to the dashboard instead (CONTRACT).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
 import { throttleKeyForIp } from '../client-ip.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
-import { formProblems, loginForm, registerForm } from './forms.ts';
+import { emptyFieldProblems, formProblems, LOGIN_REQUIRED, loginForm, REGISTER_REQUIRED, registerForm, withEmptyFieldsAsked } from './forms.ts';
 import { firstGatePage } from './gates.ts';
 import type { PageTools } from './page-tools.ts';
 import { problemLines } from './problems.ts';
-import { safeNextPath } from './safe-redirect.ts';
-import { homePage, loginPage, registerPage } from './views/pages.ts';
+import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
+import { type LoginForm, loginPage, type RegisterForm, registerPage } from './views/form-views.ts';
+import { homePage } from './views/home-view.ts';
 
 export interface PublicPagesOptions {
   deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp'>;
@@ -22,66 +25,104 @@ export interface PublicPagesOptions {
   pages: PageTools;
 }
 
+const HTML = 'text/html; charset=utf-8';
+
+/** The register page with `form` (also what the error responder re-renders). */
+export function renderRegister(pages: PageTools, request: FastifyRequest, reply: FastifyReply, form: RegisterForm): string {
+  return registerPage(pages.context(request, reply, 'page.title.register', { withForm: true, scripts: pages.meterScripts }), pages.meter, form);
+}
+
+/** The sign-in page with `form` (also what the error responder re-renders). */
+export function renderLogin(pages: PageTools, request: FastifyRequest, reply: FastifyReply, form: LoginForm): string {
+  return loginPage(pages.context(request, reply, 'page.title.login', { withForm: true }), form);
+}
+
+/** A string field of the parsed body, if it is one (what a re-rendered form keeps). */
+export function typed(body: unknown, name: string): string | undefined {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' && value.length <= 320 ? value : undefined;
+}
+
 export async function publicPages(app: FastifyInstance, options: PublicPagesOptions) {
   const { deps, config, pages } = options;
-  const html = 'text/html; charset=utf-8';
   const signIn = { login: deps.login, cookie: config.sessions };
-  const registerContext = (request: Parameters<PageTools['context']>[0], reply: Parameters<PageTools['context']>[1]) =>
-    pages.context(request, reply, 'Register', { withForm: true, scripts: pages.meterScripts });
 
-  app.get('/', { config: { access: 'public' } }, async (request, reply) => reply.type(html).send(homePage(pages.context(request, reply, 'Home'))));
+  app.get('/', { config: { access: 'public' } }, async (request, reply) =>
+    reply.type(HTML).send(homePage(pages.context(request, reply, 'page.title.home'), pages.meter)),
+  );
 
   app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => {
     const up = await deps.isDatabaseUp();
     return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'unavailable' });
   });
 
+  // Password managers look here for the change-password page (W3C "A Well-Known URL for
+  // Changing Passwords"); signed out, the page itself sends the visitor to sign in first.
+  app.get('/.well-known/change-password', { config: { access: 'public' } }, async (_request, reply) => reply.code(303).redirect('/settings/password'));
+
   app.get('/register', { config: { access: 'public' } }, async (request, reply) => {
-    const closed = config.registration === 'closed';
-    return reply.type(html).send(registerPage(registerContext(request, reply), pages.meter, { closed }));
+    if (request.auth) return reply.code(303).redirect(DEFAULT_AFTER_LOGIN);
+    return reply.type(HTML).send(renderRegister(pages, request, reply, { closed: config.registration === 'closed' }));
   });
 
   app.post('/register', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     const parsed = registerForm.safeParse(request.body);
+    const kept = { username: typed(request.body, 'username'), email: typed(request.body, 'email') };
     if (!parsed.success) {
       if (config.registration === 'closed') throw new AuthError('registration_closed');
-      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { problems: formProblems(parsed.error, request.locale) }));
+      const problems = formProblems(parsed.error, request.locale, REGISTER_REQUIRED);
+      return reply.code(400).type(HTML).send(renderRegister(pages, request, reply, { ...kept, problems }));
     }
-    const { username, email } = parsed.data;
     const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip));
     if (result.kind === 'closed') throw new AuthError('registration_closed');
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'invalid') {
-      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { username, email, problems: problemLines(result.problems, request.locale) }));
+      const problems = withEmptyFieldsAsked(problemLines(result.problems, request.locale), parsed.data, REGISTER_REQUIRED, request.locale);
+      return reply.code(400).type(HTML).send(renderRegister(pages, request, reply, { ...kept, problems }));
     }
     if (result.kind === 'conflict') {
       const problems = [{ field: result.field, message: formatMessage(`detail.conflict_${result.field}`, {}, request.locale) }];
-      return reply.code(400).type(html).send(registerPage(registerContext(request, reply), pages.meter, { username, email, problems }));
+      return reply.code(400).type(HTML).send(renderRegister(pages, request, reply, { ...kept, problems }));
     }
     pages.flash(reply, 'registered');
     return reply.code(303).redirect('/login');
   });
 
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.auth) return reply.code(303).redirect(DEFAULT_AFTER_LOGIN);
     const next = safeNextPath((request.query as Record<string, unknown>).next, '');
-    return reply.type(html).send(loginPage(pages.context(request, reply, 'Sign in', { withForm: true }), { next }));
+    return reply.type(HTML).send(renderLogin(pages, request, reply, { next }));
   });
 
   app.post('/login', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     const parsed = loginForm.safeParse(request.body);
     const next = safeNextPath(parsed.success ? parsed.data.next : undefined);
-    const page = () => pages.context(request, reply, 'Sign in', { withForm: true });
     if (!parsed.success) {
-      return reply.code(400).type(html).send(loginPage(page(), { error: formProblems(parsed.error, request.locale)[0]!.message }));
+      const problems = formProblems(parsed.error, request.locale, LOGIN_REQUIRED);
+      return reply.code(400).type(HTML).send(renderLogin(pages, request, reply, { username: typed(request.body, 'username'), problems }));
     }
+    const form = { username: parsed.data.username, next: parsed.data.next && next };
+    // Nothing to check yet: no attempt is counted for a form sent half-empty.
+    const empty = emptyFieldProblems(parsed.data, LOGIN_REQUIRED, request.locale);
+    if (empty.length > 0) return reply.code(400).type(HTML).send(renderLogin(pages, request, reply, { ...form, problems: empty }));
     const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password });
     if (outcome.kind === 'rejected') {
-      const form = { username: parsed.data.username, next: parsed.data.next && next, error: formatMessage('error.invalid_credentials', {}, request.locale) };
-      return reply.code(401).type(html).send(loginPage(page(), form));
+      // One sentence for every refusal, not tied to a field: which one was wrong stays unsaid.
+      const problems = [{ message: formatMessage('error.invalid_credentials', {}, request.locale) }];
+      return reply.code(401).type(HTML).send(renderLogin(pages, request, reply, { ...form, problems }));
     }
     return reply.code(303).redirect(firstGatePage(outcome.completed.user) ?? next);
   });
 
+  /*
+   * Sign-out keeps `csrf: 'required'`. With a live session a forged cross-site POST would
+   * sign the user out (logout CSRF: a nuisance, and a step in session-swapping attacks), and
+   * the check costs a legitimate tab nothing. Without a live session there is nothing to
+   * protect: a stale tab, or a second click, fails the check (its token is bound to a session
+   * that is gone) and the pages' error responder answers 303 to `/` instead of a 403, having
+   * changed nothing (error-responder.ts). Signing out an absent session is harmless, so that
+   * path needs no token; the signed-in path always does.
+   */
   app.post('/logout', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     await signOutFromRequest(request, reply, signIn);
     pages.flash(reply, 'signed-out');

@@ -1,31 +1,45 @@
 /** The signed-in user's security pages: /settings/password (more arrive under /settings/). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../domain/errors.ts';
+import { checkPassword } from '../../domain/passwords/policy.ts';
 import { throttleKeyForIp } from '../client-ip.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { changePasswordForm, formProblems } from './forms.ts';
+import { CHANGE_PASSWORD_REQUIRED, changePasswordForm, emptyFieldProblems, formProblems } from './forms.ts';
 import { problemLines } from './problems.ts';
 import type { PageTools } from './page-tools.ts';
-import { changePasswordPage } from './views/pages.ts';
+import { type ChangePasswordForm, changePasswordPage } from './views/form-views.ts';
+
+const HTML = 'text/html; charset=utf-8';
+
+/** The change-password page with `form` (also what the error responder re-renders). */
+export function renderChangePassword(pages: PageTools, request: FastifyRequest, reply: FastifyReply, form: Omit<ChangePasswordForm, 'required'> = {}): string {
+  const user = request.auth!.user;
+  const page = { ...pages.context(request, reply, 'page.title.change_password', { scripts: pages.meterScripts }), user };
+  return changePasswordPage(page, pages.meter, { ...form, required: user.mustChangePassword });
+}
 
 export async function settingsPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'passwordChange'>; pages: PageTools }) {
   const { deps, pages } = options;
-  const html = 'text/html; charset=utf-8';
+  const refuse = (request: FastifyRequest, reply: FastifyReply, problems: { field?: string; message: string }[]) =>
+    reply.code(400).type(HTML).send(renderChangePassword(pages, request, reply, { problems }));
 
-  const render = (request: Parameters<typeof pages.context>[0], reply: Parameters<typeof pages.context>[1], problems?: { field?: string; message: string }[]) => {
-    const user = request.auth!.user;
-    const page = { ...pages.context(request, reply, 'Change password', { scripts: pages.meterScripts }), user };
-    return changePasswordPage(page, pages.meter, { problems, required: user.mustChangePassword });
-  };
-
-  app.get('/settings/password', { config: { access: 'signed-in' } }, async (request, reply) => reply.type(html).send(render(request, reply)));
+  app.get('/settings/password', { config: { access: 'signed-in' } }, async (request, reply) => reply.type(HTML).send(renderChangePassword(pages, request, reply)));
 
   app.post('/settings/password', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
     const parsed = changePasswordForm.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).type(html).send(render(request, reply, formProblems(parsed.error, request.locale)));
+    if (!parsed.success) return refuse(request, reply, formProblems(parsed.error, request.locale, CHANGE_PASSWORD_REQUIRED));
+    const user = request.auth!.user;
+    const empty = emptyFieldProblems(parsed.data, CHANGE_PASSWORD_REQUIRED, request.locale);
+    if (empty.length > 0) {
+      // Every problem at once, and no attempt counted: a new password typed beside an empty
+      // current one is judged by the policy now rather than on the next try.
+      const newPassword = parsed.data.new_password;
+      const policy = newPassword === '' ? [] : checkPassword(newPassword, { username: user.username, email: user.email }, pages.meter);
+      return refuse(request, reply, [...empty, ...problemLines(policy, request.locale).map((line) => ({ ...line, field: 'new_password' }))]);
+    }
     const result = await deps.passwordChange.changePassword({
-      user: request.auth!.user,
+      user,
       currentPassword: parsed.data.current_password,
       newPassword: parsed.data.new_password,
       ip: throttleKeyForIp(request.ip),
@@ -33,9 +47,9 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
     });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'wrong-current-password') {
-      return reply.code(400).type(html).send(render(request, reply, [{ field: 'current_password', message: formatMessage('detail.wrong_current_password', {}, request.locale) }]));
+      return refuse(request, reply, [{ field: 'current_password', message: formatMessage('detail.wrong_current_password', {}, request.locale) }]);
     }
-    if (result.kind === 'invalid') return reply.code(400).type(html).send(render(request, reply, problemLines(result.problems, request.locale)));
+    if (result.kind === 'invalid') return refuse(request, reply, problemLines(result.problems, request.locale).map((line) => ({ ...line, field: 'new_password' })));
     pages.flash(reply, 'password-changed');
     return reply.code(303).redirect('/settings/password');
   });
