@@ -88,6 +88,12 @@ export interface Config {
   passwords: PasswordConfig;
   throttle: ThrottleConfig;
   bodyLimitBytes: number;
+  mail: {
+    /** SMTP_URL (`smtp://user:pass@host:587`, `smtps://…`); unset: `.eml` files in `<DATA_DIR>/outbox/`. Never logged. */
+    smtpUrl: string | undefined;
+    /** MAIL_FROM; default `Gatehouse <no-reply@<BASE_URL host>>`. */
+    from: string;
+  };
   /**
    * REQUEST_TIMEOUT_SECONDS: a request whose headers and body have not all arrived by then
    * is answered 408 and its connection closed, so slow clients cannot hold sockets open.
@@ -140,6 +146,8 @@ const envSchema = z.object({
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
   THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
   REQUEST_TIMEOUT_SECONDS: integer(1, 3600).default(30),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'must be one line').optional(),
 });
 
 export class ConfigError extends Error {
@@ -285,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
       globalRateLimitPerMinute: e.GLOBAL_RATE_LIMIT,
     }),
     bodyLimitBytes: 64 * 1024,
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `Gatehouse <no-reply@${new URL(baseUrl).hostname.replace(/^\[|\]$/g, '')}>` }),
     requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
   });
 }

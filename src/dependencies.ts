@@ -20,11 +20,13 @@ import { defineLimits } from './domain/throttle/limits.ts';
 import { createLoginGuard } from './domain/throttle/login-guard.ts';
 import { createRegistrationService } from './domain/users/registration.ts';
 import { createUserService } from './domain/users/user-service.ts';
+import type { MailQueue } from './domain/ports.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { createRedisSessionStore } from './storage/redis/session-store.ts';
 import { createSqlSessionStore } from './storage/sql/session-store.ts';
+import { createSqlMailQueue } from './storage/sql/mail-queue-store.ts';
 import { createSqlTransactor } from './storage/sql/transactor.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user-store.ts';
 import { createThrottle } from './storage/throttle.ts';
@@ -32,6 +34,8 @@ import { createThrottle } from './storage/throttle.ts';
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
   redis: Redis | undefined;
+  /** The outgoing mail queue, for the sender (main.ts) and `gatehouse mail-queue`. */
+  mailQueue: MailQueue;
   close(): Promise<void>;
 }
 
@@ -68,7 +72,10 @@ export async function createDependencies(
   const now = () => clock.now();
   const users = createSqlUserStore(database.db, now);
   const credentials = createSqlCredentialStore(database.db, now);
-  const transactor = createSqlTransactor(database.db, now);
+  // Keys per purpose from SECRET_KEY: the CLI resolves the same key, so it reads the same queue.
+  const keys = { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies'), mail: deriveKey(secretKey, 'mail-queue') };
+  const transactor = createSqlTransactor(database.db, now, keys);
+  const mailQueue = createSqlMailQueue(database.db, keys.mail);
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
   const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
@@ -108,7 +115,8 @@ export async function createDependencies(
     throttle,
     requestThrottle,
     clock,
-    keys: { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies') },
+    keys,
+    mailQueue,
     isDatabaseUp: () => database.ping(),
     async close() {
       await hasher.close();

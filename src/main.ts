@@ -9,6 +9,8 @@ import { type Config, withBoundPort } from './config.ts';
 import { type AppDependencies, createDependencies } from './dependencies.ts';
 import { buildServer } from './http/server.ts';
 import { resolveSecretKey } from './secret-key.ts';
+import { createMailSender, type MailSender } from './storage/mail/mail-sender.ts';
+import { createOutboxTransport, createSmtpTransport } from './storage/mail/transports.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 
 const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
@@ -17,6 +19,8 @@ export interface RunningServer {
   app: FastifyInstance;
   deps: AppDependencies;
   url: string;
+  /** The outgoing mail sender of this process (tests run rounds with `runOnce`). */
+  mail: MailSender;
   /** The configuration as running: with the bound port when PORT was 0. */
   config: Readonly<Config>;
   stop(): Promise<void>;
@@ -42,8 +46,19 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
       deps.sessions.deleteExpiredSessions().catch((error) => app.log.warn({ err: error }, 'expired-session sweep failed'));
     }, EXPIRED_SESSION_SWEEP_MS);
     sweep.unref();
+    const mail = createMailSender({
+      queue: deps.mailQueue,
+      transport: config.mail.smtpUrl
+        ? createSmtpTransport(config.mail.smtpUrl, config.mail.from)
+        : createOutboxTransport(config.dataDir, config.mail.from, (line, fields) => app.log.info(fields, line)),
+      clock: deps.clock,
+      warn: (line, fields) => app.log.warn(fields, line),
+    });
+    mail.start();
     app.addHook('onClose', async () => {
       clearInterval(sweep);
+      // The round in flight finishes first: a graceful stop loses no mail.
+      await mail.stop();
       await deps.close();
     });
     const address = await app.listen({ port: config.port, host: config.host });
@@ -53,6 +68,7 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
     return {
       app,
       deps,
+      mail,
       url: address,
       config: listening,
       stop: () => (stopping ??= app.close()),

@@ -60,6 +60,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/import-werkzeug.ts')).importWerkzeug,
   },
   {
+    name: 'mail-queue',
+    summary: 'cli.summary.mail-queue',
+    usage: 'gatehouse mail-queue [--json]',
+    load: async () => (await import('./commands/mail-queue.ts')).mailQueue,
+  },
+  {
     name: 'secret',
     summary: 'cli.summary.secret',
     usage: 'gatehouse secret',

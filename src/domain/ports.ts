@@ -87,6 +87,7 @@ export interface SessionStore {
 export interface TransactionStores {
   users: UserStore;
   credentials: CredentialStore;
+  mail: MailQueue;
 }
 
 /**
@@ -108,9 +109,46 @@ export interface TokenStore {
   deleteTokensForUser(userId: number, purpose?: string): Promise<number>;
 }
 
-/** Outgoing mail, written in the transaction of the change it belongs to (issue #10). */
+/** One message, rendered (both bodies), ready to send. */
+export interface OutgoingMail {
+  to: string;
+  /** What it is about (`verify-email`, `password-reset`, …): listed by `gatehouse mail-queue`. */
+  kind: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A queued message as the sender sees it once claimed. */
+export interface ClaimedMail extends OutgoingMail {
+  id: number;
+  attempts: number;
+}
+
+/** What `gatehouse mail-queue` shows of a message: never its body, which holds links. */
+export interface QueuedMailSummary {
+  id: number;
+  to: string;
+  kind: string;
+  status: 'pending' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+/**
+ * Outgoing mail (issue #10). `enqueue` writes in the transaction of the change the mail
+ * belongs to; the sender claims due messages with a lease (a guarded update: one claimer
+ * wins a row, on every backend), then marks each sent (its body is erased) or due again.
+ */
 export interface MailQueue {
-  enqueue(mail: { to: string; kind: string; locale: string; data: Readonly<Record<string, string>> }): Promise<void>;
+  enqueue(mail: OutgoingMail, now: Date): Promise<void>;
+  /** At most `limit` due, unclaimed messages, now leased until `leaseUntil`. */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMail[]>;
+  markSent(id: number, now: Date): Promise<void>;
+  /** Back in the queue at `nextAttemptAt`, or `failed` (kept, listed) when that is null. */
+  markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
+  listUnsent(): Promise<QueuedMailSummary[]>;
 }
 
 /** The tamper-evident security event log, written in the caller's transaction (issue #11). */

@@ -35,9 +35,25 @@ export interface SessionTable {
   credential_version: number;
 }
 
+export interface MailQueueTable {
+  id: Generated<number>;
+  recipient: string;
+  kind: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: number | string;
+  claimed_until: number | string | null;
+  last_error: string | null;
+  /** The sealed message (crypto.ts `sealText`); null once sent. */
+  body: string | null;
+  created_at: number | string;
+  sent_at: number | string | null;
+}
+
 export interface Database {
   users: UserTable;
   sessions: SessionTable;
+  mail_queue: MailQueueTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';

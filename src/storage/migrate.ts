@@ -10,6 +10,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as throttle from './migrations/0002-throttle.ts';
 import * as passwordPolicy from './migrations/0003-password-policy.ts';
 import * as credentialVersion from './migrations/0004-credential-version.ts';
+import * as mailQueue from './migrations/0005-mail-queue.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-throttle': throttle,
   '0003-password-policy': passwordPolicy,
   '0004-credential-version': credentialVersion,
+  '0005-mail-queue': mailQueue,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

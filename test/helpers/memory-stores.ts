@@ -6,7 +6,16 @@
  * the work resolves, so a rollback is observable. `failDeletes` makes session deletes throw,
  * as a session store that cannot be reached would.
  */
-import type { CreateUserResult, CredentialStore, SessionStore, TransactionStores, Transactor, UserStore } from '../../src/domain/ports.ts';
+import type {
+  CreateUserResult,
+  CredentialStore,
+  MailQueue,
+  OutgoingMail,
+  SessionStore,
+  TransactionStores,
+  Transactor,
+  UserStore,
+} from '../../src/domain/ports.ts';
 import type { Session } from '../../src/domain/sessions/session.ts';
 import type { User, UserWithPassword } from '../../src/domain/users/user.ts';
 
@@ -108,12 +117,26 @@ export interface MemoryStores {
   sessionRows: Map<string, Session>;
   /** When true, every session delete throws, as an unreachable store would. */
   failDeletes: boolean;
+  /** Mail enqueued by committed transactions, in order. */
+  outbox: OutgoingMail[];
 }
+
+/** Domain tests only enqueue; the sender's side is tested on the SQL queue. */
+const refuseMailQueue: MailQueue = {
+  enqueue: async () => {},
+  claimDue: async () => {
+    throw new Error('the in-memory stores do not send mail');
+  },
+  markSent: async () => {},
+  markFailed: async () => {},
+  listUnsent: async () => [],
+};
 
 export function createMemoryStores(): MemoryStores {
   let rows = new Map<number, UserRow>();
   const ids = { next: 1 };
   const sessionRows = new Map<string, Session>();
+  const outbox: OutgoingMail[] = [];
   const state = { failDeletes: false };
   // The live stores read `rows` through this indirection, so a committed transaction's copy replaces it.
   const live = {
@@ -185,9 +208,15 @@ export function createMemoryStores(): MemoryStores {
   const transactor: Transactor = {
     async run(work) {
       const copy = new Map([...rows].map(([id, row]) => [id, { ...row }]));
-      const stores: TransactionStores = { users: userStoreOver(copy, ids), credentials: credentialStoreOver(copy) };
+      const queued: OutgoingMail[] = [];
+      const stores: TransactionStores = {
+        users: userStoreOver(copy, ids),
+        credentials: credentialStoreOver(copy),
+        mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
+      };
       const result = await work(stores);
       rows = copy;
+      outbox.push(...queued);
       return result;
     },
   };
@@ -197,6 +226,7 @@ export function createMemoryStores(): MemoryStores {
     sessionStore,
     transactor,
     sessionRows,
+    outbox,
     get failDeletes() {
       return state.failDeletes;
     },

@@ -7,15 +7,17 @@
 import type { Kysely } from 'kysely';
 import type { TransactionStores, Transactor } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
+import { createSqlMailQueue } from './mail-queue-store.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './user-store.ts';
 
-export function createSqlTransactor(db: Kysely<Database>, now: () => number): Transactor {
+export function createSqlTransactor(db: Kysely<Database>, now: () => number, keys: { mail: Buffer }): Transactor {
   return {
     run(work) {
       return db.transaction().execute((trx) => {
         const stores: TransactionStores = {
           users: createSqlUserStore(trx, now),
           credentials: createSqlCredentialStore(trx, now),
+          mail: createSqlMailQueue(trx, keys.mail),
         };
         return work(stores);
       });
