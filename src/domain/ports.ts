@@ -87,6 +87,7 @@ export interface SessionStore {
 export interface TransactionStores {
   users: UserStore;
   credentials: CredentialStore;
+  tokens: TokenStore;
   mail: MailQueue;
 }
 
@@ -98,15 +99,21 @@ export interface Transactor {
   run<T>(work: (stores: TransactionStores) => Promise<T>): Promise<T>;
 }
 
+/** What a single-use token is for; each purpose has its own lifetime (domain/tokens). */
+export type TokenPurpose = 'verify-email' | 'change-email' | 'password-reset' | 'secure-account';
+
 /**
  * Single-use tokens (email verification, password reset, "this wasn't me"; issue #10): only
- * a SHA-256 of the token is stored, with its purpose, user and expiry. `consume` deletes the
- * row it returns in the same statement or transaction, so a token works at most once.
+ * a SHA-256 of the token is stored, with its purpose, user, expiry and optional `data`.
+ * `consumeToken` removes the row it returns with a guarded delete, so of two racing uses
+ * exactly one gets it: a token works at most once.
  */
 export interface TokenStore {
-  createToken(token: { hash: string; purpose: string; userId: number; expiresAt: Date }): Promise<void>;
-  consumeToken(hash: string, purpose: string, now: Date): Promise<{ userId: number } | undefined>;
-  deleteTokensForUser(userId: number, purpose?: string): Promise<number>;
+  createToken(token: { hash: string; purpose: TokenPurpose; userId: number; data?: string | null; createdAt: Date; expiresAt: Date }): Promise<void>;
+  /** The token's user and data, deleted in the same step; undefined when unknown, used, expired or of another purpose. */
+  consumeToken(hash: string, purpose: TokenPurpose, now: Date): Promise<{ userId: number; data: string | null } | undefined>;
+  /** Deletes the user's tokens (of one purpose, or all); returns how many. */
+  deleteTokensForUser(userId: number, purpose?: TokenPurpose): Promise<number>;
 }
 
 /** One message, rendered (both bodies), ready to send. */

@@ -20,6 +20,7 @@ export interface UserTable {
   must_change_password: number;
   password_policy: string | null;
   credential_version: Generated<number>;
+  email_verified_at: number | string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -50,7 +51,18 @@ export interface MailQueueTable {
   sent_at: number | string | null;
 }
 
+export interface TokenTable {
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  hash: string;
+  purpose: string;
+  user_id: number;
+  data: string | null;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
 export interface Database {
+  tokens: TokenTable;
   users: UserTable;
   sessions: SessionTable;
   mail_queue: MailQueueTable;

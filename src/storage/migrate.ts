@@ -11,6 +11,7 @@ import * as throttle from './migrations/0002-throttle.ts';
 import * as passwordPolicy from './migrations/0003-password-policy.ts';
 import * as credentialVersion from './migrations/0004-credential-version.ts';
 import * as mailQueue from './migrations/0005-mail-queue.ts';
+import * as tokens from './migrations/0006-tokens.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-password-policy': passwordPolicy,
   '0004-credential-version': credentialVersion,
   '0005-mail-queue': mailQueue,
+  '0006-tokens': tokens,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

@@ -12,6 +12,8 @@ import type {
   MailQueue,
   OutgoingMail,
   SessionStore,
+  TokenPurpose,
+  TokenStore,
   TransactionStores,
   Transactor,
   UserStore,
@@ -47,6 +49,7 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
         disabled: false,
         mustChangePassword: false,
         credentialVersion: 0,
+        emailVerifiedAt: null,
         createdAt: user.createdAt,
         passwordHash: user.passwordHash,
         passwordPolicy: user.passwordPolicy ?? null,
@@ -137,6 +140,28 @@ export function createMemoryStores(): MemoryStores {
   const ids = { next: 1 };
   const sessionRows = new Map<string, Session>();
   const outbox: OutgoingMail[] = [];
+  const tokenRows = new Map<string, { purpose: TokenPurpose; userId: number; data: string | null; expiresAt: Date }>();
+  const tokens: TokenStore = {
+    async createToken(token) {
+      tokenRows.set(token.hash, { purpose: token.purpose, userId: token.userId, data: token.data ?? null, expiresAt: token.expiresAt });
+    },
+    async consumeToken(hash, purpose, now) {
+      const row = tokenRows.get(hash);
+      if (!row || row.purpose !== purpose) return undefined;
+      tokenRows.delete(hash);
+      return row.expiresAt > now ? { userId: row.userId, data: row.data } : undefined;
+    },
+    async deleteTokensForUser(userId, purpose) {
+      let count = 0;
+      for (const [hash, row] of tokenRows) {
+        if (row.userId === userId && (purpose === undefined || row.purpose === purpose)) {
+          tokenRows.delete(hash);
+          count += 1;
+        }
+      }
+      return count;
+    },
+  };
   const state = { failDeletes: false };
   // The live stores read `rows` through this indirection, so a committed transaction's copy replaces it.
   const live = {
@@ -212,6 +237,8 @@ export function createMemoryStores(): MemoryStores {
       const stores: TransactionStores = {
         users: userStoreOver(copy, ids),
         credentials: credentialStoreOver(copy),
+        // Token writes apply at once (no rollback here); the SQL store's contract covers that.
+        tokens,
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
       };
       const result = await work(stores);

@@ -67,6 +67,7 @@ test('createUser returns the stored user with an id and its fields', async () =>
     disabled: false,
     mustChangePassword: false,
     credentialVersion: 0,
+    emailVerifiedAt: null,
     createdAt: new Date(NOW),
   });
   assert.deepEqual(await users.findUserById(created.user.id), created.user);

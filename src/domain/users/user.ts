@@ -24,6 +24,8 @@ export interface User {
   mustChangePassword: boolean;
   /** Moves on at every credential change; sessions made under an older one are void. */
   credentialVersion: number;
+  /** When the address was confirmed by a link sent to it; null while unconfirmed. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
 }
 

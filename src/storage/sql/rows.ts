@@ -22,6 +22,7 @@ export function toUser(
     disabled: Number(row.disabled) === 1,
     mustChangePassword: Number(row.must_change_password) === 1,
     credentialVersion: Number(row.credential_version),
+    emailVerifiedAt: row.email_verified_at === null || row.email_verified_at === undefined ? null : toDate(row.email_verified_at),
     createdAt: toDate(row.created_at),
   };
 }

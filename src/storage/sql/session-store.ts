@@ -31,6 +31,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'users.disabled',
         'users.must_change_password',
         'users.credential_version',
+        'users.email_verified_at',
         'users.created_at',
       ])
       .where('sessions.id_hash', '=', '')

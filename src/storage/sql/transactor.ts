@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { TransactionStores, Transactor } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { createSqlMailQueue } from './mail-queue-store.ts';
+import { createSqlTokenStore } from './token-store.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './user-store.ts';
 
 export function createSqlTransactor(db: Kysely<Database>, now: () => number, keys: { mail: Buffer }): Transactor {
@@ -17,6 +18,7 @@ export function createSqlTransactor(db: Kysely<Database>, now: () => number, key
         const stores: TransactionStores = {
           users: createSqlUserStore(trx, now),
           credentials: createSqlCredentialStore(trx, now),
+          tokens: createSqlTokenStore(trx),
           mail: createSqlMailQueue(trx, keys.mail),
         };
         return work(stores);

@@ -9,7 +9,7 @@ import type { Database } from '../database.ts';
 import { prepareQuery } from './compiled.ts';
 import { toUser, toUserWithPassword, violatedUniqueIndex } from './rows.ts';
 
-export const PUBLIC_USER_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'credential_version', 'created_at'] as const;
+export const PUBLIC_USER_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'credential_version', 'email_verified_at', 'created_at'] as const;
 
 /** Which identity a unique index guards: index names (PostgreSQL, MySQL) and SQLite's column names. */
 const CONFLICT_BY_INDEX: Readonly<Record<string, UserConflict>> = {
