@@ -101,6 +101,6 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
-  await app.register(apiRoutes, { prefix: '/api/v1', deps, config, baseUrl: () => publicUrl().baseUrl });
+  await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;
 }

@@ -30,7 +30,6 @@ export const en = {
   'detail.conflict_username': 'That username is taken.',
   'detail.conflict_email': 'That email address is already registered.',
   'detail.wrong_current_password': 'The current password is not correct.',
-  'detail.invalid_message_parameter': 'The message parameter is not valid.',
   'detail.invalid_id_parameter': 'The id parameter must be a positive whole number.',
   'detail.invalid_body': 'Invalid request body: {reason}',
   'detail.invalid_field': 'Invalid value for {field}: {reason}.',

@@ -27,7 +27,6 @@ export const es = {
   'detail.conflict_username': 'Ese nombre de usuario ya está en uso.',
   'detail.conflict_email': 'Esa dirección de correo ya está registrada.',
   'detail.wrong_current_password': 'La contraseña actual no es correcta.',
-  'detail.invalid_message_parameter': 'El parámetro message no es válido.',
   'detail.invalid_id_parameter': 'El parámetro id debe ser un número entero positivo.',
   'detail.invalid_body': 'Cuerpo de la solicitud no válido: {reason}',
   'detail.invalid_field': 'Valor no válido para {field}: {reason}.',

@@ -89,8 +89,10 @@ export class TestClient {
     return this.signIn(username, password);
   }
 
+  /** Signs in through the form; a client already signed in (GET /login → 303) takes its token from the dashboard. */
   async signIn(username: string, password: string) {
-    await this.get('/login');
+    const page = await this.get('/login');
+    if (page.status === 303) await this.get('/dashboard');
     return this.postForm('/login', { username, password });
   }
 }
