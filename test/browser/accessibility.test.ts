@@ -3,7 +3,7 @@
  * page in every state (page-states.ts: forms empty and with their errors, signed in and out,
  * 403/404/429, English and Spanish), in each look: light and dark, desktop (1280×800) and
  * phone (390×844, touch). Zero serious or critical violations; moderate and minor ones are
- * listed as diagnostics. Every state also fails on console errors and CSP violations.
+ * listed as diagnostics. The main controls (buttons, fields) are at least 44 px high. Every state also fails on console errors and CSP violations.
  *
  * One browser for the file, one context per look, each state a subtest (a failing state does
  * not hide the others). The canaries first prove the instruments can fail: axe reports a
@@ -83,6 +83,14 @@ describe('accessibility (axe-core, headless Chromium)', { skip }, () => {
             await open();
             const report = await checkAccessibility(page, `${state.name} (${look.name})`);
             for (const line of report.lesser) st.diagnostic(line);
+            // The issue's bar for the main controls is 44 px (axe's target-size rule checks WCAG's 24).
+            const small = await page.getByRole('main').locator('button:visible, input:not([type="hidden"]):visible, a.button:visible').evaluateAll((elements) =>
+              elements
+                .map((element) => ({ element, box: element.getBoundingClientRect() }))
+                .filter(({ box }) => box.height < 44 - 0.5)
+                .map(({ element, box }) => `${element.tagName.toLowerCase()} "${(element.textContent || element.getAttribute('name') || '').trim()}" ${Math.round(box.width)}×${Math.round(box.height)}`),
+            );
+            assert.deepEqual(small, [], `${state.name} (${look.name}): main controls under 44 px high`);
             look.watch.assertClean(`${state.name} (${look.name})`);
           });
         });

@@ -186,7 +186,12 @@ export class Watch {
       }
     });
     page.on('requestfailed', (request) => {
-      if (this.#sameOrigin(request.url())) this.problems.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? 'unknown'}`);
+      if (!this.#sameOrigin(request.url())) return;
+      const reason = request.failure()?.errorText ?? 'unknown';
+      // The browser cancelled it (the page navigated on, e.g. mid-favicon): not the page's fault.
+      // A request the CSP blocked fails with net::ERR_BLOCKED_BY_CSP and is counted.
+      if (reason === 'net::ERR_ABORTED') this.notes.push(`${request.method()} ${request.url()} cancelled by a navigation`);
+      else this.problems.push(`${request.method()} ${request.url()} failed: ${reason}`);
     });
     page.on('console', (message: ConsoleMessage) => {
       if (message.type() === 'warning') this.notes.push(`console warning: ${message.text()}`);
