@@ -306,6 +306,12 @@ export const en = {
   'apiref.code': 'Code',
   'apiref.http_status': 'HTTP status',
   'apiref.message': 'Message',
+  // Operation summaries on the reference page, by operationId (the document itself stays English).
+  'apiref.summary.getCsrfToken': 'Get the CSRF token of this session',
+  'apiref.summary.registerAccount': 'Create an account',
+  'apiref.summary.signIn': 'Sign in',
+  'apiref.summary.signOut': 'Sign out',
+  'apiref.summary.getCurrentUser': 'Get the signed-in user',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -296,4 +296,9 @@ export const es = {
   'apiref.code': 'Código',
   'apiref.http_status': 'Estado HTTP',
   'apiref.message': 'Mensaje',
+  'apiref.summary.getCsrfToken': 'Obtener el token CSRF de esta sesión',
+  'apiref.summary.registerAccount': 'Crear una cuenta',
+  'apiref.summary.signIn': 'Iniciar sesión',
+  'apiref.summary.signOut': 'Cerrar sesión',
+  'apiref.summary.getCurrentUser': 'Obtener el usuario con la sesión iniciada',
 } satisfies Record<MessageKey, string>;

@@ -76,9 +76,21 @@ describe('the API reference page', () => {
       assert.match(res.body, /Ejemplo con curl/);
       assert.match(res.body, /<code>csrf_failed<\/code>/);
       assert.doesNotMatch(res.body, /API reference|Example with curl/);
+      assert.match(res.body, /<code>POST \/api\/v1\/login<\/code> · Iniciar sesión<\/h3>/, 'operation summaries in Spanish');
+      assert.doesNotMatch(res.body, /· (Sign in|Create an account|Get the signed-in user)</);
     }
     const en = await open('?lang=en');
     assert.match(en.body, /<html lang="en">/);
     assert.match(en.body, /<h1>API reference<\/h1>/);
+  });
+
+  test('the English summaries of the catalog are those of the document, so neither drifts', async () => {
+    const { CATALOGS } = await import('../../src/messages/catalog.ts');
+    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string; summary: string }>> };
+    const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods));
+    assert.ok(operations.length >= 5);
+    for (const operation of operations) {
+      assert.equal(CATALOGS.en[`apiref.summary.${operation.operationId}` as keyof typeof CATALOGS.en], operation.summary, operation.operationId);
+    }
   });
 });

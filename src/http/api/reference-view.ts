@@ -8,7 +8,7 @@
  * document's own descriptions in English.
  */
 import { ERROR_CODES } from '../../domain/errors.ts';
-import { formatList, type MessageKey } from '../../messages/catalog.ts';
+import { formatList, isMessageKey, type MessageKey } from '../../messages/catalog.ts';
 import { STATUS_BY_CODE } from '../error-handler.ts';
 import { html, type SafeHtml } from '../pages/views/html.ts';
 import { layout, type PageContext } from '../pages/views/layout.ts';
@@ -44,6 +44,12 @@ interface Operation {
   requestBody?: { content?: Record<string, MediaType> };
   responses?: Record<string, Response>;
 }
+/** The operation's summary in the page's language (the catalog's, by operationId), else the document's. */
+function summaryOf(page: PageContext, operation: { operationId?: string; summary?: string }): string {
+  const key = `apiref.summary.${operation.operationId ?? ''}`;
+  return isMessageKey(key) ? page.t(key) : (operation.summary ?? '');
+}
+
 export interface ApiDocument {
   info?: { title?: string };
   servers?: { url: string }[];
@@ -164,7 +170,7 @@ function operationSection(page: PageContext, document: ApiDocument, entry: Entry
   const id = operation.operationId ?? `${entry.method}-${entry.path}`;
   const bodyContent = Object.entries(operation.requestBody?.content ?? {});
   return html`<section class="api-operation" id="${id}" aria-labelledby="${id}-title">
-<h3 id="${id}-title"><code>${entry.method} ${entry.path}</code> · ${operation.summary ?? ''}</h3>
+<h3 id="${id}-title"><code>${entry.method} ${entry.path}</code> · ${summaryOf(page, operation)}</h3>
 ${operation.description ? html`<p>${prose(operation.description)}</p>` : ''}
 <dl class="profile">
 <dt>${page.t('apiref.operation_id')}</dt><dd><code>${operation.operationId ?? ''}</code></dd>
@@ -213,7 +219,7 @@ export function apiReferencePage(page: PageContext, document: ApiDocument): Safe
 </dl>
 <p class="hint">${page.t('apiref.example_note')}</p>
 <nav class="api-contents" aria-label="${page.t('apiref.contents')}"><ul>${all.map(
-      (entry) => html`<li><a href="#${entry.operation.operationId ?? ''}"><code>${entry.method} ${entry.path}</code></a> · ${entry.operation.summary ?? ''}</li>`,
+      (entry) => html`<li><a href="#${entry.operation.operationId ?? ''}"><code>${entry.method} ${entry.path}</code></a> · ${summaryOf(page, entry.operation)}</li>`,
     )}</ul></nav>
 ${groups
   .filter((group) => group.operations.length > 0)
