@@ -23,6 +23,7 @@ import {
   csrfTokenOf,
   field,
   focused,
+  navigateWith,
   pathOf,
   settle,
   shownMessages,
@@ -248,8 +249,7 @@ describe('journeys (headless Chromium)', { skip }, () => {
       await signIn(other, user);
 
       // The dashboard links to the password page.
-      await page.getByRole('main').getByRole('link', { name: /password/i }).first().click();
-      await page.waitForLoadState('load');
+      await navigateWith(page, () => page.getByRole('main').getByRole('link', { name: /password/i }).first().click());
       await assertOn(page, '/settings/password', 'following the dashboard link to the password page');
       await settle(page);
 
@@ -395,9 +395,7 @@ describe('journeys (headless Chromium)', { skip }, () => {
       const englishText = await page.getByRole('main').innerText();
       const footer = page.getByRole('contentinfo');
       assert.equal(await footer.count(), 1, 'no footer (contentinfo landmark)');
-      await footer.getByRole('link', { name: /español/i }).click();
-      await page.waitForLoadState('load');
-      await settle(page);
+      await navigateWith(page, () => footer.getByRole('link', { name: /español/i }).click());
       assert.equal(await page.locator('html').getAttribute('lang'), 'es');
       const spanishText = await page.getByRole('main').innerText();
       const englishLines = new Set(englishText.split('\n').filter((line) => line.trim().split(/\s+/).length > 3));
@@ -416,8 +414,7 @@ describe('journeys (headless Chromium)', { skip }, () => {
       assert.equal(await page.getByRole('button', { name: 'Sign in', exact: true }).count(), 0, 'the Spanish sign-in page still has an English button');
 
       // And back.
-      await page.getByRole('contentinfo').getByRole('link', { name: /english/i }).click();
-      await page.waitForLoadState('load');
+      await navigateWith(page, () => page.getByRole('contentinfo').getByRole('link', { name: /english/i }).click());
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
       await page.goto('/');
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');

@@ -51,13 +51,23 @@ export async function settle(page: Page): Promise<void> {
   await page.waitForTimeout(50);
 }
 
-/** Performs `action` (a click, an Enter) and waits for the form POST's answer and the page it ends on. */
+/**
+ * Performs `action` (a click on a link) and waits for the new document's `load` event. Not
+ * `waitForLoadState`: right after the click that answers at once for the old page, which is
+ * still loaded, and the navigation then destroys whatever the test reads next.
+ */
+export async function navigateWith(page: Page, action: () => Promise<unknown>): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), action()]);
+  await settle(page);
+}
+
+/** Performs `action` (a click, an Enter) and waits for the form POST's answer and the page it ends on (after any redirect). */
 export async function submitWith(page: Page, action: () => Promise<unknown>): Promise<Response> {
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST' && r.request().resourceType() === 'document'),
+    page.waitForEvent('load'),
     action(),
   ]);
-  await page.waitForLoadState('load');
   await settle(page);
   return response;
 }
