@@ -36,12 +36,16 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrateResult> {
   const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => MIGRATIONS } });
   // Kysely's lock serialises runs on PostgreSQL and MySQL; on SQLite it is a no-op (one
   // connection per process), so two processes migrating one file at once can both decide a
-  // migration is pending. Migrations run in one transaction there (transactional DDL), so the
-  // loser rolls back whole; running again then finds the winner's work and applies nothing.
+  // migration is pending. The loser then fails on the first statement of the migration the
+  // winner is running (the table or column already exists) before changing anything, and
+  // running again finds the winner's work recorded and applies nothing more.
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const applied: string[] = [];
   for (let attempt = 1; ; attempt += 1) {
     const { error, results = [] } = await migrator.migrateToLatest();
-    const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Kysely runs SQLite migrations one by one (no transactional DDL there): an attempt that
+    // lost a race may still have applied some before it, so every attempt's count is kept.
+    applied.push(...results.filter((r) => r.status === 'Success').map((r) => r.migrationName));
     if (!error) return { ok: true, applied };
     if (!sqlite || attempt >= SQLITE_MIGRATION_ATTEMPTS) return { ok: false, error: error instanceof Error ? error.message : String(error), applied };
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

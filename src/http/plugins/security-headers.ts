@@ -38,7 +38,6 @@ export const CONTENT_SECURITY_POLICY = {
 export const PERMISSIONS_POLICY: Readonly<Record<string, string>> = Object.freeze({
   accelerometer: '()',
   autoplay: '()',
-  bluetooth: '()',
   'browsing-topics': '()',
   camera: '()',
   'display-capture': '()',
