@@ -126,6 +126,26 @@ export interface OutgoingMail {
   html: string;
 }
 
+/**
+ * A message the domain wants sent, by kind and facts only: the composer (src/messages/mail.ts)
+ * writes the sentences in `locale` and builds absolute links from `BASE_URL` + `links`.
+ */
+export interface MailRequest {
+  kind: string;
+  to: string;
+  /** The recipient's language (`en`, `es`); unknown values read as English. */
+  locale: string;
+  /** Values the sentences quote (a username, a time, an IP, a device). */
+  params?: Readonly<Record<string, string | number>>;
+  /** Named links, as paths with their query (`/reset-password?token=…`); made absolute by the composer. */
+  links?: Readonly<Record<string, string>>;
+}
+
+/** Turns a MailRequest into a rendered message (subject, plain text and HTML). */
+export interface MailComposer {
+  compose(request: MailRequest): OutgoingMail;
+}
+
 /** A queued message as the sender sees it once claimed. */
 export interface ClaimedMail extends OutgoingMail {
   id: number;

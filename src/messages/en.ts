@@ -312,6 +312,8 @@ export const en = {
   'apiref.summary.signIn': 'Sign in',
   'apiref.summary.signOut': 'Sign out',
   'apiref.summary.getCurrentUser': 'Get the signed-in user',
+  // Mail (src/messages/mail.ts): shared parts; each kind adds `mail.<kind>.*`.
+  'mail.footer': 'Gatehouse sent this message because of an action on your account. You cannot reply to it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -301,4 +301,5 @@ export const es = {
   'apiref.summary.signIn': 'Iniciar sesión',
   'apiref.summary.signOut': 'Cerrar sesión',
   'apiref.summary.getCurrentUser': 'Obtener el usuario con la sesión iniciada',
+  'mail.footer': 'Gatehouse envió este mensaje por una acción en tu cuenta. No se puede responder.',
 } satisfies Record<MessageKey, string>;
