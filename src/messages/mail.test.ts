@@ -30,6 +30,6 @@ test('Spanish for a Spanish recipient; an unknown locale reads as English; unkno
   assert.match(es.html, /<html lang="es">/);
   assert.equal(composer.compose({ kind: 'example', to: 'x@example.test', locale: 'fr', params: { username: 'a', id: 1 }, links: { reset: '/r' } }).subject, 'Your account was created. Please sign in.');
   assert.throws(() => composer.compose({ kind: 'nope', to: 'x@example.test', locale: 'en' }), /unknown mail kind/);
-  assert.throws(() => composer.compose({ kind: 'example', to: 'x@example.test', locale: 'en' }), /link reset missing/);
+  assert.throws(() => composer.compose({ kind: 'example', to: 'x@example.test', locale: 'en', params: { username: 'a', id: 1 } }), /link reset missing/);
   assert.throws(() => defineMailKind('broken', { subject: 'mail.nope' as never, paragraphs: [] }), /no catalog entry/);
 });
