@@ -26,6 +26,7 @@ import type { DatabaseHandle } from './storage/database.ts';
 import { openDatabase } from './storage/open-database.ts';
 import { createRedisSessionStore } from './storage/redis/session-store.ts';
 import { createSqlSessionStore } from './storage/sql/session-store.ts';
+import { createMailComposer } from './messages/mail.ts';
 import { createSqlMailQueue } from './storage/sql/mail-queue-store.ts';
 import { createSqlTransactor } from './storage/sql/transactor.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user-store.ts';
@@ -58,7 +59,7 @@ async function connectRedis(config: Config): Promise<Redis> {
 export async function createDependencies(
   config: Config,
   secretKey: string,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; publicUrl?: () => string } = {},
 ): Promise<AppDependencies> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
@@ -76,6 +77,8 @@ export async function createDependencies(
   const keys = { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies'), mail: deriveKey(secretKey, 'mail-queue') };
   const transactor = createSqlTransactor(database.db, now, keys);
   const mailQueue = createSqlMailQueue(database.db, keys.mail);
+  // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
+  const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
   const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
@@ -117,6 +120,8 @@ export async function createDependencies(
     clock,
     keys,
     mailQueue,
+    mailComposer,
+    transactor,
     isDatabaseUp: () => database.ping(),
     async close() {
       await hasher.close();

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { type Config, withBoundPort } from './config.ts';
+import type { Clock } from './domain/clock.ts';
 import { type AppDependencies, createDependencies } from './dependencies.ts';
 import { buildServer } from './http/server.ts';
 import { resolveSecretKey } from './secret-key.ts';
@@ -28,20 +29,20 @@ export interface RunningServer {
 
 export class StartupError extends Error {}
 
-export async function startServer(config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { logStream?: NodeJS.WritableStream; clock?: Clock } = {}): Promise<RunningServer> {
   const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
   if (!secret.ok) throw new StartupError(secret.reason);
-  const deps = await createDependencies(config, secret.key);
+  // PORT=0 binds any free port, so the public origin (CSRF's allowed Origin, the API's
+  // server URL, links in mail) is known only once listening: it is read through `listening`,
+  // set right after `listen` resolves, before any request can be read.
+  let listening = config;
+  const deps = await createDependencies(config, secret.key, { clock: options.clock, publicUrl: () => listening.baseUrl });
   try {
     if (config.migrateOnStart) {
       const migrated = await migrateToLatest(deps.database.db);
       if (!migrated.ok) throw new StartupError(`migration failed: ${migrated.error}`);
     }
-    // PORT=0 binds any free port, so the public origin (CSRF's allowed Origin, the API's
-    // server URL) is known only once listening: the app reads it through `listening`, which is
-    // set right after `listen` resolves, before any request can be read.
-    let listening = config;
-    const app = await buildServer(deps, config, { ...options, publicUrl: () => listening });
+    const app = await buildServer(deps, config, { logStream: options.logStream, publicUrl: () => listening });
     const sweep = setInterval(() => {
       deps.sessions.deleteExpiredSessions().catch((error) => app.log.warn({ err: error }, 'expired-session sweep failed'));
     }, EXPIRED_SESSION_SWEEP_MS);

@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { LoginService } from '../domain/login/login.ts';
 import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
-import type { UserStore } from '../domain/ports.ts';
+import type { MailComposer, Transactor, UserStore } from '../domain/ports.ts';
 import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
@@ -26,6 +26,10 @@ export interface HttpDependencies {
   /** The global per-IP request rate: shared through Redis, else in this process's memory. */
   requestThrottle: Throttle;
   clock: Clock;
+  /** Units of work: a change and its tokens, mail (and audit rows) commit together. */
+  transactor: Transactor;
+  /** Renders a MailRequest (kind, recipient, facts) into a message for `tx.mail.enqueue`. */
+  mailComposer: MailComposer;
   keys: { csrf: Buffer; cookies: Buffer };
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
 import { type BackendName, provisionBackend } from './backends.ts';
 
@@ -48,7 +49,8 @@ export function captureLogs(): { logs: string[]; logStream: Writable } {
   return { logs, logStream };
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `options.clock`: the domain's time (token expiry, throttles, sessions) for tests that move it. */
+export async function startTestServer(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   const backendName = process.env.TEST_BACKEND as BackendName | undefined;
   const backend = backendName && backendName !== 'sqlite' && env.DATABASE_URL === undefined ? await provisionBackend(backendName) : undefined;
@@ -68,7 +70,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       ...backend?.env,
       ...env,
     });
-    server = await startServer(config, { logStream });
+    server = await startServer(config, { logStream, clock: options.clock });
   } catch (error) {
     await backend?.cleanup();
     rmSync(dataDir, { recursive: true, force: true });

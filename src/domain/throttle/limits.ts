@@ -18,6 +18,10 @@ export const LIMITER_NAMES = [
   'password-reset-ip',
   'password-reset-account',
   'second-factor',
+  'verify-resend-account',
+  'verify-resend-ip',
+  'email-change-account',
+  'secure-account-ip',
 ] as const;
 
 export type LimiterName = (typeof LIMITER_NAMES)[number];
@@ -105,6 +109,13 @@ export function defineLimits(config: ThrottleOptions): LimiterDefinitions {
     // 6-digit codes, 3 valid at a time (±1 step): 480 guesses a day succeed with p ≈ 0.14 % a day,
     // after the password was already right (RFC 6238 §5.2, NIST SP 800-63B §5.2.2).
     'second-factor': { points: 5, durationSeconds: 15 * MINUTE },
+    // A new verification link: a few per account, more per IP (each sends a mail to a third party's inbox).
+    'verify-resend-account': { points: 5, durationSeconds: HOUR },
+    'verify-resend-ip': { points: 20, durationSeconds: HOUR },
+    // Email change requests (each mails the old and the new address).
+    'email-change-account': { points: 5, durationSeconds: HOUR },
+    // "This wasn't me" links and the settings button: each ends sessions and mails a reset link.
+    'secure-account-ip': { points: 10, durationSeconds: HOUR },
   });
 }
 
