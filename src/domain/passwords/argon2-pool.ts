@@ -32,7 +32,7 @@ export interface Argon2Pool {
   close(): Promise<void>;
 }
 
-const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'argon2-worker.mjs');
+const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'argon2-worker.cjs');
 export const HASH_THREAD_NICE_INCREMENT = 10;
 
 export function createArgon2Pool(options: { threads: number; queueLimit: number }): Argon2Pool {

@@ -17,7 +17,7 @@
  *
  * Verification blocks its thread for the KDF's whole run (on the shared 2-vCPU machine, when
  * quiet: 80–100 ms for pbkdf2-sha256 at 600,000 iterations, 70–90 ms for scrypt 32768:8:1),
- * so the hasher runs it on the hashing worker threads (argon2-worker.mjs), behind the same
+ * so the hasher runs it on the hashing worker threads (argon2-worker.cjs), behind the same
  * bounded queue and at the same low CPU priority as argon2id, never on the event loop.
  */
 import { pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
