@@ -8,6 +8,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { formatMessage, isMessageKey, type Locale, type MessageKey, type MessageParams } from './messages/catalog.ts';
+
+/** zod's own Spanish messages, for the settings' type and range problems. */
+const SPANISH_ZOD = z.locales.es();
 import {
   DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR,
   DEFAULT_REGISTER_ATTEMPTS_PER_HOUR,
@@ -113,9 +117,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
-    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/)/, 'must start with sqlite:, postgres:// or mysql://')
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/)/, 'config.database_url_scheme')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'config.redis_url_scheme').optional(),
   REDIS_KEY_PREFIX: z.string().max(100).default('gatehouse:'),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   SECRET_KEY: z.string().optional(),
@@ -133,7 +137,7 @@ const envSchema = z.object({
   PASSWORD_MIN_LENGTH: integer(8, 256).default(12),
   PASSWORD_REQUIRE_CLASSES: z.enum(['0', '1']).default('0'),
   PASSWORD_MIN_SCORE: integer(0, 4).default(3),
-  PASSWORD_PEPPER: z.string().min(PEPPER_MIN_LENGTH, `must be at least ${PEPPER_MIN_LENGTH} characters (openssl rand -base64 32)`).optional(),
+  PASSWORD_PEPPER: z.string().min(PEPPER_MIN_LENGTH, 'config.pepper_too_short').optional(),
   PASSWORD_PEPPER_VERSION: integer(1, 255).default(1),
   PASSWORD_PEPPER_PREVIOUS: z.string().optional(),
   HASH_CONCURRENCY: integer(1, 64).optional(),
@@ -146,8 +150,8 @@ const envSchema = z.object({
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
   THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
   REQUEST_TIMEOUT_SECONDS: integer(1, 3600).default(30),
-  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must start with smtp:// or smtps://').optional(),
-  MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'must be one line').optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'config.smtp_url_scheme').optional(),
+  MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'config.one_line').optional(),
 });
 
 export class ConfigError extends Error {
@@ -172,18 +176,18 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
  * `PASSWORD_PEPPER_PREVIOUS`: retired peppers as `version:value` pairs separated by commas
  * (values must not contain commas; base64 is fine). Problems name the setting.
  */
-function parsePreviousPeppers(value: string | undefined, currentVersion: number | undefined) {
+function parsePreviousPeppers(value: string | undefined, currentVersion: number | undefined, say: SayProblem) {
   const peppers: Record<number, string> = {};
   const problems: string[] = [];
   for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     const match = /^(\d{1,3}):(.+)$/.exec(entry);
     const version = Number(match?.[1]);
     if (!match || version < 1 || version > 255) {
-      problems.push('PASSWORD_PEPPER_PREVIOUS: each entry must be version:value with a version from 1 to 255');
+      problems.push(say('PASSWORD_PEPPER_PREVIOUS', 'config.pepper_previous_format'));
     } else if (version === currentVersion || version in peppers) {
-      problems.push(`PASSWORD_PEPPER_PREVIOUS: version ${version} is listed twice or equals PASSWORD_PEPPER_VERSION`);
+      problems.push(say('PASSWORD_PEPPER_PREVIOUS', 'config.pepper_previous_duplicate', { version }));
     } else if (match[2]!.length < PEPPER_MIN_LENGTH) {
-      problems.push(`PASSWORD_PEPPER_PREVIOUS: the value of version ${version} must be at least ${PEPPER_MIN_LENGTH} characters`);
+      problems.push(say('PASSWORD_PEPPER_PREVIOUS', 'config.pepper_previous_short', { version, min: PEPPER_MIN_LENGTH }));
     } else {
       peppers[version] = match[2]!;
     }
@@ -214,29 +218,43 @@ export function withBoundPort(config: Readonly<Config>, port: number): Readonly<
   return Object.freeze({ ...config, port, baseUrl, origin: new URL(baseUrl).origin });
 }
 
-/** Validates the environment; throws ConfigError with one line per problem. */
-export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2): Readonly<Config> {
+type SayProblem = (setting: string, key: MessageKey, params?: MessageParams) => string;
+
+/**
+ * Validates the environment; throws ConfigError with one line per problem, each naming its
+ * setting, in `locale` (the CLI passes the terminal's): our own rules from the catalog
+ * (`config.*`), zod's in its own translation (zod's locale for Spanish).
+ */
+export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2, locale: Locale = 'en'): Readonly<Config> {
+  const say: SayProblem = (setting, key, params) => `${setting}: ${formatMessage(key, params, locale)}`;
   // An empty value (`NAME=` in .env) means unset: it takes the default, never coerces to 0.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(given);
+  const parsed = envSchema.safeParse(given, locale === 'es' ? { error: SPANISH_ZOD.localeError } : undefined);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const setting = issue.path.join('.');
+        // Our own rules carry a catalog key as their message; zod's are already in `locale`.
+        return isMessageKey(issue.message) ? say(setting, issue.message, { min: PEPPER_MIN_LENGTH }) : `${setting}: ${issue.message}`;
+      }),
+    );
   }
   const e = parsed.data;
   const problems: string[] = [];
   if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_LIFETIME_SECONDS) {
-    problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_LIFETIME_SECONDS');
+    problems.push(say('SESSION_IDLE_TIMEOUT_SECONDS', 'config.idle_exceeds_absolute'));
   }
   const plainHttpHost = e.BASE_URL?.startsWith('http://') ? new URL(e.BASE_URL).hostname : undefined;
   if (e.NODE_ENV === 'production' && plainHttpHost !== undefined && !['localhost', '127.0.0.1', '[::1]'].includes(plainHttpHost)) {
-    problems.push('BASE_URL: must use https in production');
+    problems.push(say('BASE_URL', 'config.https_required'));
   }
   if (e.PASSWORD_PEPPER !== undefined && e.PASSWORD_PEPPER === e.SECRET_KEY) {
-    problems.push('PASSWORD_PEPPER: must differ from SECRET_KEY');
+    problems.push(say('PASSWORD_PEPPER', 'config.pepper_equals_secret'));
   }
   const previousPeppers = parsePreviousPeppers(
     e.PASSWORD_PEPPER_PREVIOUS,
     e.PASSWORD_PEPPER === undefined ? undefined : e.PASSWORD_PEPPER_VERSION,
+    say,
   );
   problems.push(...previousPeppers.problems);
   if (problems.length > 0) throw new ConfigError(problems);

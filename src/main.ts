@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { type Config, withBoundPort } from './config.ts';
 import type { Clock } from './domain/clock.ts';
+import type { MessageKey, MessageParams } from './messages/catalog.ts';
 import { type AppDependencies, createDependencies } from './dependencies.ts';
 import { buildServer } from './http/server.ts';
 import { resolveSecretKey } from './secret-key.ts';
@@ -27,11 +28,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export class StartupError extends Error {}
+/** A start-up refusal: `message` in English for logs, `text` for a reader's language (the CLI). */
+export class StartupError extends Error {
+  readonly text: { key: MessageKey; params?: MessageParams } | undefined;
+
+  constructor(message: string, text?: { key: MessageKey; params?: MessageParams }) {
+    super(message);
+    this.text = text;
+  }
+}
 
 export async function startServer(config: Config, options: { logStream?: NodeJS.WritableStream; clock?: Clock } = {}): Promise<RunningServer> {
   const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
-  if (!secret.ok) throw new StartupError(secret.reason);
+  if (!secret.ok) throw new StartupError(secret.reason, { key: secret.key, params: secret.params });
   // PORT=0 binds any free port, so the public origin (CSRF's allowed Origin, the API's
   // server URL, links in mail) is known only once listening: it is read through `listening`,
   // set right after `listen` resolves, before any request can be read.
@@ -40,7 +49,7 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
   try {
     if (config.migrateOnStart) {
       const migrated = await migrateToLatest(deps.database.db);
-      if (!migrated.ok) throw new StartupError(`migration failed: ${migrated.error}`);
+      if (!migrated.ok) throw new StartupError(`migration failed: ${migrated.error}`, { key: 'cli.migration_failed', params: { reason: migrated.error } });
     }
     const app = await buildServer(deps, config, { logStream: options.logStream, publicUrl: () => listening });
     const sweep = setInterval(() => {

@@ -36,7 +36,10 @@ export function estimateSecretBits(secret: string): number {
 
 export type SecretKeyResult =
   | { ok: true; key: string; source: 'environment' | 'file' | 'generated' }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; key: SecretKeyProblem; params: Record<string, string | number> };
+
+/** Why no key could be had, as catalog keys (`secret.*`) for a reader's language; `reason` is the English line. */
+export type SecretKeyProblem = 'secret.too_weak' | 'secret.required' | 'secret.unreadable' | 'secret.unwritable';
 
 /** Resolves the secret key for this process; never throws for a missing or weak key. */
 export function resolveSecretKey(options: {
@@ -50,12 +53,14 @@ export function resolveSecretKey(options: {
       return {
         ok: false,
         reason: `SECRET_KEY: too weak (under ${MIN_SECRET_BITS / 8} bytes of entropy); generate one with \`npx gatehouse secret\``,
+        key: 'secret.too_weak',
+        params: { bytes: MIN_SECRET_BITS / 8 },
       };
     }
     return { ok: true, key: secretKey, source: 'environment' };
   }
   if (production) {
-    return { ok: false, reason: 'SECRET_KEY: required in production; generate one with `npx gatehouse secret`' };
+    return { ok: false, reason: 'SECRET_KEY: required in production; generate one with `npx gatehouse secret`', key: 'secret.required', params: {} };
   }
   const file = path.join(dataDir, 'secret.key');
   try {
@@ -66,7 +71,7 @@ export function resolveSecretKey(options: {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return { ok: false, reason: `SECRET_KEY: cannot read ${file}: ${(error as Error).message}` };
+      return { ok: false, reason: `SECRET_KEY: cannot read ${file}: ${(error as Error).message}`, key: 'secret.unreadable', params: { file, detail: (error as Error).message } };
     }
   }
   const key = generateSecret();
@@ -75,7 +80,7 @@ export function resolveSecretKey(options: {
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   } catch (error) {
-    return { ok: false, reason: `SECRET_KEY: cannot write ${file}: ${(error as Error).message}` };
+    return { ok: false, reason: `SECRET_KEY: cannot write ${file}: ${(error as Error).message}`, key: 'secret.unwritable', params: { file, detail: (error as Error).message } };
   }
   return { ok: true, key, source: 'generated' };
 }

@@ -9,14 +9,14 @@ import { ConfigError, type Config, loadConfig, loadDotEnv } from '../config.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { resolveSecretKey } from '../secret-key.ts';
 import { CliError, type CliContext } from './command.ts';
-import { say } from './messages.ts';
+import { cliLocale, say } from './messages.ts';
 
 export { CliError, type CliContext, type CliIo } from './command.ts';
 
 export function readConfig(context: CliContext): Readonly<Config> {
   if (context.loadDotEnv) loadDotEnv();
   try {
-    return loadConfig(context.env, availableParallelism());
+    return loadConfig(context.env, availableParallelism(), context.locale ?? cliLocale(context.env));
   } catch (error) {
     // One line per problem, each naming its setting.
     if (error instanceof ConfigError) throw new CliError(error.problems.map((problem) => say(context, 'cli.configuration', { problem })).join('\n'));
@@ -31,7 +31,7 @@ export function readConfig(context: CliContext): Readonly<Config> {
 export async function withServices<T>(config: Config, work: (deps: AppDependencies) => Promise<T>): Promise<T> {
   // Technical detail (drivers, the secret check) is passed through; the CLI's own sentences are keys.
   const secret = resolveSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
-  if (!secret.ok) throw new CliError(secret.reason);
+  if (!secret.ok) throw new CliError({ key: secret.key, params: secret.params });
   // Loaded here, not at the top: `secret` and `--help` never need the app's services.
   const { createDependencies } = await import('../dependencies.ts');
   const deps = await createDependencies(config, secret.key);

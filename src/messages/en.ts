@@ -260,6 +260,22 @@ export const en = {
   'cli.mail.header': 'id  to  kind  status  attempts  next try  last error',
   'cli.mail.status.pending': 'pending',
   'cli.mail.status.failed': 'failed',
+  // Configuration problems (src/config.ts), after the setting's name.
+  'config.database_url_scheme': 'must start with sqlite:, postgres:// or mysql://',
+  'config.redis_url_scheme': 'must start with redis:// or rediss://',
+  'config.smtp_url_scheme': 'must start with smtp:// or smtps://',
+  'config.one_line': 'must be one line',
+  'config.pepper_too_short': 'must be at least {min} characters (openssl rand -base64 32)',
+  'config.pepper_previous_format': 'each entry must be version:value with a version from 1 to 255',
+  'config.pepper_previous_duplicate': 'version {version} is listed twice or equals PASSWORD_PEPPER_VERSION',
+  'config.pepper_previous_short': 'the value of version {version} must be at least {min} characters',
+  'config.idle_exceeds_absolute': 'must not exceed SESSION_ABSOLUTE_LIFETIME_SECONDS',
+  'config.https_required': 'must use https in production',
+  'config.pepper_equals_secret': 'must differ from SECRET_KEY',
+  'secret.too_weak': 'SECRET_KEY: too weak (under {bytes} bytes of entropy); generate one with `npx gatehouse secret`',
+  'secret.required': 'SECRET_KEY: required in production; generate one with `npx gatehouse secret`',
+  'secret.unreadable': 'SECRET_KEY: cannot read {file}: {detail}',
+  'secret.unwritable': 'SECRET_KEY: cannot write {file}: {detail}',
 
   // The JSON API (src/http/api/): sentences only API clients read, and the API reference
   // page's own text (`apiref.*`, GET /api/v1/docs).

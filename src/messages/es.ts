@@ -251,6 +251,21 @@ export const es = {
   'cli.mail.header': 'id  para  tipo  estado  intentos  próximo intento  último error',
   'cli.mail.status.pending': 'pendiente',
   'cli.mail.status.failed': 'fallido',
+  'config.database_url_scheme': 'debe empezar por sqlite:, postgres:// o mysql://',
+  'config.redis_url_scheme': 'debe empezar por redis:// o rediss://',
+  'config.smtp_url_scheme': 'debe empezar por smtp:// o smtps://',
+  'config.one_line': 'debe ocupar una sola línea',
+  'config.pepper_too_short': 'debe tener al menos {min} caracteres (openssl rand -base64 32)',
+  'config.pepper_previous_format': 'cada entrada debe ser versión:valor, con una versión de 1 a 255',
+  'config.pepper_previous_duplicate': 'la versión {version} aparece dos veces o es igual a PASSWORD_PEPPER_VERSION',
+  'config.pepper_previous_short': 'el valor de la versión {version} debe tener al menos {min} caracteres',
+  'config.idle_exceeds_absolute': 'no puede superar SESSION_ABSOLUTE_LIFETIME_SECONDS',
+  'config.https_required': 'debe usar https en producción',
+  'config.pepper_equals_secret': 'debe ser distinto de SECRET_KEY',
+  'secret.too_weak': 'SECRET_KEY: demasiado débil (menos de {bytes} bytes de entropía); genera una con `npx gatehouse secret`',
+  'secret.required': 'SECRET_KEY: obligatoria en producción; genera una con `npx gatehouse secret`',
+  'secret.unreadable': 'SECRET_KEY: no se puede leer {file}: {detail}',
+  'secret.unwritable': 'SECRET_KEY: no se puede escribir {file}: {detail}',
 
   // La API JSON (src/http/api/) y la página de referencia de la API (`apiref.*`).
   'api.csrf_failed':

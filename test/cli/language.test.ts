@@ -66,3 +66,19 @@ describe('gatehouse in Spanish and English', () => {
     }
   });
 });
+
+test('configuration and secret-key problems are in the terminal language too, naming the setting', async () => {
+  const cli = new CliWorkspace();
+  try {
+    const bad = await cli.run(['migrate'], { env: { LANG: 'es_ES.UTF-8', DATABASE_URL: 'ftp://nope', PORT: 'abc' } });
+    const lines = bad.stderr.trim().split('\n');
+    assert.ok(lines.some((line) => /configuración: DATABASE_URL: debe empezar por sqlite:/.test(line)), bad.stderr);
+    assert.ok(lines.some((line) => /configuración: PORT: .*(número|Entrada inválida)/i.test(line)), bad.stderr);
+    const weak = await cli.run(['disable', 'x'], { env: { LANG: 'es_ES.UTF-8', NODE_ENV: 'production', SECRET_KEY: 'changeme', BASE_URL: 'https://auth.example.test' } });
+    assert.match(weak.stderr, /SECRET_KEY: demasiado débil/);
+    const english = await cli.run(['migrate'], { env: { DATABASE_URL: 'ftp://nope' } });
+    assert.match(english.stderr, /configuration: DATABASE_URL: must start with sqlite:/);
+  } finally {
+    await cli.cleanup();
+  }
+});

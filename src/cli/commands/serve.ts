@@ -29,7 +29,8 @@ export const serve: CommandRun = async (_args, io, context) => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     // The start-up problem names the setting; it is passed through as written.
-    if (error instanceof StartupError || error instanceof ConfigError) throw new CliError(error.message);
+    if (error instanceof StartupError) throw new CliError(error.text ?? error.message);
+    if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
   // The address actually bound (PORT=0 picks a free one), which BASE_URL need not be.
