@@ -45,6 +45,14 @@ export interface UserStore {
   setRole(userId: number, role: Role): Promise<boolean>;
   /** Returns false when no such user. */
   setDisabled(userId: number, disabled: boolean): Promise<boolean>;
+  /**
+   * Sets `email_verified_at`; with `newAddress`, the account's address becomes that one in the
+   * same statement (a confirmed change of address). `conflict`: the new address is another
+   * account's (unique index; never thrown); `unknown`: no such user.
+   */
+  markEmailVerified(userId: number, at: Date, newAddress?: { email: string; emailNormalized: string }): Promise<'ok' | 'conflict' | 'unknown'>;
+  /** Deletes the account; its sessions (SQL), tokens and known devices go with it (foreign keys). False when no such user. */
+  deleteUser(userId: number): Promise<boolean>;
 }
 
 /**
@@ -81,6 +89,25 @@ export interface SessionStore {
   /** Deletes every session of the user except `exceptIdHash`; returns how many. */
   deleteSessionsForUser(userId: number, exceptIdHash?: string): Promise<number>;
   deleteExpiredSessions(now: Date, idleTimeoutSeconds: number): Promise<number>;
+  /** Every stored session of the user (expired or stale ones included: the caller filters), for the sessions page. */
+  listSessionsForUser(userId: number): Promise<Session[]>;
+  /**
+   * Deletes the user's session with that public id; false when the user has none with it
+   * (another user's id included: a user can end only their own sessions).
+   */
+  deleteSessionByPublicId(userId: number, publicId: string): Promise<boolean>;
+}
+
+/**
+ * Browsers known to an account (issue #10): the SHA-256 of each `gatehouse_device` cookie
+ * that signed in to it. Outside the unit of work: a device row is a convenience, not state a
+ * change depends on.
+ */
+export interface KnownDeviceStore {
+  /** One indexed read: is this device known to the user, and is any device known at all. */
+  lookup(userId: number, deviceHash: string): Promise<{ known: boolean; anyKnown: boolean }>;
+  /** Records a sign-in of the device: inserted when new, `last_seen_at` moved when known. */
+  remember(userId: number, deviceHash: string, now: Date, known: boolean): Promise<void>;
 }
 
 /** The stores that share one database transaction. Grows with tokens, mail and audit. */
@@ -176,6 +203,8 @@ export interface MailQueue {
   /** Back in the queue at `nextAttemptAt`, or `failed` (kept, listed) when that is null. */
   markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
   listUnsent(): Promise<QueuedMailSummary[]>;
+  /** Deletes every queued message (sent or not) to `to`, compared as stored; returns how many. */
+  deleteForRecipient(to: string): Promise<number>;
 }
 
 /** The tamper-evident security event log, written in the caller's transaction (issue #11). */

@@ -34,6 +34,16 @@ export interface SessionTable {
   ip: string;
   user_agent: string;
   credential_version: number;
+  /** The session's public id (pages and API name it so); null only before migration 0007 filled it. */
+  public_id: string | null;
+}
+
+/** Browsers known to an account (migration 0008): SHA-256 of the `gatehouse_device` cookie. */
+export interface KnownDeviceTable {
+  user_id: number;
+  device_hash: string;
+  first_seen_at: number | string;
+  last_seen_at: number | string;
 }
 
 export interface MailQueueTable {
@@ -66,6 +76,7 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   mail_queue: MailQueueTable;
+  known_devices: KnownDeviceTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';

@@ -12,6 +12,8 @@ import * as passwordPolicy from './migrations/0003-password-policy.ts';
 import * as credentialVersion from './migrations/0004-credential-version.ts';
 import * as mailQueue from './migrations/0005-mail-queue.ts';
 import * as tokens from './migrations/0006-tokens.ts';
+import * as sessionPublicId from './migrations/0007-session-public-id.ts';
+import * as knownDevices from './migrations/0008-known-devices.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +23,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-credential-version': credentialVersion,
   '0005-mail-queue': mailQueue,
   '0006-tokens': tokens,
+  '0007-session-public-id': sessionPublicId,
+  '0008-known-devices': knownDevices,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

@@ -1,6 +1,8 @@
 // Property: every SessionStore (SQL on each dialect, Redis) keeps the same contract —
 // find returns session and user together, touch moves lastSeenAt, deletes are exact, and
-// ending a user's sessions can spare one.
+// ending a user's sessions can spare one. The sessions page's part (issue #10, ASVS
+// v5.0.0-7.5.2, v5.0.0-8.2.2): each session keeps its public id, a user's listing holds
+// only their sessions, and a delete by public id ends only the owner's session.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Session } from '../../src/domain/sessions/session.ts';
@@ -18,6 +20,7 @@ function sessionFor(userId: number, now = Date.now()): Session {
     ip: '203.0.113.7',
     userAgent: 'contract-test',
     credentialVersion: 0,
+    publicId: `pub${counter.toString(36).padStart(19, '0')}`,
   };
 }
 
@@ -88,6 +91,49 @@ eachBackend('SessionStore contract', (backend) => {
     assert.ok(await stores.sessionStore.findSessionAndUser(other.idHash));
     assert.equal(await stores.sessionStore.deleteSessionsForUser(bob), 1);
     assert.equal(await stores.sessionStore.findSessionAndUser(keep.idHash), undefined);
+  });
+
+  test('listSessionsForUser lists the user’s sessions with their public ids, and no one else’s', async () => {
+    const created = await stores.users.createUser({
+      username: 'dora',
+      usernameNormalized: 'dora',
+      email: 'dora@example.test',
+      emailNormalized: 'dora@example.test',
+      passwordHash: null as unknown as string,
+      role: 'user',
+      createdAt: new Date(),
+    });
+    assert.ok(created.ok);
+    const dora = created.user.id;
+    const mine = [sessionFor(dora), sessionFor(dora)];
+    const theirs = sessionFor(alice);
+    for (const s of [...mine, theirs]) await stores.sessionStore.createSession(s);
+    const listed = await stores.sessionStore.listSessionsForUser(dora);
+    assert.deepEqual(listed.map((s) => s.publicId).sort(), mine.map((s) => s.publicId).sort());
+    assert.ok(listed.every((s) => s.userId === dora && s.ip === '203.0.113.7' && s.userAgent === 'contract-test'));
+    assert.equal((await stores.sessionStore.findSessionAndUser(mine[0]!.idHash))?.session.publicId, mine[0]!.publicId);
+    assert.ok((await stores.sessionStore.listSessionsForUser(alice)).some((s) => s.publicId === theirs.publicId));
+  });
+
+  test('a session stored without a public id gets one', async () => {
+    const { publicId: _none, ...session } = sessionFor(alice);
+    await stores.sessionStore.createSession(session);
+    const found = await stores.sessionStore.findSessionAndUser(session.idHash);
+    assert.match(found?.session.publicId ?? '', /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  test('deleteSessionByPublicId ends only the owner’s session; another user’s public id ends nothing', async () => {
+    const bobs = sessionFor(bob);
+    const alices = sessionFor(alice);
+    await stores.sessionStore.createSession(bobs);
+    await stores.sessionStore.createSession(alices);
+    assert.equal(await stores.sessionStore.deleteSessionByPublicId(bob, alices.publicId!), false, 'bob cannot end alice’s session');
+    assert.ok(await stores.sessionStore.findSessionAndUser(alices.idHash), 'alice’s session lives on');
+    assert.equal(await stores.sessionStore.deleteSessionByPublicId(bob, 'x'.repeat(22)), false);
+    assert.equal(await stores.sessionStore.deleteSessionByPublicId(bob, bobs.publicId!), true);
+    assert.equal(await stores.sessionStore.findSessionAndUser(bobs.idHash), undefined);
+    assert.ok(!(await stores.sessionStore.listSessionsForUser(bob)).some((s) => s.publicId === bobs.publicId));
+    assert.equal(await stores.sessionStore.deleteSessionByPublicId(bob, bobs.publicId!), false, 'a second delete finds nothing');
   });
 
   test('sessions of a deleted user are gone with the user', async () => {

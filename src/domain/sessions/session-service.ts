@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { SessionStore } from '../ports.ts';
 import type { User } from '../users/user.ts';
-import { isSessionCurrent, isSessionExpired, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
+import { isSessionCurrent, isSessionExpired, isSessionLive, isWellFormedPublicId, newPublicId, newSessionExpiry, type Session, type SessionRules, shouldTouchSession } from './session.ts';
 
 export interface SessionService {
   /**
@@ -27,6 +27,23 @@ export interface SessionService {
   rebindSession(token: string, credentialVersion: number): Promise<void>;
   endAllSessionsForUser(userId: number, options?: { exceptToken?: string }): Promise<number>;
   deleteExpiredSessions(): Promise<number>;
+  /**
+   * The user's live sessions (not expired, current credential version), newest first; the
+   * one of `currentToken` is marked. Sessions are named by public id only.
+   */
+  listSessions(user: { id: number; credentialVersion: number }, currentToken: string | null): Promise<ListedSession[]>;
+  /** Ends the user's session with that public id; false when the user has no such session. */
+  endSessionByPublicId(userId: number, publicId: string): Promise<boolean>;
+}
+
+/** A session as the sessions page and API show it. */
+export interface ListedSession {
+  publicId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ip: string;
+  userAgent: string;
+  current: boolean;
 }
 
 /** A token shape check before any lookup: base64url of 32 bytes. */
@@ -50,6 +67,7 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
         ip: client.ip.slice(0, 64),
         userAgent: client.userAgent.slice(0, 512),
         credentialVersion: user.credentialVersion,
+        publicId: newPublicId(),
       };
       await store.createSession(session);
       return { token, session };
@@ -90,6 +108,27 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
 
     deleteExpiredSessions() {
       return store.deleteExpiredSessions(new Date(clock.now()), rules.idleTimeoutSeconds);
+    },
+
+    async listSessions(user, currentToken) {
+      const currentHash = currentToken && isWellFormedToken(currentToken) ? sha256Hex(currentToken) : undefined;
+      const now = clock.now();
+      return (await store.listSessionsForUser(user.id))
+        .filter((session) => session.publicId !== undefined && isSessionLive(session, user, now, rules))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .map((session) => ({
+          publicId: session.publicId!,
+          createdAt: session.createdAt,
+          lastSeenAt: session.lastSeenAt,
+          ip: session.ip,
+          userAgent: session.userAgent,
+          current: session.idHash === currentHash,
+        }));
+    },
+
+    async endSessionByPublicId(userId, publicId) {
+      if (!isWellFormedPublicId(publicId)) return false;
+      return store.deleteSessionByPublicId(userId, publicId);
     },
   };
 }

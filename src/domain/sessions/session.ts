@@ -5,6 +5,7 @@
  * `lastSeenAt + idleTimeout` (sliding). `lastSeenAt` is written at most once per
  * `touchIntervalSeconds`, so idle expiry is precise to that interval.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface Session {
   /** SHA-256 (hex) of the token; the token itself is never stored. */
@@ -17,6 +18,27 @@ export interface Session {
   userAgent: string;
   /** The user's credential version when the session was made; a newer one voids it. */
   credentialVersion: number;
+  /**
+   * The name pages and the API give the session (random, neither the token nor its hash).
+   * Set by `startSession`; a store given a session without one makes one up.
+   */
+  publicId?: string;
+}
+
+/** A new public id: 128 random bits, base64url (22 characters). */
+export function newPublicId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const PUBLIC_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export function isWellFormedPublicId(value: string): boolean {
+  return PUBLIC_ID_PATTERN.test(value);
+}
+
+/** Whether a stored session is still signed in: not expired and made under the user's current credentials. */
+export function isSessionLive(session: Session, user: { credentialVersion: number }, nowMs: number, rules: SessionRules): boolean {
+  return !isSessionExpired(session, nowMs, rules) && isSessionCurrent(session, user);
 }
 
 /** How long sessions live (the domain's own option type; config.ts's SessionConfig satisfies it). */

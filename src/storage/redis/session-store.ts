@@ -4,16 +4,17 @@
  *
  * Layout under the client's key prefix:
  *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent,
- *               credentialVersion}, expiring at
+ *               credentialVersion, publicId}, expiring at
  *               the first of the absolute expiry and the idle expiry (Redis drops it itself);
- *   u:<userId>  set of the user's idHashes, for "end every session of this user".
+ *   u:<userId>  set of the user's idHashes, for "end every session of this user" and the
+ *               sessions page (members whose hash expired are pruned when listed).
  * The user is read from SQL, the source of truth, by primary key: one Redis round trip
  * plus one indexed read per request. Store failures become `service_unavailable` (503).
  */
 import type { Redis } from 'ioredis';
 import { AuthError } from '../../domain/errors.ts';
 import type { SessionStore, UserStore } from '../../domain/ports.ts';
-import type { Session } from '../../domain/sessions/session.ts';
+import { newPublicId, type Session } from '../../domain/sessions/session.ts';
 
 /** Sets lastSeenAt and re-arms expiry, only if the session still exists (never resurrects). */
 const TOUCH_SCRIPT = `
@@ -56,7 +57,28 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       userAgent: fields.userAgent ?? '',
       // Absent only on sessions made before credential versions existed (version 0 then).
       credentialVersion: Number(fields.credentialVersion ?? 0),
+      ...(fields.publicId ? { publicId: fields.publicId } : {}),
     };
+  }
+
+  /** The user's sessions still held, pruning set members whose hash Redis expired. */
+  async function sessionsOf(userId: number): Promise<Session[]> {
+    const idHashes = await redis.smembers(userKey(userId));
+    if (idHashes.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const idHash of idHashes) pipeline.hgetall(sessionKey(idHash));
+    const replies = (await pipeline.exec()) ?? [];
+    const sessions: Session[] = [];
+    const gone: string[] = [];
+    idHashes.forEach((idHash, index) => {
+      const [error, fields] = replies[index] ?? [];
+      if (error) throw error;
+      const session = toSession(idHash, (fields ?? {}) as Record<string, string>);
+      if (session && session.userId === userId) sessions.push(session);
+      else gone.push(idHash);
+    });
+    if (gone.length > 0) await redis.srem(userKey(userId), ...gone);
+    return sessions;
   }
 
   return {
@@ -73,6 +95,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
             ip: session.ip,
             userAgent: session.userAgent,
             credentialVersion: session.credentialVersion,
+            publicId: session.publicId ?? newPublicId(),
           })
           .pexpireat(sessionKey(session.idHash), expiry)
           .sadd(userKey(session.userId), session.idHash)
@@ -112,6 +135,17 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
         const deleted = await redis.del(...idHashes.map(sessionKey));
         await redis.srem(userKey(userId), ...idHashes);
         return deleted;
+      }),
+
+    listSessionsForUser: (userId) => guarded(() => sessionsOf(userId)),
+
+    deleteSessionByPublicId: (userId, publicId) =>
+      guarded(async () => {
+        // Only the user's own set is searched: another user's public id is not found here.
+        const session = (await sessionsOf(userId)).find((candidate) => candidate.publicId === publicId);
+        if (!session) return false;
+        const [[, deleted] = []] = (await redis.multi().del(sessionKey(session.idHash)).srem(userKey(userId), session.idHash).exec()) ?? [];
+        return Number(deleted) > 0;
       }),
 
     // Redis expires sessions by itself (PEXPIREAT); nothing to sweep.

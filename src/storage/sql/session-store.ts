@@ -4,9 +4,15 @@
  */
 import type { Kysely } from 'kysely';
 import type { SessionStore } from '../../domain/ports.ts';
+import type { Session } from '../../domain/sessions/session.ts';
 import type { Database } from '../database.ts';
+import { newPublicId } from '../../domain/sessions/session.ts';
 import { prepareQuery } from './compiled.ts';
 import { toSession, toUser } from './rows.ts';
+
+function withPublicId(session: Session, publicId: string | null): Session {
+  return publicId === null ? session : { ...session, publicId };
+}
 
 export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
   // The per-request lookup, compiled once (see compiled.ts).
@@ -24,6 +30,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'sessions.ip',
         'sessions.user_agent',
         'sessions.credential_version as session_credential_version',
+        'sessions.public_id',
         'users.id',
         'users.username',
         'users.email',
@@ -55,6 +62,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
           ip: session.ip,
           user_agent: session.userAgent,
           credential_version: session.credentialVersion,
+          public_id: session.publicId ?? newPublicId(),
         })
         .execute();
     },
@@ -63,7 +71,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
       const row = (await findSessionAndUser.run(idHash)).rows[0];
       if (!row) return undefined;
       return {
-        session: toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }),
+        session: withPublicId(toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }), row.public_id),
         user: toUser(row),
       };
     },
@@ -85,6 +93,18 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
       if (exceptIdHash !== undefined) query = query.where('id_hash', '!=', exceptIdHash);
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    async listSessionsForUser(userId) {
+      // The sessions_user_id_index; a user has a handful of rows.
+      const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute();
+      return rows.map((row) => withPublicId(toSession(row), row.public_id));
+    },
+
+    async deleteSessionByPublicId(userId, publicId) {
+      // Both conditions in the one statement: another user's public id deletes nothing.
+      const result = await db.deleteFrom('sessions').where('public_id', '=', publicId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
 
     async deleteExpiredSessions(now, idleTimeoutSeconds) {
