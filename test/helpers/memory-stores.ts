@@ -82,6 +82,9 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
       if (row) row.disabled = disabled;
       return row !== undefined;
     },
+    async deleteUser(userId) {
+      return rows.delete(userId);
+    },
   };
 }
 
@@ -133,6 +136,7 @@ const refuseMailQueue: MailQueue = {
   markSent: async () => {},
   markFailed: async () => {},
   listUnsent: async () => [],
+  deleteForRecipient: async () => 0,
 };
 
 export function createMemoryStores(): MemoryStores {
@@ -177,6 +181,7 @@ export function createMemoryStores(): MemoryStores {
     countActiveAdmins: () => userStoreOver(live.rows, ids).countActiveAdmins(),
     setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
     setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),
+    deleteUser: (id) => userStoreOver(live.rows, ids).deleteUser(id),
   };
   const credentials: CredentialStore = {
     replacePassword: (id, h, s) => credentialStoreOver(live.rows).replacePassword(id, h, s),
@@ -218,6 +223,16 @@ export function createMemoryStores(): MemoryStores {
         }
       }
       return count;
+    },
+    async listSessionsForUser(userId) {
+      return [...sessionRows.values()].filter((session) => session.userId === userId).map((session) => ({ ...session }));
+    },
+    async deleteSessionByPublicId(userId, publicId) {
+      refuseIfFailing();
+      for (const [idHash, session] of sessionRows) {
+        if (session.userId === userId && session.publicId === publicId) return sessionRows.delete(idHash);
+      }
+      return false;
     },
     async deleteExpiredSessions(now, idleTimeoutSeconds) {
       let count = 0;

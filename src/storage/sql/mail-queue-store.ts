@@ -82,6 +82,11 @@ export function createSqlMailQueue(db: Kysely<Database>, key: Buffer): MailQueue
         .execute();
     },
 
+    async deleteForRecipient(to) {
+      const result = await db.deleteFrom('mail_queue').where('recipient', '=', to).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async listUnsent() {
       const rows = await db
         .selectFrom('mail_queue')

@@ -84,6 +84,11 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async deleteUser(userId) {
+      // Sessions, tokens and known devices go with the row (ON DELETE CASCADE, migrations 0001, 0006, 0008).
+      const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async setRole(userId, role) {
       const result = await db.updateTable('users').set({ role, updated_at: now() }).where('id', '=', userId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
