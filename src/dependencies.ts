@@ -20,6 +20,7 @@ import { defineLimits } from './domain/throttle/limits.ts';
 import { createLoginGuard } from './domain/throttle/login-guard.ts';
 import { createRegistrationService } from './domain/users/registration.ts';
 import { createUserService } from './domain/users/user-service.ts';
+import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import type { MailQueue } from './domain/ports.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
@@ -104,6 +105,7 @@ export async function createDependencies(
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy });
+  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
 
   return {
     database,
@@ -114,6 +116,7 @@ export async function createDependencies(
     sessions,
     login,
     passwordChange,
+    accountDeletion,
     hasher,
     throttle,
     requestThrottle,

@@ -12,6 +12,7 @@ import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
 import type { UserService } from '../domain/users/user-service.ts';
+import type { AccountDeletionService } from '../domain/users/account-deletion.ts';
 
 export interface HttpDependencies {
   users: UserStore;
@@ -20,6 +21,8 @@ export interface HttpDependencies {
   sessions: SessionService;
   login: LoginService;
   passwordChange: PasswordChangeService;
+  /** Deleting one's own account (issue #10). */
+  accountDeletion: AccountDeletionService;
   hasher: PasswordHasher;
   /** Per-action limiters (login, registration, reset, second factor). */
   throttle: Throttle;

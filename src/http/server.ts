@@ -22,6 +22,7 @@ import { createPageErrorResponder } from './pages/error-responder.ts';
 import { createPageTools } from './pages/page-tools.ts';
 import { publicPages } from './pages/public-pages.ts';
 import { settingsPages } from './pages/settings-pages.ts';
+import { sessionPages } from './pages/session-pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
@@ -100,6 +101,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
+  await app.register(sessionPages, { deps, pages, cookie: config.sessions });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

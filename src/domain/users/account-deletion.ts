@@ -1,0 +1,56 @@
+/**
+ * Deleting one's own account (issue #10): the current password is verified through the
+ * sign-in limiters (this form is no side door for guessing), then in one transaction the
+ * user row goes (its sessions in SQL, tokens and known devices cascade with it) together
+ * with every queued message to the address. Sessions are then ended on their store too
+ * (Redis keeps them apart from SQL); one left behind by a failure finds no user and dies.
+ */
+import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import type { PasswordHasher } from '../passwords/hasher.ts';
+import type { Transactor } from '../ports.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { normalizeUsername, type User } from './user.ts';
+
+export type AccountDeletionResult =
+  | { kind: 'deleted' }
+  | { kind: 'wrong-current-password' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+export function createAccountDeletionService(deps: {
+  transactor: Transactor;
+  users: { findUserForLogin(identifierNormalized: string): Promise<{ id: number; passwordHash: string | null } | undefined> };
+  sessions: Pick<SessionService, 'endAllSessionsForUser'>;
+  hasher: Pick<PasswordHasher, 'verifyPassword'>;
+  guard: LoginGuard;
+}) {
+  const { transactor, users, sessions, hasher, guard } = deps;
+  return {
+    async deleteAccount(input: { user: User; currentPassword: string; ip: string }): Promise<AccountDeletionResult> {
+      const accountKey = throttleAccountKey(input.user, '');
+      const decision = await guard.checkAttempt(accountKey, input.ip);
+      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
+      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
+      if (!stored || stored.id !== input.user.id || !valid) {
+        await guard.recordFailure(accountKey, input.ip);
+        return { kind: 'wrong-current-password' };
+      }
+      await guard.recordSuccess(accountKey, input.ip);
+      const deleted = await transactor.run(async (tx) => {
+        // TODO(#11): write the pseudonymous audit record of this deletion here, in this transaction.
+        await tx.tokens.deleteTokensForUser(stored.id);
+        await tx.mail.deleteForRecipient(input.user.email);
+        return tx.users.deleteUser(stored.id);
+      });
+      if (!deleted) return { kind: 'wrong-current-password' };
+      try {
+        await sessions.endAllSessionsForUser(stored.id);
+      } catch {
+        // Rows left behind (Redis away) name a user that no longer exists: they sign no one in.
+      }
+      return { kind: 'deleted' };
+    },
+  };
+}
+
+export type AccountDeletionService = ReturnType<typeof createAccountDeletionService>;
