@@ -85,6 +85,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   logLevel: string;
   registration: 'open' | 'closed';
+  /** REQUIRE_EMAIL_VERIFICATION=1: an unverified account's correct sign-in gets no session (403, offered a new link). */
+  requireEmailVerification: boolean;
   migrateOnStart: boolean;
   /** SECRET_KEY as given, or undefined when it must be generated (development only). */
   secretKey: string | undefined;
@@ -127,6 +129,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REGISTRATION: z.enum(['open', 'closed']).default('open'),
+  REQUIRE_EMAIL_VERIFICATION: z.enum(['0', '1']).default('0'),
   MIGRATE: z.enum(['0', '1']).default('1'),
   SESSION_IDLE_TIMEOUT_SECONDS: integer(60, 86_400 * 30).default(1800),
   SESSION_ABSOLUTE_LIFETIME_SECONDS: integer(60, 86_400 * 400).default(43_200),
@@ -277,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     registration: e.REGISTRATION,
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION === '1',
     migrateOnStart: e.MIGRATE === '1',
     secretKey: e.SECRET_KEY,
     sessions: Object.freeze({

@@ -20,6 +20,8 @@ import { defineLimits } from './domain/throttle/limits.ts';
 import { createLoginGuard } from './domain/throttle/login-guard.ts';
 import { createRegistrationService } from './domain/users/registration.ts';
 import { createUserService } from './domain/users/user-service.ts';
+import { createEmailVerificationService } from './domain/users/email-verification.ts';
+import { createEmailChangeService } from './domain/users/email-change.ts';
 import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import type { MailQueue } from './domain/ports.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
@@ -84,7 +86,7 @@ export async function createDependencies(
   const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
-  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock });
+  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer });
   const limits = defineLimits(config.throttle);
   const throttle = redis
     ? await createThrottle({ limits, store: 'redis', redis })
@@ -105,6 +107,8 @@ export async function createDependencies(
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy });
+  const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
+  const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
   const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
 
   return {
@@ -116,6 +120,8 @@ export async function createDependencies(
     sessions,
     login,
     passwordChange,
+    emailVerification,
+    emailChange,
     accountDeletion,
     hasher,
     throttle,

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'request_timeout',
   'conflict',
   'registration_closed',
+  'email_unverified',
   'payload_too_large',
   'unsupported_media_type',
   'too_many_requests',

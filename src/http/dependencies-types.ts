@@ -12,6 +12,8 @@ import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
 import type { UserService } from '../domain/users/user-service.ts';
+import type { EmailVerificationService } from '../domain/users/email-verification.ts';
+import type { EmailChangeService } from '../domain/users/email-change.ts';
 import type { AccountDeletionService } from '../domain/users/account-deletion.ts';
 
 export interface HttpDependencies {
@@ -21,6 +23,10 @@ export interface HttpDependencies {
   sessions: SessionService;
   login: LoginService;
   passwordChange: PasswordChangeService;
+  /** Verification links: confirm, and send a new one (issue #10). */
+  emailVerification: EmailVerificationService;
+  /** Change of address, effective when the new address's link is followed. */
+  emailChange: EmailChangeService;
   /** Deleting one's own account (issue #10). */
   accountDeletion: AccountDeletionService;
   hasher: PasswordHasher;

@@ -25,6 +25,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   forbidden: 403,
   csrf_failed: 403,
   registration_closed: 403,
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

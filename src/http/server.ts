@@ -21,6 +21,7 @@ import { accountPages } from './pages/account-pages.ts';
 import { createPageErrorResponder } from './pages/error-responder.ts';
 import { createPageTools } from './pages/page-tools.ts';
 import { publicPages } from './pages/public-pages.ts';
+import { addressPages, withUnverifiedSignInPage } from './pages/address-pages.ts';
 import { settingsPages } from './pages/settings-pages.ts';
 import { sessionPages } from './pages/session-pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -96,11 +97,13 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     assets: loadAssets(),
   });
   // Pages: HTML errors (this root context also answers what no route matched outside /api/v1).
-  registerErrorHandlers(app, createPageErrorResponder(pages), deps.isDatabaseUp);
+  registerErrorHandlers(app, withUnverifiedSignInPage(createPageErrorResponder(pages), pages), deps.isDatabaseUp);
+  app.decorate('signInRules', { requireEmailVerification: config.requireEmailVerification });
   await app.register(staticRoute, { root: PUBLIC_DIR });
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
+  await app.register(addressPages, { deps, pages });
   await app.register(sessionPages, { deps, pages, cookie: config.sessions });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });

@@ -9,8 +9,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../config.ts';
 import { AuthError } from '../domain/errors.ts';
 import type { CompletedSignIn, LoginService, SignInClient } from '../domain/login/login.ts';
+import { type SignInRules, signInRefusal } from '../domain/login/gates.ts';
 import { throttleKeyForIp } from './client-ip.ts';
 import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This server's rules that can refuse a correct sign-in (server.ts decorates them). */
+    signInRules?: SignInRules;
+  }
+}
 
 export type SignInOutcome = { kind: 'signed-in'; completed: CompletedSignIn } | { kind: 'rejected' };
 
@@ -31,6 +39,9 @@ export async function signInFromRequest(
   if (result.kind === 'rejected') return { kind: 'rejected' };
   // TODO(#12): `second-factor-required` leads to /login/two-factor with a pending sign-in.
   if (result.kind === 'second-factor-required') return { kind: 'rejected' };
+  // REQUIRE_EMAIL_VERIFICATION: the password was right, but no session starts (403 with a way
+  // to a new link; only someone who knows the password learns the address is unconfirmed).
+  if (signInRefusal(result.user, request.server.signInRules) === 'email-unverified') throw new AuthError('email_unverified');
   const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
   setSessionCookie(reply, deps.cookie, completed.token);
   return { kind: 'signed-in', completed };

@@ -85,6 +85,14 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
     async deleteUser(userId) {
       return rows.delete(userId);
     },
+    async markEmailVerified(userId, at, newAddress) {
+      const row = rows.get(userId);
+      if (!row) return 'unknown';
+      if (newAddress && [...rows.values()].some((other) => other.id !== userId && other.emailNormalized === newAddress.emailNormalized)) return 'conflict';
+      if (newAddress) Object.assign(row, newAddress);
+      row.emailVerifiedAt = at;
+      return 'ok';
+    },
   };
 }
 
@@ -182,6 +190,7 @@ export function createMemoryStores(): MemoryStores {
     setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
     setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),
     deleteUser: (id) => userStoreOver(live.rows, ids).deleteUser(id),
+    markEmailVerified: (id, at, address) => userStoreOver(live.rows, ids).markEmailVerified(id, at, address),
   };
   const credentials: CredentialStore = {
     replacePassword: (id, h, s) => credentialStoreOver(live.rows).replacePassword(id, h, s),

@@ -123,11 +123,14 @@ describe('registration', () => {
     assert.equal(rows.length, 1);
   });
 
-  test('an email taken in another case answers 400 with a clear reason', async () => {
+  // CONTRACT (issue #10): a taken email answers exactly like a new registration; its owner is
+  // mailed instead (test/attacks/enumeration-registration.test.ts compares the two answers).
+  test('an email taken in another case answers 303 to /login like a new account, and stores nothing', async () => {
     assert.equal((await register(client(), { username: 'emailowner', email: 'owner@example.test', password: GOOD_PASSWORD })).status, 303);
     const res = await register(client(), { username: 'emailthief', email: 'OWNER@example.test', password: GOOD_PASSWORD });
-    assert.equal(res.status, 400);
-    assert.match(res.body, /email address is already registered/);
+    assert.equal(res.status, 303);
+    assert.equal(res.location, '/login');
+    assert.doesNotMatch(res.body, /already registered/);
     assert.equal(await server.deps.users.findUserByUsername('emailthief'), undefined);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Self-service registration, as one domain operation: is registration open, may this
- * client try, is the input valid, then the account (user-service.ts `registerUser`).
+ * client try, is the input valid, then the account (user-service.ts `registerVisitor`).
  *
  * Two bounds per client IP, so that a class behind one address is not locked out of sign-up
  * by its own typos (issue #8, defect 6):
@@ -9,26 +9,28 @@
  *  - `register-ip` counts accounts created (REGISTER_MAX_PER_HOUR): checked before the
  *    password is hashed, counted only when an account was made. Peek-then-count is not
  *    atomic: N registrations racing past the check may overshoot by up to N − 1 (the hash
- *    queue bounds N), which a per-hour bound tolerates.
+ *    queue bounds N), which a per-hour bound tolerates. A registration with a taken email
+ *    counts too: it answers like a new account (user-service.ts) and must spend alike.
  * A refusal carries the seconds to wait, for `Retry-After` and the page's "try again in …".
  */
 import type { Throttle } from '../throttle/throttle.ts';
-import type { RegisterResult, UserService } from './user-service.ts';
+import type { SelfRegisterResult, UserService } from './user-service.ts';
 
-export type SelfRegistrationResult = RegisterResult | { kind: 'closed' } | { kind: 'throttled'; retryAfterSeconds: number };
+export type SelfRegistrationResult = SelfRegisterResult | { kind: 'closed' } | { kind: 'throttled'; retryAfterSeconds: number };
 
-export function createRegistrationService(deps: { users: Pick<UserService, 'registerUser'>; throttle: Throttle; open: boolean }) {
+export function createRegistrationService(deps: { users: Pick<UserService, 'registerVisitor'>; throttle: Throttle; open: boolean }) {
   const { users, throttle, open } = deps;
   return {
     /** `throttleKey`: the client's IP (an IPv6 /64). Never throws for a refusal. */
-    async register(input: { username: string; email: string; password: string }, throttleKey: string): Promise<SelfRegistrationResult> {
+    async register(input: { username: string; email: string; password: string }, throttleKey: string, locale = 'en'): Promise<SelfRegistrationResult> {
       if (!open) return { kind: 'closed' };
       const attempt = await throttle.consume('register-attempt-ip', throttleKey);
       if (!attempt.allowed) return { kind: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
       const allowance = await throttle.peek('register-ip', throttleKey);
       if (!allowance.allowed) return { kind: 'throttled', retryAfterSeconds: allowance.retryAfterSeconds };
-      const result = await users.registerUser(input);
-      if (result.kind === 'registered') await throttle.consume('register-ip', throttleKey);
+      const result = await users.registerVisitor(input, locale);
+      // A taken email counts like an account made: the allowance must not tell them apart.
+      if (result.kind === 'registered' || result.kind === 'email-taken') await throttle.consume('register-ip', throttleKey);
       return result;
     },
   };

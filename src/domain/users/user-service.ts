@@ -9,7 +9,8 @@ import type { PasswordHasher } from '../passwords/hasher.ts';
 import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
 import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { Transactor, UserConflict, UserStore } from '../ports.ts';
+import type { MailComposer, Transactor, UserConflict, UserStore } from '../ports.ts';
+import { queueVerificationMail } from './email-verification.ts';
 import {
   canonicalEmail,
   canonicalUsername,
@@ -18,6 +19,7 @@ import {
   isRole,
   normalizeEmail,
   normalizeUsername,
+  type NewUser,
   type Role,
   type User,
   USERNAME_MAX_LENGTH,
@@ -35,6 +37,17 @@ export type RegisterResult =
   | { kind: 'registered'; user: User }
   | { kind: 'invalid'; problems: FieldProblem[] }
   | { kind: 'conflict'; field: UserConflict };
+
+export type SelfRegisterResult =
+  | { kind: 'registered'; user: User }
+  | { kind: 'invalid'; problems: FieldProblem[] }
+  | { kind: 'conflict'; field: 'username' }
+  /**
+   * Self-registration only: the email is another account's. Nothing was created, its owner
+   * was mailed, and the caller answers exactly as for `registered` (CONTRACT: registration
+   * never reveals an address). `username` and `email` are the submitted ones, canonical.
+   */
+  | { kind: 'email-taken'; username: string; email: string };
 
 export type AdminChangeResult = { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_role' };
 
@@ -60,7 +73,13 @@ export function validateRegistration(
 }
 
 export interface UserService {
+  /** An operator's account (the CLI): a taken username or email is a `conflict`. */
   registerUser(input: { username: string; email: string; password: string; role?: Role }): Promise<RegisterResult>;
+  /**
+   * A visitor's registration, in one transaction with its verification mail; a taken email
+   * answers `email-taken` after mailing the owner (in the visitor's `locale`).
+   */
+  registerVisitor(input: { username: string; email: string; password: string }, locale: string): Promise<SelfRegisterResult>;
   setRole(username: string, role: string): Promise<AdminChangeResult>;
   /** Disabling also voids (credential version) and ends every session of the user. */
   setDisabled(username: string, disabled: boolean): Promise<AdminChangeResult>;
@@ -75,31 +94,73 @@ export function createUserService(deps: {
   hasher: PasswordHasher;
   policy: PasswordPolicyConfig;
   clock: Clock;
+  /** Needed for self-service registration (its mails). */
+  mailComposer?: MailComposer;
 }): UserService {
-  const { users, transactor, sessions, hasher, policy, clock } = deps;
+  const { users, transactor, sessions, hasher, policy, clock, mailComposer } = deps;
   const passwordPolicy = policyFingerprint(policy);
+
+  /** Validated, canonical, and hashed on every path (a taken email included: equal time). */
+  async function prepare(input: { username: string; email: string; password: string; role?: Role }) {
+    const problems = validateRegistration(input, policy);
+    if (problems.length > 0) return { kind: 'invalid' as const, problems };
+    const username = canonicalUsername(input.username);
+    const email = canonicalEmail(input.email);
+    const passwordHash = await hasher.hashPassword(input.password);
+    const newUser: NewUser = {
+      username,
+      usernameNormalized: normalizeUsername(username),
+      email,
+      emailNormalized: normalizeEmail(email),
+      passwordHash,
+      passwordPolicy,
+      role: input.role ?? 'user',
+      createdAt: new Date(clock.now()),
+    };
+    return { kind: 'prepared' as const, newUser };
+  }
+
   return {
     async registerUser(input) {
-      const problems = validateRegistration(input, policy);
-      if (problems.length > 0) return { kind: 'invalid', problems };
-      const username = canonicalUsername(input.username);
-      const email = canonicalEmail(input.email);
-      const passwordHash = await hasher.hashPassword(input.password);
-      // Not inside Transactor.run: on PostgreSQL a unique violation aborts the whole
-      // transaction, so the conflict the store returns could not be followed by anything.
-      // The verification mail (#10) joins with an insert that cannot fail that way
-      // (a savepoint, or ON CONFLICT DO NOTHING), in one transaction.
-      const created = await users.createUser({
-        username,
-        usernameNormalized: normalizeUsername(username),
-        email,
-        emailNormalized: normalizeEmail(email),
-        passwordHash,
-        passwordPolicy,
-        role: input.role ?? 'user',
-        createdAt: new Date(clock.now()),
-      });
+      const prepared = await prepare(input);
+      if (prepared.kind === 'invalid') return prepared;
+      const created = await users.createUser(prepared.newUser);
       return created.ok ? { kind: 'registered', user: created.user } : { kind: 'conflict', field: created.conflict };
+    },
+
+    async registerVisitor(input, locale) {
+      const prepared = await prepare(input);
+      if (prepared.kind === 'invalid') return prepared;
+      const { newUser } = prepared;
+      const { username, email, createdAt: now } = newUser;
+      if (!mailComposer) throw new Error('self-service registration needs the mail composer');
+      // One transaction for the account and its mail, so no account exists without its link
+      // and no mail leaves for an account that was rolled back. The SQL store runs the insert
+      // under a savepoint inside a transaction (user-store.ts), so on PostgreSQL a unique
+      // violation is rolled back alone and the transaction goes on to the owner's mail.
+      return transactor.run(async (tx): Promise<SelfRegisterResult> => {
+        const created = await tx.users.createUser(newUser);
+        if (created.ok) {
+          await queueVerificationMail(tx, mailComposer, created.user, locale, now);
+          return { kind: 'registered', user: created.user };
+        }
+        // Only a taken username is said: one reported for the email may hide a taken name too.
+        if (created.conflict === 'username' || (await tx.users.findUserByUsername(newUser.usernameNormalized))) {
+          return { kind: 'conflict', field: 'username' };
+        }
+        const owner = await tx.users.findUserForLogin(newUser.emailNormalized);
+        if (owner) {
+          const message = mailComposer.compose({
+            kind: 'address-taken',
+            to: owner.email,
+            locale,
+            params: { username: owner.username },
+            links: { login: '/login', reset: '/forgot-password' },
+          });
+          await tx.mail.enqueue(message, now);
+        }
+        return { kind: 'email-taken', username, email };
+      });
     },
 
     async setRole(username, role) {

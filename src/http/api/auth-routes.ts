@@ -27,10 +27,11 @@ import { ensureSessionToken } from '../plugins/session.ts';
 import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
 import { ALWAYS, errorResponses, finishDocument, jsonResponse, SECURITY, swaggerOptions } from './openapi.ts';
 import { apiReferenceRoute } from './reference-page.ts';
-import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, toUserJson } from './schemas.ts';
+import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, toUserJson } from './schemas.ts';
+import { addressApiRoutes } from './address-routes.ts';
 
 export interface ApiRoutesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp'>;
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange'>;
   config: Pick<Config, 'sessions' | 'passwords'>;
   /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
   baseUrl: () => string;
@@ -92,15 +93,16 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
         operationId: 'registerAccount',
         tags: ['accounts'],
         summary: 'Create an account',
-        description: 'Creates a `user` account. Does not sign in: call `POST /api/v1/login` next. Every problem is reported at once, each with its field.',
+        description:
+          'Creates a `user` account and mails a link to confirm its address. Does not sign in: call `POST /api/v1/login` next. Every problem is reported at once, each with its field. An email already in use gets exactly the answer a new account gets (nothing is created; the address’s owner is told by mail): only a taken username is said.',
         security: SECURITY.sessionAndCsrf,
         body: registerBody,
         response: {
-          201: jsonResponse(meJson, 'The account was created; it is not signed in.'),
+          201: jsonResponse(registeredJson, 'Registered (or the address already had an account, which was mailed): not signed in. The same body either way.'),
           ...errorResponses({
             400: 'Invalid input: `invalid_input`, with every problem in `problems` (each with `field`, a stable `code` and a `message`): the body’s shape, the username and email rules, the password policy.',
             403: 'The CSRF check failed (`csrf_failed`: get a token with `GET /api/v1/csrf`), or registration is closed on this server (`registration_closed`).',
-            409: 'The username or the email is already registered: `conflict`, with `field` naming which.',
+            409: 'The username is taken: `conflict`, with `field` `username`. A taken email is never a conflict.',
             413: true,
             415: true,
             429: 'Too many registration attempts or accounts from this client: `too_many_requests`. Wait the seconds in `Retry-After`.',
@@ -111,7 +113,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
       },
     },
     async (request, reply) => {
-      const result = await deps.registration.register(request.body, throttleKeyForIp(request.ip));
+      const result = await deps.registration.register(request.body, throttleKeyForIp(request.ip), request.locale);
       if (result.kind === 'closed') throw new AuthError('registration_closed');
       if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind === 'invalid') {
@@ -120,12 +122,12 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
         return sendError(request, reply, respondJson, { ...invalid, message: problems.map((p) => p.message).join(' '), problems });
       }
       if (result.kind === 'conflict') {
-        // For now a taken email is a 409 too; CONTRACT has it answer like a new registration
-        // (and mail the address's owner) once the account lifecycle issue lands.
         const conflict = errorResponse('conflict', { detail: `detail.conflict_${result.field}`, locale: request.locale });
         return sendError(request, reply, respondJson, { ...conflict, field: result.field });
       }
-      return reply.code(201).send({ user: toUserJson(result.user) });
+      // A new account and a taken email answer alike: the submitted values, canonical.
+      const { username, email } = result.kind === 'registered' ? result.user : result;
+      return reply.code(201).send({ username, email, message: formatMessage('page.address.registered', {}, request.locale) });
     },
   );
 
@@ -208,6 +210,8 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
       return reply.code(204).send(null);
     },
   );
+
+  addressApiRoutes(app, deps, respondJson);
 
   app.get(
     '/me',

@@ -68,6 +68,7 @@ export const userJson = z
     role: z.enum(ROLES).describe('`admin` may open the admin pages and anyone’s profile.'),
     createdAt: z.string().meta({ format: 'date-time', description: 'When the account was created (ISO 8601, UTC).' }),
     mustChangePassword: z.boolean().describe('True when the password no longer passes the policy: change it at /settings/password before anything else.'),
+    emailVerified: z.boolean().describe('True once the address was confirmed by the link mailed to it (`POST /api/v1/verify-email`).'),
   })
   .meta({ id: 'User', description: 'An account, without its password or hash.' });
 
@@ -96,6 +97,18 @@ export const csrfJson = z.object({
   csrfToken: z.string().describe('Send it as the `X-CSRF-Token` header on every state-changing call made with this session cookie.'),
 });
 export const meJson = z.object({ user: userJson });
+/**
+ * What a registration answers (issue #10): only what was sent, canonical, and what happens
+ * next. An email already in use gets this same answer (its owner is mailed instead), so it
+ * carries no user id and nothing else a new account alone would have.
+ */
+export const registeredJson = z
+  .object({
+    username: z.string().describe('The username as it will be registered (NFKC, trimmed).'),
+    email: z.string().meta({ format: 'email', description: 'The address the confirmation link goes to (NFKC, trimmed).' }),
+    message: z.string().describe('What happens next, in the request’s language: a link to confirm the address was mailed; then sign in with `POST /api/v1/login`.'),
+  })
+  .meta({ id: 'Registration', description: 'A registration, as answered whether or not the address already had an account.' });
 export const loginJson = z.object({
   user: userJson,
   csrfToken: z.string().describe('The new session’s CSRF token: the one from before sign-in no longer works.'),
@@ -111,5 +124,6 @@ export function toUserJson(user: User) {
     role: user.role,
     createdAt: user.createdAt.toISOString(),
     mustChangePassword: user.mustChangePassword,
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }

@@ -73,7 +73,7 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
       const problems = formProblems(parsed.error, request.locale, REGISTER_REQUIRED);
       return reply.code(400).type(HTML).send(renderRegister(pages, request, reply, { ...kept, problems }));
     }
-    const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip));
+    const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip), request.locale);
     if (result.kind === 'closed') throw new AuthError('registration_closed');
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'invalid') {

@@ -3,7 +3,7 @@
  * parameterised by construction. Both take a Kysely instance or a transaction (see
  * transactor.ts), so they can take part in a unit of work.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { CreateUserResult, CredentialStore, UserConflict, UserStore } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { prepareQuery } from './compiled.ts';
@@ -25,6 +25,11 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
   return {
     async createUser(user): Promise<CreateUserResult> {
       const createdAt = user.createdAt.getTime();
+      // Inside a unit of work the insert runs under a savepoint: on PostgreSQL a unique
+      // violation aborts the whole transaction, and rolling back to the savepoint is what lets
+      // the work go on (registration mails the address's owner in the same transaction).
+      const savepoint = db.isTransaction;
+      if (savepoint) await sql`SAVEPOINT gatehouse_create_user`.execute(db);
       try {
         const inserted = await db
           .insertInto('users')
@@ -42,6 +47,7 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
             updated_at: createdAt,
           })
           .executeTakeFirstOrThrow();
+        if (savepoint) await sql`RELEASE SAVEPOINT gatehouse_create_user`.execute(db);
         const id = Number(inserted.insertId ?? 0);
         // PostgreSQL reports no insertId without RETURNING; the unique name finds the row.
         const row = id
@@ -54,6 +60,7 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         return { ok: true, user: toUser(row) };
       } catch (error) {
         const conflict = CONFLICT_BY_INDEX[violatedUniqueIndex(error) ?? ''];
+        if (savepoint && conflict !== undefined) await sql`ROLLBACK TO SAVEPOINT gatehouse_create_user`.execute(db);
         if (conflict === undefined) throw error;
         return { ok: false, conflict };
       }
@@ -100,6 +107,20 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .where('id', '=', userId)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async markEmailVerified(userId, at, newAddress) {
+      const address = newAddress ? { email: newAddress.email, email_normalized: newAddress.emailNormalized } : {};
+      try {
+        const result = await db
+          .updateTable('users')
+          .set({ ...address, email_verified_at: at.getTime(), updated_at: now() })
+          .where('id', '=', userId)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0 ? 'ok' : 'unknown';
+      } catch (error) {
+        if (CONFLICT_BY_INDEX[violatedUniqueIndex(error) ?? ''] === 'email') return 'conflict';
+        throw error;
+      }
     },
   };
 }
