@@ -13,6 +13,8 @@ import { deriveKey } from './domain/crypto.ts';
 import { createLoginService } from './domain/login/login.ts';
 import { createPasswordHasher } from './domain/passwords/hasher.ts';
 import { createPasswordChangeService } from './domain/passwords/password-change.ts';
+import { createPasswordRecoveryService } from './domain/recovery/password-reset.ts';
+import { createSecureAccountService } from './domain/recovery/secure-account.ts';
 import { passwordFailsPolicy } from './domain/passwords/policy.ts';
 import { policyFingerprint } from './domain/passwords/policy-fingerprint.ts';
 import { createSessionService } from './domain/sessions/session-service.ts';
@@ -20,9 +22,9 @@ import { defineLimits } from './domain/throttle/limits.ts';
 import { createLoginGuard } from './domain/throttle/login-guard.ts';
 import { createRegistrationService } from './domain/users/registration.ts';
 import { createUserService } from './domain/users/user-service.ts';
+import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import { createEmailVerificationService } from './domain/users/email-verification.ts';
 import { createEmailChangeService } from './domain/users/email-change.ts';
-import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import type { MailQueue } from './domain/ports.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
@@ -104,12 +106,15 @@ export async function createDependencies(
     sessions,
     hasher,
     guard,
+    transactor,
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
-  const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy });
+  const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy, mailComposer });
+  const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });
+  const secureAccount = createSecureAccountService({ transactor, users, sessions, hasher, throttle, guard, mailComposer, clock });
+  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
   const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
   const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
-  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
 
   return {
     database,
@@ -120,9 +125,11 @@ export async function createDependencies(
     sessions,
     login,
     passwordChange,
+    passwordRecovery,
+    secureAccount,
+    accountDeletion,
     emailVerification,
     emailChange,
-    accountDeletion,
     hasher,
     throttle,
     requestThrottle,

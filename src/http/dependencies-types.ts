@@ -7,14 +7,16 @@ import type { Clock } from '../domain/clock.ts';
 import type { LoginService } from '../domain/login/login.ts';
 import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
+import type { PasswordRecoveryService } from '../domain/recovery/password-reset.ts';
+import type { SecureAccountService } from '../domain/recovery/secure-account.ts';
 import type { MailComposer, Transactor, UserStore } from '../domain/ports.ts';
 import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
 import type { UserService } from '../domain/users/user-service.ts';
+import type { AccountDeletionService } from '../domain/users/account-deletion.ts';
 import type { EmailVerificationService } from '../domain/users/email-verification.ts';
 import type { EmailChangeService } from '../domain/users/email-change.ts';
-import type { AccountDeletionService } from '../domain/users/account-deletion.ts';
 
 export interface HttpDependencies {
   users: UserStore;
@@ -23,12 +25,16 @@ export interface HttpDependencies {
   sessions: SessionService;
   login: LoginService;
   passwordChange: PasswordChangeService;
+  /** Forgot/reset password (issue #10). */
+  passwordRecovery: PasswordRecoveryService;
+  /** "This wasn't me" and "secure my account" (issue #10). */
+  secureAccount: SecureAccountService;
+  /** Deleting one's own account (issue #10). */
+  accountDeletion: AccountDeletionService;
   /** Verification links: confirm, and send a new one (issue #10). */
   emailVerification: EmailVerificationService;
   /** Change of address, effective when the new address's link is followed. */
   emailChange: EmailChangeService;
-  /** Deleting one's own account (issue #10). */
-  accountDeletion: AccountDeletionService;
   hasher: PasswordHasher;
   /** Per-action limiters (login, registration, reset, second factor). */
   throttle: Throttle;

@@ -21,6 +21,7 @@ import { accountPages } from './pages/account-pages.ts';
 import { createPageErrorResponder } from './pages/error-responder.ts';
 import { createPageTools } from './pages/page-tools.ts';
 import { publicPages } from './pages/public-pages.ts';
+import { recoveryPages } from './pages/recovery-pages.ts';
 import { addressPages, withUnverifiedSignInPage } from './pages/address-pages.ts';
 import { settingsPages } from './pages/settings-pages.ts';
 import { sessionPages } from './pages/session-pages.ts';
@@ -103,8 +104,9 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
   await app.register(settingsPages, { deps, pages });
-  await app.register(addressPages, { deps, pages });
+  await app.register(recoveryPages, { deps, pages, sessions: config.sessions });
   await app.register(sessionPages, { deps, pages, cookie: config.sessions });
+  await app.register(addressPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

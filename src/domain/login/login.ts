@@ -14,7 +14,7 @@
  * collapses every `rejected` into one generic message. Throttled attempts do no hashing.
  */
 import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
-import type { CredentialStore, UserStore } from '../ports.ts';
+import type { CredentialStore, Transactor, UserStore } from '../ports.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeEmail, normalizeUsername, type User, type UserWithPassword } from '../users/user.ts';
@@ -88,6 +88,8 @@ export interface LoginServiceDependencies {
   sessions: SessionService;
   hasher: PasswordHasher;
   guard: LoginGuard;
+  /** For voiding the user's outstanding reset links at a successful sign-in (issue #10). */
+  transactor?: Transactor;
   /**
    * The policy as sign-in applies it: its fingerprint, and whether a password fails it. The
    * check runs only when the user's password was last checked under another fingerprint.
@@ -147,6 +149,8 @@ export function createLoginService(deps: LoginServiceDependencies) {
     async completeSignIn(input: { user: User; client: SignInClient; replacesToken?: string | null }): Promise<CompletedSignIn> {
       const { user, client } = input;
       await guard.recordSuccess(throttleAccountKey(user, ''), client.throttleKey);
+      // A sign-in proves the password is known again: a reset link still in a mailbox is void.
+      await deps.transactor?.run((tx) => tx.tokens.deleteTokensForUser(user.id, 'password-reset'));
       if (input.replacesToken) await sessions.endSession(input.replacesToken);
       const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
       return { token, session, user, gates: signInGates(user) };

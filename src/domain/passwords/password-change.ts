@@ -10,7 +10,8 @@
  * deletes only tidy up. The session that made the change moves to the new version.
  */
 import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
-import type { Transactor } from '../ports.ts';
+import type { MailComposer, Transactor } from '../ports.ts';
+import { queuePasswordChangedNotice } from '../recovery/password-reset.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeUsername, type User } from '../users/user.ts';
 import { normalizePassword, type PasswordHasher } from './hasher.ts';
@@ -33,8 +34,10 @@ export function createPasswordChangeService(deps: {
   hasher: PasswordHasher;
   guard: LoginGuard;
   policy: PasswordPolicyConfig;
+  /** For the "your password was changed" notice (issue #10); without it, no notice. */
+  mailComposer?: MailComposer;
 }) {
-  const { transactor, users, sessions, hasher, guard, policy } = deps;
+  const { transactor, users, sessions, hasher, guard, policy, mailComposer } = deps;
   const passwordPolicy = policyFingerprint(policy);
   return {
     async changePassword(input: {
@@ -43,6 +46,8 @@ export function createPasswordChangeService(deps: {
       newPassword: string;
       ip: string;
       keepSessionToken: string;
+      /** The language of the notice mail (the request's); English when absent. */
+      locale?: string;
     }): Promise<PasswordChangeResult> {
       const accountKey = throttleAccountKey(input.user, '');
       const decision = await guard.checkAttempt(accountKey, input.ip);
@@ -59,9 +64,15 @@ export function createPasswordChangeService(deps: {
       if (problems.length > 0) return { kind: 'invalid', problems };
       await guard.recordSuccess(accountKey, input.ip);
       const passwordHash = await hasher.hashPassword(input.newPassword);
-      const version = await transactor.run(({ credentials }) =>
-        credentials.replacePassword(stored.id, passwordHash, { mustChangePassword: false, passwordPolicy }),
-      );
+      // One unit of work: the new password, the void reset links and the notice (with its
+      // "this wasn't me" link) commit together.
+      const version = await transactor.run(async (tx) => {
+        const changed = await tx.credentials.replacePassword(stored.id, passwordHash, { mustChangePassword: false, passwordPolicy });
+        if (changed === undefined) return undefined;
+        await tx.tokens.deleteTokensForUser(stored.id, 'password-reset');
+        if (mailComposer) await queuePasswordChangedNotice(tx, mailComposer, input.user, { locale: input.locale ?? 'en', now: new Date() });
+        return changed;
+      });
       if (version === undefined) return { kind: 'wrong-current-password' };
       await sessions.rebindSession(input.keepSessionToken, version);
       let endedSessions: number | null;

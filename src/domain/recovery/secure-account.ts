@@ -8,7 +8,13 @@
  * queues it, so the token and the mail that carries it commit together or not at all.
  */
 import { generateToken, sha256Hex } from '../crypto.ts';
-import type { TransactionStores } from '../ports.ts';
+import type { Clock } from '../clock.ts';
+import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import { makeUnusablePassword, type PasswordHasher } from '../passwords/hasher.ts';
+import type { MailComposer, Throttle, TransactionStores, Transactor, UserStore } from '../ports.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { normalizeUsername, type User } from '../users/user.ts';
+import { endEverySession, isWellFormedRecoveryToken, queueResetLink } from './password-reset.ts';
 
 /** A notice may be read days later (holidays); the link stays usable for a week. */
 export const SECURE_ACCOUNT_TOKEN_SECONDS = 7 * 24 * 60 * 60;
@@ -31,3 +37,81 @@ export async function issueSecureAccountLink(tx: Pick<TransactionStores, 'tokens
   });
   return `${SECURE_ACCOUNT_PATH}?token=${token}`;
 }
+
+// ---------------------------------------------------------------------------------------
+// The action itself: by the link's token, or by a signed-in user with the password.
+
+export type SecureAccountResult =
+  | { kind: 'secured'; userId: number }
+  | { kind: 'invalid-token' }
+  | { kind: 'wrong-current-password' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+export interface SecureAccountDependencies {
+  transactor: Transactor;
+  users: Pick<UserStore, 'findUserForLogin'>;
+  sessions: Pick<SessionService, 'endAllSessionsForUser'>;
+  hasher: Pick<PasswordHasher, 'verifyPassword'>;
+  throttle: Pick<Throttle, 'consume'>;
+  guard: LoginGuard;
+  mailComposer: MailComposer;
+  clock: Clock;
+}
+
+export function createSecureAccountService(deps: SecureAccountDependencies) {
+  const { transactor, users, sessions, hasher, throttle, guard, mailComposer, clock } = deps;
+
+  /**
+   * Inside one transaction: retire the password (an unusable hash; replacePassword bumps the
+   * credential version, so every session is void), void every outstanding token, and queue a
+   * fresh reset link to the address on file. Then the session rows go too.
+   */
+  async function lockDown(tx: TransactionStores, user: User, locale: string, now: Date): Promise<void> {
+    await tx.credentials.replacePassword(user.id, makeUnusablePassword(), { mustChangePassword: true, passwordPolicy: null });
+    await tx.tokens.deleteTokensForUser(user.id);
+    await queueResetLink(tx, mailComposer, user, { kind: 'account-secured', locale, now });
+  }
+
+  return {
+    /** "This wasn't me" by the link's token (single-use, 7 days). */
+    async secureByToken(input: { token: string; locale: string; ip: string }): Promise<SecureAccountResult> {
+      const decision = await throttle.consume('secure-account-ip', input.ip);
+      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      if (!isWellFormedRecoveryToken(input.token)) return { kind: 'invalid-token' };
+      const userId = await transactor.run(async (tx) => {
+        const now = new Date(clock.now());
+        const token = await tx.tokens.consumeToken(sha256Hex(input.token), 'secure-account', now);
+        if (!token) return undefined;
+        const user = await tx.users.findUserById(token.userId);
+        if (!user) return undefined;
+        await lockDown(tx, user, input.locale, now);
+        return user.id;
+      });
+      if (userId === undefined) return { kind: 'invalid-token' };
+      await endEverySession(sessions, userId);
+      return { kind: 'secured', userId };
+    },
+
+    /** "Secure my account" from the settings page: the current password, then the same action. */
+    async secureSignedIn(input: { user: User; currentPassword: string; locale: string; ip: string }): Promise<SecureAccountResult> {
+      const decision = await throttle.consume('secure-account-ip', input.ip);
+      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      // The sign-in limiters guard this password check too: no side door for guessing.
+      const accountKey = throttleAccountKey(input.user, '');
+      const attempt = await guard.checkAttempt(accountKey, input.ip);
+      if (!attempt.allowed) return { kind: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
+      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
+      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
+      if (!stored || stored.id !== input.user.id || !valid) {
+        await guard.recordFailure(accountKey, input.ip);
+        return { kind: 'wrong-current-password' };
+      }
+      await guard.recordSuccess(accountKey, input.ip);
+      await transactor.run((tx) => lockDown(tx, input.user, input.locale, new Date(clock.now())));
+      await endEverySession(sessions, input.user.id);
+      return { kind: 'secured', userId: input.user.id };
+    },
+  };
+}
+
+export type SecureAccountService = ReturnType<typeof createSecureAccountService>;
