@@ -28,6 +28,9 @@ const OPERATIONS = {
   'post /api/v1/login': { id: 'signIn', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/logout': { id: 'signOut', statuses: ['204', '403', '429', '500', '503'], security: [{ session: [], csrf: [] }, {}] },
   'get /api/v1/me': { id: 'getCurrentUser', statuses: ['200', '401', '429', '500', '503'], security: [{ session: [] }] },
+  // Sessions (session-routes.ts).
+  'get /api/v1/sessions': { id: 'listSessions', statuses: ['200', '401', '429', '500', '503'], security: [{ session: [] }] },
+  'delete /api/v1/sessions/{id}': { id: 'endSession', statuses: ['204', '401', '403', '404', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   // Email addresses (issue #10, address-routes.ts).
   'post /api/v1/verify-email': { id: 'verifyEmail', statuses: ['200', '400', '403', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/verify-email/resend': { id: 'resendVerificationEmail', statuses: ['202', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },

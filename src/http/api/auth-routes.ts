@@ -28,11 +28,12 @@ import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
 import { ALWAYS, errorResponses, finishDocument, jsonResponse, SECURITY, swaggerOptions } from './openapi.ts';
 import { apiReferenceRoute } from './reference-page.ts';
 import { recoveryApiRoutes } from './recovery-routes.ts';
+import { sessionApiRoutes } from './session-routes.ts';
 import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, toUserJson } from './schemas.ts';
 import { addressApiRoutes } from './address-routes.ts';
 
 export interface ApiRoutesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount'>;
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions'>;
   config: Pick<Config, 'sessions' | 'passwords'>;
   /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
   baseUrl: () => string;
@@ -63,6 +64,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => document());
   await app.register(apiReferenceRoute, { document, pages: options.pages, config, csrfKey: deps.keys.csrf });
   await app.register(recoveryApiRoutes, { deps });
+  await app.register(sessionApiRoutes, { deps, cookie: config.sessions });
 
   app.get(
     '/csrf',

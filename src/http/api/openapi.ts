@@ -45,6 +45,7 @@ const ERROR_MEANINGS = {
   400: 'The body failed validation: `invalid_input`, with every problem listed in `problems`, each with its field.',
   401: 'Not signed in, or the session ended or expired: `unauthenticated`.',
   403: 'The CSRF check failed (`csrf_failed`): the `X-CSRF-Token` header is missing or belongs to another session, or the request came from another origin. Get a token with `GET /api/v1/csrf`.',
+  404: 'Nothing of that id belongs to this account: `not_found`.',
   409: 'The value of `field` is already registered: `conflict`.',
   413: 'The body is larger than 64 KiB: `payload_too_large`.',
   415: 'The body is not `application/json`: `unsupported_media_type`. (HTML forms post `application/x-www-form-urlencoded` to the pages, not to the API.)',
