@@ -35,6 +35,11 @@ const OPERATIONS = {
   'post /api/v1/verify-email': { id: 'verifyEmail', statuses: ['200', '400', '403', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/verify-email/resend': { id: 'resendVerificationEmail', statuses: ['202', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/settings/email': { id: 'changeEmail', statuses: ['202', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  // Password recovery (issue #10, recovery-routes.ts).
+  'post /api/v1/forgot-password': { id: 'requestPasswordReset', statuses: ['202', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/reset-password': { id: 'resetPassword', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/secure-account': { id: 'secureAccount', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/settings/secure-account': { id: 'secureSignedInAccount', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
 } as const;
 
 let server: TestServer;
