@@ -2,7 +2,8 @@
  * What a person does with Gatehouse, in a real headless Chromium, with real clicks and
  * typing (the keyboard where a keyboard user would use it: Tab to the fields, Enter to
  * submit): register then sign in, a wrong password, being throttled, changing the password,
- * signing out, a stale tab, switching the language.
+ * signing out, a stale tab, switching the language, forgetting the password (the link read
+ * from the outbox).
  *
  * Every journey runs in a fresh context and fails on any console error, uncaught page error,
  * failed same-origin request or Content-Security-Policy violation (test/helpers/browser.ts
@@ -10,7 +11,10 @@
  * follows wording changes and checks the page says what the catalog says.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { assessPassword } from '../../src/domain/passwords/policy.ts';
 import { formatMessage } from '../../src/messages/catalog.ts';
@@ -309,6 +313,51 @@ describe('journeys (headless Chromium)', { skip }, () => {
       await page.goto('/dashboard');
       await assertOn(page, '/dashboard', 'the session that changed the password');
       await signIn(other, { username: user.username, password: newPassword });
+    });
+  });
+
+  test('forgot password: the form, the link from the outbox, a new password, then signing in with it', TIMEOUT, async () => {
+    const user = nextUser('forgetful');
+    const newPassword = 'amber tugboat orchard 5521 fern';
+    await inContexts(server.url, 1, async (look) => {
+      const page = await look.newPage();
+      await page.goto('/register?lang=en');
+      await field(page, 'Username').fill(user.username);
+      await field(page, 'Email').fill(user.email);
+      await field(page, 'Password').fill(user.password);
+      await submitWith(page, () => field(page, 'Password').press('Enter'));
+      await assertOn(page, '/login', 'registering');
+
+      await page.goto('/forgot-password');
+      await field(page, 'Email').fill(user.email);
+      let response = await submitWith(page, () => field(page, 'Email').press('Enter'));
+      assert.equal(response.status(), 200);
+      assert.match((await page.getByRole('status').first().textContent()) ?? '', /If an account uses that address/);
+
+      // The link, as the person would read it in the mail (the outbox, with SMTP_URL unset).
+      await server.mail.runOnce();
+      const outbox = path.join(server.dataDir, 'outbox');
+      let link: string | undefined;
+      for (const file of readdirSync(outbox).sort()) {
+        const mail = await simpleParser(readFileSync(path.join(outbox, file)));
+        const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+        const found = /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]{43}/.exec(mail.text ?? '');
+        if (to?.text === user.email && found) link = found[0];
+      }
+      assert.ok(link, `no reset link for ${user.email} in the outbox`);
+      await page.goto(pathOf(link));
+      await assertOn(page, '/reset-password', 'following the link (its token leaves the address bar)');
+
+      await field(page, 'New password').fill('password1234');
+      response = await submitWith(page, () => field(page, 'New password').press('Enter'));
+      assert.equal(response.status(), 400);
+      await assertFieldErrors(page, ['password']);
+      await field(page, 'New password').fill(newPassword);
+      response = await submitWith(page, () => field(page, 'New password').press('Enter'));
+      assert.equal(response.status(), 303);
+      await assertOn(page, '/login', 'choosing the new password');
+      assert.equal((await page.getByRole('status').first().textContent())?.trim(), formatMessage('flash.password-reset'));
+      await signIn(page, { username: user.username, password: newPassword });
     });
   });
 
