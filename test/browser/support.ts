@@ -33,7 +33,27 @@ export async function createAccount(origin: string, user: Account): Promise<numb
   });
   const text = await response.text();
   assert.ok(response.status < 300, `creating ${user.username} answered ${response.status}: ${text}`);
-  return (JSON.parse(text) as { user: { id: number } }).user.id;
+  // The register answer names no id (it must read the same for a taken address): the
+  // profile page marks it.
+  return userIdOf(origin, user);
+}
+
+/** The account's numeric id, read from its own /profile (`data-user-id`) after an API sign-in. */
+async function userIdOf(origin: string, user: Account): Promise<number> {
+  const csrf = await fetch(new URL('/api/v1/csrf', origin));
+  const preSession = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const login = await fetch(new URL('/api/v1/login', origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie: preSession },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  assert.equal(login.status, 200, `signing in ${user.username}`);
+  const session = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const profile = await (await fetch(new URL('/profile', origin), { headers: { cookie: session } })).text();
+  const id = /data-user-id="(\d+)"/.exec(profile)?.[1];
+  assert.ok(id, `no data-user-id on the profile of ${user.username}`);
+  return Number(id);
 }
 
 export function pathOf(href: string): string {

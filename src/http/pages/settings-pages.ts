@@ -44,6 +44,7 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
       newPassword: parsed.data.new_password,
       ip: throttleKeyForIp(request.ip),
       keepSessionToken: request.sessionToken!,
+      locale: request.locale,
     });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'wrong-current-password') {

@@ -8,6 +8,7 @@ import type { User } from '../../../domain/users/user.ts';
 import type { Locale } from '../../../messages/catalog.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext, richText } from './layout.ts';
+import { verificationReminder } from './address-views.ts';
 
 /** A date in words in `locale` ("3 May 2025", "3 de mayo de 2025"), inside `<time datetime>`. */
 export function dateText(date: Date, locale: Locale): SafeHtml {
@@ -24,6 +25,10 @@ function settingsLinks(page: PageContext): SafeHtml {
   return html`<h2>${page.t('page.account.settings_heading')}</h2>
 <ul class="link-list">
   <li><a href="/settings/password">${page.t('page.account.password_link')}</a><p class="hint">${page.t('page.account.password_hint')}</p></li>
+  <li><a href="/settings/email">${page.t('page.address.change_title')}</a><p class="hint">${page.t('page.address.change_hint')}</p></li>
+  <li><a href="/settings/sessions">${page.t('page.sessions.link')}</a><p class="hint">${page.t('page.sessions.hint')}</p></li>
+  <li><a href="/settings/secure-account">${page.t('page.recovery.settings.heading')}</a></li>
+  <li><a href="/settings/delete-account">${page.t('page.delete.link')}</a></li>
   <li><a href="/profile">${page.t('page.account.profile_link')}</a></li>
 </ul>`;
 }
@@ -50,6 +55,7 @@ export function dashboardPage(page: PageContext & { user: User }): string {
     page,
     html`<h1>${richText(page, 'page.dashboard.welcome', { username: html`<span data-username>${user.username}</span>` })}</h1>
 <p>${richText(page, 'page.dashboard.role', { role, description: roleText(page, user.role) })}</p>
+${verificationReminder(page)}
 ${accountSummary(page)}`,
   ).value;
 }

@@ -97,6 +97,7 @@ ${errorSummary(page, problems, { username: 'username', password: 'password' })}
   ${formField(page, { name: 'password', label: t('page.label.password'), type: 'password', autocomplete: 'current-password' }, problems)}
   <button type="submit">${t('page.login.submit')}</button>
 </form>
+<p><a href="/forgot-password">${t('page.recovery.forgot.link')}</a></p>
 <p>${richText(page, 'page.login.new_here', { link: register })}</p>`,
   ).value;
 }
@@ -138,6 +139,7 @@ ${errorSummary(page, problems, CHANGE_IDS)}
     problems,
   )}
   <button type="submit">${t('page.password.submit')}</button>
-</form>`,
+</form>
+<p><a href="/settings/secure-account">${t('page.recovery.settings.heading')}</a>: ${t('page.recovery.settings.intro')}</p>`,
   ).value;
 }
