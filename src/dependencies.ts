@@ -36,6 +36,8 @@ import { createSqlMailQueue } from './storage/sql/mail-queue-store.ts';
 import { createSqlTransactor } from './storage/sql/transactor.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user-store.ts';
 import { createThrottle } from './storage/throttle.ts';
+import { createDeviceRecognition } from './domain/devices/device-recognition.ts';
+import { createSqlKnownDeviceStore } from './storage/sql/known-device-store.ts';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
@@ -107,6 +109,7 @@ export async function createDependencies(
     hasher,
     guard,
     transactor,
+    devices: createDeviceRecognition({ devices: createSqlKnownDeviceStore(database.db), transactor, mailComposer, clock }),
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy, mailComposer });

@@ -22,8 +22,22 @@ declare module 'fastify' {
 
 export type SignInOutcome = { kind: 'signed-in'; completed: CompletedSignIn } | { kind: 'rejected' };
 
-export function signInClient(request: FastifyRequest): SignInClient {
-  return { throttleKey: throttleKeyForIp(request.ip), ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') };
+/** The device cookie: no "session" in its name; `__Host-` (Secure, Path=/, no Domain) in production. */
+export function deviceCookieName(cookie: SessionConfig): string {
+  return cookie.secureCookie ? '__Host-gatehouse_device' : 'gatehouse_device';
+}
+
+/** 400 days: the longest lifetime browsers grant a cookie (RFC 6265bis). */
+const DEVICE_COOKIE_SECONDS = 400 * 24 * 3600;
+
+export function signInClient(request: FastifyRequest, cookie?: SessionConfig): SignInClient {
+  return {
+    throttleKey: throttleKeyForIp(request.ip),
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? ''),
+    deviceToken: cookie ? (request.cookies?.[deviceCookieName(cookie)] ?? null) : null,
+    locale: request.locale,
+  };
 }
 
 export async function signInFromRequest(
@@ -32,7 +46,7 @@ export async function signInFromRequest(
   deps: { login: LoginService; cookie: SessionConfig },
   credentials: { identifier: string; password: string },
 ): Promise<SignInOutcome> {
-  const client = signInClient(request);
+  const client = signInClient(request, deps.cookie);
   const result = await deps.login.authenticate({ ...credentials, client });
   if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
   // The reason stays inside: unknown user, wrong password and disabled account look alike.
@@ -44,6 +58,15 @@ export async function signInFromRequest(
   if (signInRefusal(result.user, request.server.signInRules) === 'email-unverified') throw new AuthError('email_unverified');
   const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
   setSessionCookie(reply, deps.cookie, completed.token);
+  if (completed.deviceToken) {
+    reply.setCookie(deviceCookieName(deps.cookie), completed.deviceToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: deps.cookie.secureCookie,
+      maxAge: DEVICE_COOKIE_SECONDS,
+    });
+  }
   return { kind: 'signed-in', completed };
 }
 

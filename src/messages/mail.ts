@@ -49,7 +49,9 @@ export function createMailComposer(options: { baseUrl: () => string }): MailComp
       const kind = kinds.get(request.kind);
       if (!kind) throw new Error(`unknown mail kind ${request.kind}`);
       const locale: Locale = isLocale(request.locale) ? request.locale : 'en';
-      const params = request.params ?? {};
+      // Every link is also a `{<name>Url}` value for sentences that quote one.
+      const absolute = Object.fromEntries(Object.entries(request.links ?? {}).map(([name, path]) => [`${name}Url`, new URL(path, options.baseUrl()).href]));
+      const params = { ...request.params, ...absolute };
       const t = (key: MessageKey) => formatMessage(key, params, locale);
       const paragraphs = kind.paragraphs.map(t);
       const after = (kind.after ?? []).map(t);

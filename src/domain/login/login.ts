@@ -19,6 +19,7 @@ import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeEmail, normalizeUsername, type User, type UserWithPassword } from '../users/user.ts';
 import { signInGates, type SignInGate } from './gates.ts';
+import type { DeviceRecognition } from '../devices/device-recognition.ts';
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -37,6 +38,10 @@ export interface SignInClient {
   /** The client's address as seen, recorded with the session. */
   ip: string;
   userAgent: string;
+  /** The browser's device token (the `gatehouse_device` cookie), when it has one. */
+  deviceToken?: string | null;
+  /** The language of any notice this sign-in sends. */
+  locale?: string;
 }
 
 /** Why a sign-in was refused. Internal only: every reason looks the same from outside. */
@@ -61,6 +66,8 @@ export interface CompletedSignIn {
   user: User;
   /** What must happen before the account's pages open, in order; empty when nothing. */
   gates: SignInGate[];
+  /** The device token the browser keeps (`gatehouse_device`), when devices are recognised. */
+  deviceToken?: string;
 }
 
 /** The lookup form of what was typed: a normalised email or username. */
@@ -90,6 +97,8 @@ export interface LoginServiceDependencies {
   guard: LoginGuard;
   /** For voiding the user's outstanding reset links at a successful sign-in (issue #10). */
   transactor?: Transactor;
+  /** Recognises the browser and sends the new-device notice (issue #10). */
+  devices?: Pick<DeviceRecognition, 'recordSignIn'>;
   /**
    * The policy as sign-in applies it: its fingerprint, and whether a password fails it. The
    * check runs only when the user's password was last checked under another fingerprint.
@@ -153,7 +162,9 @@ export function createLoginService(deps: LoginServiceDependencies) {
       await deps.transactor?.run((tx) => tx.tokens.deleteTokensForUser(user.id, 'password-reset'));
       if (input.replacesToken) await sessions.endSession(input.replacesToken);
       const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
-      return { token, session, user, gates: signInGates(user) };
+      // A browser this account has not seen: a notice to its address (devices/device-recognition.ts).
+      const deviceToken = await deps.devices?.recordSignIn({ user, deviceToken: client.deviceToken, ip: client.ip, userAgent: client.userAgent, locale: client.locale ?? 'en' });
+      return { token, session, user, gates: signInGates(user), deviceToken };
     },
 
     /** Ends the session of `token` on the server; an unknown or ended one is no error. */
