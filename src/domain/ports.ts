@@ -39,6 +39,8 @@ export interface UserStore {
   findUserByUsername(usernameNormalized: string): Promise<User | undefined>;
   /** Looks up by normalised username or normalised email, with the password hash. */
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
+  /** Records the account's language (`?lang=` while signed in). */
+  setLocale(userId: number, locale: string): Promise<void>;
   /** How many enabled accounts hold the admin role (the first-admin hint; the last-admin rule). */
   countActiveAdmins(): Promise<number>;
   /** Returns false when no such user. */

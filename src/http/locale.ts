@@ -1,9 +1,9 @@
 /**
  * The request's language: `?lang=en|es` (then remembered in the `gatehouse_lang` cookie for
- * a year), else that cookie, else the best of `Accept-Language` (q-values honoured, `es-MX`
- * counts as `es`), else English. Set on `request.locale` for every page, error and API
- * message; the API's `error` codes never change with it. (Once accounts store a locale,
- * the account's choice will come before `Accept-Language`.)
+ * a year, and, when signed in, on the account), else that cookie, else the signed-in
+ * account's language, else the best of `Accept-Language` (q-values honoured, `es-MX` counts
+ * as `es`), else English. Set on `request.locale` for every page, error and API message; the
+ * API's `error` codes never change with it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -45,7 +45,13 @@ const chosen = Symbol('locale');
 function localeOf(request: FastifyRequest & { [chosen]?: Locale }): Locale {
   if (request[chosen]) return request[chosen];
   const remembered = request.cookies?.[LOCALE_COOKIE];
-  const locale = requestedLocale(request) ?? (isLocale(remembered) ? remembered : undefined) ?? negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+  const account = request.auth?.user.locale;
+  const locale =
+    requestedLocale(request) ??
+    (isLocale(remembered) ? remembered : undefined) ??
+    (isLocale(account) ? account : undefined) ??
+    negotiateLocale(request.headers['accept-language']) ??
+    DEFAULT_LOCALE;
   request[chosen] = locale;
   return locale;
 }
@@ -65,3 +71,17 @@ async function localePlugin(app: FastifyInstance, options: { secureCookie: boole
 }
 
 export default fp(localePlugin, { name: 'locale', dependencies: ['@fastify/cookie'] });
+
+/**
+ * A `preHandler` for after the session is read: `?lang=` while signed in also becomes the
+ * account's language (users.locale), which mail about the account follows.
+ */
+export function rememberAccountLocale(users: { setLocale(userId: number, locale: string): Promise<void> }) {
+  return async function rememberAccountLocaleHook(request: FastifyRequest) {
+    const requested = requestedLocale(request);
+    const user = request.auth?.user;
+    if (!requested || !user || user.locale === requested) return;
+    await users.setLocale(user.id, requested);
+    user.locale = requested;
+  };
+}

@@ -28,7 +28,7 @@ import { sessionPages } from './pages/session-pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
-import locale from './locale.ts';
+import locale, { rememberAccountLocale } from './locale.ts';
 import routeRules from './route-rules.ts';
 import { staticRoute } from './static-route.ts';
 
@@ -80,6 +80,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(locale, { secureCookie: config.sessions.secureCookie });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(session, { sessions: deps.sessions, config: config.sessions });
+  app.addHook('preHandler', rememberAccountLocale(deps.users));
   // Every route below declares its access rule and CSRF stance; an undeclared one stops start-up.
   const publicUrl = options.publicUrl ?? (() => config);
   await app.register(routeRules, {

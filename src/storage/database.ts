@@ -21,6 +21,7 @@ export interface UserTable {
   password_policy: string | null;
   credential_version: Generated<number>;
   email_verified_at: number | string | null;
+  locale: string | null;
   created_at: number | string;
   updated_at: number | string;
 }

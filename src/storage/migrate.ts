@@ -14,6 +14,7 @@ import * as mailQueue from './migrations/0005-mail-queue.ts';
 import * as tokens from './migrations/0006-tokens.ts';
 import * as sessionPublicId from './migrations/0007-session-public-id.ts';
 import * as knownDevices from './migrations/0008-known-devices.ts';
+import * as userLocale from './migrations/0009-user-locale.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-tokens': tokens,
   '0007-session-public-id': sessionPublicId,
   '0008-known-devices': knownDevices,
+  '0009-user-locale': userLocale,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

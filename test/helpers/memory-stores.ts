@@ -50,6 +50,7 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
         mustChangePassword: false,
         credentialVersion: 0,
         emailVerifiedAt: null,
+        locale: user.locale ?? null,
         createdAt: user.createdAt,
         passwordHash: user.passwordHash,
         passwordPolicy: user.passwordPolicy ?? null,
@@ -68,6 +69,10 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
     async findUserForLogin(identifier) {
       const row = byIdentifier(identifier);
       return row && { ...row };
+    },
+    async setLocale(userId, locale) {
+      const row = rows.get(userId);
+      if (row) row.locale = locale;
     },
     async countActiveAdmins() {
       return [...rows.values()].filter((row) => row.role === 'admin' && !row.disabled).length;
@@ -187,6 +192,7 @@ export function createMemoryStores(): MemoryStores {
     findUserByUsername: (n) => userStoreOver(live.rows, ids).findUserByUsername(n),
     findUserForLogin: (i) => userStoreOver(live.rows, ids).findUserForLogin(i),
     countActiveAdmins: () => userStoreOver(live.rows, ids).countActiveAdmins(),
+    setLocale: (id, l) => userStoreOver(live.rows, ids).setLocale(id, l),
     setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
     setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),
     deleteUser: (id) => userStoreOver(live.rows, ids).deleteUser(id),

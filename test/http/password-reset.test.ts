@@ -92,13 +92,22 @@ describe('password reset through the mailed link', () => {
     assert.equal(await signInStatus(server, 'sam', NEW_PASSWORD), 303);
   });
 
-  test('Spanish: the mail follows the language of the request', async () => {
-    await register(server, 'sofia');
+  test("the mail follows the account's language, else the request's", async () => {
+    // An account registered from a Spanish page is Spanish, whoever asks and in whatever language.
+    const spanish = new TestClient(server.url);
+    await spanish.get('/register?lang=es');
+    assert.equal((await spanish.postForm('/register', { username: 'sofia', email: 'sofia@example.test', password: GOOD_PASSWORD })).status, 303);
+    const asker = new TestClient(server.url);
+    await asker.get('/forgot-password?lang=en');
+    assert.equal((await asker.postForm('/forgot-password', { email: 'sofia@example.test' })).status, 200);
+    assert.equal((await lastMailTo(server, smtp, 'sofia@example.test')).subject, 'Elige una contraseña nueva de Gatehouse');
+    // An account with no language yet (created before accounts kept one): the request's.
+    await register(server, 'ines');
+    await server.deps.database.db.updateTable('users').set({ locale: null }).where('username', '=', 'ines').execute();
     const client = new TestClient(server.url);
     await client.get('/forgot-password?lang=es');
-    assert.equal((await client.postForm('/forgot-password', { email: 'sofia@example.test' })).status, 200);
-    const mail = await lastMailTo(server, smtp, 'sofia@example.test');
-    assert.equal(mail.subject, 'Elige una contraseña nueva de Gatehouse');
+    assert.equal((await client.postForm('/forgot-password', { email: 'ines@example.test' })).status, 200);
+    assert.equal((await lastMailTo(server, smtp, 'ines@example.test')).subject, 'Elige una contraseña nueva de Gatehouse');
   });
 
   test('a successful sign-in voids an outstanding reset link', async () => {

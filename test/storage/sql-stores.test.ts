@@ -68,6 +68,7 @@ test('createUser returns the stored user with an id and its fields', async () =>
     mustChangePassword: false,
     credentialVersion: 0,
     emailVerifiedAt: null,
+    locale: null,
     createdAt: new Date(NOW),
   });
   assert.deepEqual(await users.findUserById(created.user.id), created.user);
@@ -135,7 +136,10 @@ test('a session round-trips with its user in one lookup, and is touched and dele
     credentialVersion: 0,
   };
   await sessions.createSession(session);
-  assert.deepEqual(await sessions.findSessionAndUser(session.idHash), { session, user: created.user });
+  const found = await sessions.findSessionAndUser(session.idHash);
+  // A session made without a public id gets one from the store (the sessions page names it).
+  assert.match(found?.session.publicId ?? '', /^[A-Za-z0-9_-]{22}$/);
+  assert.deepEqual(found, { session: { ...session, publicId: found?.session.publicId }, user: created.user });
   await sessions.touchSession(session.idHash, new Date(NOW + 5000));
   assert.equal((await sessions.findSessionAndUser(session.idHash))?.session.lastSeenAt.getTime(), NOW + 5000);
   await sessions.deleteSession(session.idHash);

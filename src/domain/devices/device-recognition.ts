@@ -12,7 +12,7 @@
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { Clock, KnownDeviceStore, MailComposer, Transactor } from '../ports.ts';
 import { issueSecureAccountLink } from '../recovery/secure-account.ts';
-import type { User } from '../users/user.ts';
+import { mailLocaleFor, type User } from '../users/user.ts';
 import { deviceName } from './device-name.ts';
 
 /** A device token as we issue it: base64url of 32 bytes. Anything else is replaced. */
@@ -38,7 +38,7 @@ export function createDeviceRecognition(deps: { devices: KnownDeviceStore; trans
           const mail = mailComposer.compose({
             kind: 'new-device',
             to: input.user.email,
-            locale: input.locale,
+            locale: mailLocaleFor(input.user, input.locale),
             params: {
               username: input.user.username,
               time: now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',

@@ -21,7 +21,7 @@ import { checkPassword, type PasswordPolicyConfig, type PasswordProblem } from '
 import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
 import type { MailComposer, Throttle, TransactionStores, Transactor, UserStore } from '../ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { normalizeEmail, type User } from '../users/user.ts';
+import { mailLocaleFor, normalizeEmail, type User } from '../users/user.ts';
 import { issueSecureAccountLink } from './secure-account.ts';
 
 /** Django's PASSWORD_RESET_TIMEOUT is 3 days; a reset link is a bearer credential, so 30 minutes. */
@@ -70,7 +70,7 @@ export interface PasswordRecoveryDependencies {
 export async function queueResetLink(
   tx: TransactionStores,
   composer: MailComposer,
-  user: Pick<User, 'id' | 'email' | 'username'>,
+  user: Pick<User, 'id' | 'email' | 'username'> & { locale?: string | null },
   options: { kind: 'password-reset' | 'account-secured'; locale: string; now: Date },
 ): Promise<void> {
   const { now } = options;
@@ -86,7 +86,7 @@ export async function queueResetLink(
   const message = composer.compose({
     kind: options.kind,
     to: user.email,
-    locale: options.locale,
+    locale: mailLocaleFor(user, options.locale),
     params: { username: user.username, minutes: RESET_TOKEN_SECONDS / 60 },
     links: { reset: `${RESET_PATH}?token=${token}` },
   });
@@ -97,14 +97,14 @@ export async function queueResetLink(
 export async function queuePasswordChangedNotice(
   tx: TransactionStores,
   composer: MailComposer,
-  user: Pick<User, 'id' | 'email' | 'username'>,
+  user: Pick<User, 'id' | 'email' | 'username'> & { locale?: string | null },
   options: { locale: string; now: Date },
 ): Promise<void> {
   const secure = await issueSecureAccountLink(tx, user.id, options.now);
   const message = composer.compose({
     kind: 'password-changed',
     to: user.email,
-    locale: options.locale,
+    locale: mailLocaleFor(user, options.locale),
     params: { username: user.username, time: options.now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
     links: { secure },
   });

@@ -14,7 +14,7 @@ import { generateToken, sha256Hex } from '../crypto.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
 import type { MailComposer, Throttle, Transactor, UserStore } from '../ports.ts';
 import { issueSecureAccountLink } from '../recovery/secure-account.ts';
-import { canonicalEmail, isValidEmail, normalizeEmail, normalizeUsername, type User } from './user.ts';
+import { canonicalEmail, isValidEmail, mailLocaleFor, normalizeEmail, normalizeUsername, type User } from './user.ts';
 import { VERIFY_EMAIL_PATH, VERIFY_EMAIL_TOKEN_SECONDS } from './email-verification.ts';
 
 export type EmailChangeResult =
@@ -61,7 +61,7 @@ export function createEmailChangeService(deps: {
         const confirm = mailComposer.compose({
           kind: 'email-change',
           to: email,
-          locale: input.locale,
+          locale: mailLocaleFor(input.user, input.locale),
           params: { username: user.username, email },
           links: { verify: `${VERIFY_EMAIL_PATH}?token=${token}` },
         });
@@ -70,7 +70,7 @@ export function createEmailChangeService(deps: {
         const notice = mailComposer.compose({
           kind: 'email-change-notice',
           to: user.email,
-          locale: input.locale,
+          locale: mailLocaleFor(input.user, input.locale),
           params: { username: user.username, email },
           links: { secure },
         });

@@ -14,7 +14,7 @@
 import type { Clock } from '../clock.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { MailComposer, Throttle, TransactionStores, Transactor, UserStore } from '../ports.ts';
-import { normalizeEmail, type User } from './user.ts';
+import { mailLocaleFor, normalizeEmail, type User } from './user.ts';
 
 export const VERIFY_EMAIL_TOKEN_SECONDS = 24 * 60 * 60;
 export const VERIFY_EMAIL_PATH = '/verify-email';
@@ -23,7 +23,7 @@ export const VERIFY_EMAIL_PATH = '/verify-email';
 export async function queueVerificationMail(
   tx: Pick<TransactionStores, 'tokens' | 'mail'>,
   composer: MailComposer,
-  user: Pick<User, 'id' | 'username' | 'email'>,
+  user: Pick<User, 'id' | 'username' | 'email'> & { locale?: string | null },
   locale: string,
   now: Date,
 ): Promise<void> {
@@ -39,7 +39,7 @@ export async function queueVerificationMail(
   const message = composer.compose({
     kind: 'verify-email',
     to: user.email,
-    locale,
+    locale: mailLocaleFor(user, locale),
     params: { username: user.username },
     links: { verify: `${VERIFY_EMAIL_PATH}?token=${token}` },
   });

@@ -16,6 +16,7 @@ import {
   canonicalUsername,
   checkUsername,
   isValidEmail,
+  mailLocaleFor,
   isRole,
   normalizeEmail,
   normalizeUsername,
@@ -101,7 +102,7 @@ export function createUserService(deps: {
   const passwordPolicy = policyFingerprint(policy);
 
   /** Validated, canonical, and hashed on every path (a taken email included: equal time). */
-  async function prepare(input: { username: string; email: string; password: string; role?: Role }) {
+  async function prepare(input: { username: string; email: string; password: string; role?: Role; locale?: string }) {
     const problems = validateRegistration(input, policy);
     if (problems.length > 0) return { kind: 'invalid' as const, problems };
     const username = canonicalUsername(input.username);
@@ -116,6 +117,7 @@ export function createUserService(deps: {
       passwordPolicy,
       role: input.role ?? 'user',
       createdAt: new Date(clock.now()),
+      locale: input.locale ?? null,
     };
     return { kind: 'prepared' as const, newUser };
   }
@@ -129,7 +131,8 @@ export function createUserService(deps: {
     },
 
     async registerVisitor(input, locale) {
-      const prepared = await prepare(input);
+      // The account keeps the language of the page it was created from.
+      const prepared = await prepare({ ...input, locale });
       if (prepared.kind === 'invalid') return prepared;
       const { newUser } = prepared;
       const { username, email, createdAt: now } = newUser;
@@ -153,7 +156,7 @@ export function createUserService(deps: {
           const message = mailComposer.compose({
             kind: 'address-taken',
             to: owner.email,
-            locale,
+            locale: mailLocaleFor(owner, locale),
             params: { username: owner.username },
             links: { login: '/login', reset: '/forgot-password' },
           });

@@ -26,6 +26,8 @@ export interface User {
   credentialVersion: number;
   /** When the address was confirmed by a link sent to it; null while unconfirmed. */
   emailVerifiedAt: Date | null;
+  /** The account's language (`en`, `es`) for mail about it; null: not chosen yet. */
+  locale: string | null;
   createdAt: Date;
 }
 
@@ -46,6 +48,8 @@ export interface NewUser {
   passwordPolicy?: string | null;
   role: Role;
   createdAt: Date;
+  /** The language of the page the account was created from. */
+  locale?: string | null;
 }
 
 export function isRole(value: string): value is Role {
@@ -90,4 +94,14 @@ const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 export function isValidEmail(canonical: string): boolean {
   return canonical.length <= EMAIL_MAX_LENGTH && EMAIL_PATTERN.test(canonical);
+}
+
+/**
+ * The language of mail about an account: the one the account chose (registration, `?lang=`
+ * while signed in), else that of the request that caused the mail. A notice caused by
+ * someone else's request (a sign-in from a new browser) so reaches its owner in the owner's
+ * language, not the requester's.
+ */
+export function mailLocaleFor(user: { locale?: string | null }, requestLocale: string): string {
+  return user.locale ?? requestLocale;
 }

@@ -23,6 +23,7 @@ export function toUser(
     mustChangePassword: Number(row.must_change_password) === 1,
     credentialVersion: Number(row.credential_version),
     emailVerifiedAt: row.email_verified_at === null || row.email_verified_at === undefined ? null : toDate(row.email_verified_at),
+    locale: row.locale ?? null,
     createdAt: toDate(row.created_at),
   };
 }

@@ -39,6 +39,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'users.must_change_password',
         'users.credential_version',
         'users.email_verified_at',
+        'users.locale',
         'users.created_at',
       ])
       .where('sessions.id_hash', '=', '')

@@ -9,7 +9,7 @@ import type { Database } from '../database.ts';
 import { prepareQuery } from './compiled.ts';
 import { toUser, toUserWithPassword, violatedUniqueIndex } from './rows.ts';
 
-export const PUBLIC_USER_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'credential_version', 'email_verified_at', 'created_at'] as const;
+export const PUBLIC_USER_COLUMNS = ['id', 'username', 'email', 'role', 'disabled', 'must_change_password', 'credential_version', 'email_verified_at', 'locale', 'created_at'] as const;
 
 /** Which identity a unique index guards: index names (PostgreSQL, MySQL) and SQLite's column names. */
 const CONFLICT_BY_INDEX: Readonly<Record<string, UserConflict>> = {
@@ -41,6 +41,7 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
             password_hash: user.passwordHash,
             password_policy: user.passwordPolicy ?? null,
             role: user.role,
+            locale: user.locale ?? null,
             disabled: 0,
             must_change_password: 0,
             created_at: createdAt,
@@ -81,6 +82,9 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
       const column = identifierNormalized.includes('@') ? 'email_normalized' : 'username_normalized';
       const row = await db.selectFrom('users').selectAll().where(column, '=', identifierNormalized).executeTakeFirst();
       return row && toUserWithPassword(row);
+    },
+    async setLocale(userId, locale) {
+      await db.updateTable('users').set({ locale, updated_at: now() }).where('id', '=', userId).execute();
     },
     async countActiveAdmins() {
       const row = await db
