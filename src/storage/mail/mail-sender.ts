@@ -27,7 +27,7 @@ export interface MailSender {
   start(): void;
   /** Runs a round soon (after an enqueue), instead of waiting for the timer. */
   wake(): void;
-  /** One round now; resolves to how many messages were delivered. */
+  /** One round now (every due message, batch after batch); resolves to how many were delivered. */
   runOnce(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -41,9 +41,22 @@ export function createMailSender(options: MailSenderOptions): MailSender {
   let round: Promise<number> | undefined;
   let stopped = false;
 
+  /** Leases and sends batches until nothing is due: a backlog drains in one round. */
   async function deliverDue(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const claimed = await claimBatch();
+      delivered += await deliverBatch(claimed);
+      if (claimed.length < batch || stopped) return delivered;
+    }
+  }
+
+  async function claimBatch() {
     const now = new Date(clock.now());
-    const claimed = await queue.claimDue(now, new Date(now.getTime() + leaseMs), batch);
+    return queue.claimDue(now, new Date(now.getTime() + leaseMs), batch);
+  }
+
+  async function deliverBatch(claimed: Awaited<ReturnType<typeof claimBatch>>): Promise<number> {
     let delivered = 0;
     for (const mail of claimed) {
       try {
