@@ -73,9 +73,11 @@ export function createMailSender(options: MailSenderOptions): MailSender {
     return delivered;
   }
 
-  function runOnce(): Promise<number> {
-    // One round at a time: a wake during a round waits for it.
-    round ??= deliverDue()
+  async function runOnce(): Promise<number> {
+    // One round at a time. A round already running may have looked at the queue before the
+    // caller's mail was enqueued, so the caller waits for it and then runs a fresh round.
+    while (round) await round;
+    round = deliverDue()
       .catch((error) => {
         warn('mail queue unavailable; will try again', { reason: (error as Error).message });
         return 0;
