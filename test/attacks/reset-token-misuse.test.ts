@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { latestLink, NEW_PASSWORD, openResetLink, requestReset } from '../http/recovery-helpers.ts';
 
 const MINUTE = 60_000;
@@ -20,14 +20,9 @@ describe('reset token misuse', () => {
   let offset = 0;
   const clock = { now: () => Date.now() + offset };
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REGISTER_MAX_PER_HOUR: '1000' }, { clock });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REGISTER_MAX_PER_HOUR: '1000' }, { clock })));
+  after(() => mailed.stop());
 
   async function register(username: string) {
     const client = new TestClient(server.url);

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const LINK = (path: string) => new RegExp(`https?://[^\\s"<]+${path}\\?token=([A-Za-z0-9_-]{43})`);
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,14 +32,9 @@ describe('verification token misuse', () => {
   let offsetMs = 0;
   const clock = { now: () => Date.now() + offsetMs };
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REGISTER_MAX_PER_HOUR: '1000' }, { clock });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REGISTER_MAX_PER_HOUR: '1000' }, { clock })));
+  after(() => mailed.stop());
 
   async function register(username: string): Promise<string> {
     const client = new TestClient(server.url);

@@ -6,6 +6,7 @@
 import { type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { startTestServer, type TestServer } from './server.ts';
 
 export interface TestSmtp {
   url: string;
@@ -47,5 +48,25 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     received,
     start: listen,
     stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+  };
+}
+
+/**
+ * A real SMTP server and a Gatehouse server that delivers to it (`SMTP_URL` set, `env` and
+ * `options` passed on), for tests of what mail a flow sends; `stop()` stops both.
+ */
+export async function startServerWithSmtp(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startTestServer>[1] = {},
+): Promise<{ server: TestServer; smtp: TestSmtp; stop(): Promise<void> }> {
+  const smtp = await startTestSmtp();
+  const server = await startTestServer({ SMTP_URL: smtp.url, ...env }, options);
+  return {
+    server,
+    smtp,
+    async stop() {
+      await server.stop();
+      await smtp.stop();
+    },
   };
 }

@@ -5,20 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const PASSWORD = 'correct horse battery staple';
 let smtp: TestSmtp;
 let server: TestServer;
-before(async () => {
-  smtp = await startTestSmtp();
-  server = await startTestServer({ SMTP_URL: smtp.url });
-});
-after(async () => {
-  await server.stop();
-  await smtp.stop();
-});
+let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+before(async () => ({ server, smtp } = mailed = await startServerWithSmtp()));
+after(() => mailed.stop());
 
 test('registered in Spanish: the account is Spanish; a fresh English browser sees its pages in Spanish once signed in; its mail is Spanish', async () => {
   const spanish = new TestClient(server.url);

@@ -11,8 +11,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const LINK = (path: string) => new RegExp(`https?://[^\\s"<]+${path}\\?token=([A-Za-z0-9_-]{43})`);
 
@@ -33,14 +33,9 @@ describe('changing the email address at /settings/email', () => {
   let server: TestServer;
   let smtp: TestSmtp;
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REGISTER_MAX_PER_HOUR: '1000' });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REGISTER_MAX_PER_HOUR: '1000' })));
+  after(() => mailed.stop());
 
   test('a wrong current password: 400 beside its field, nothing mailed, nothing changed', async () => {
     const client = await registerAndSignIn(server, 'wanda');

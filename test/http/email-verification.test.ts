@@ -13,8 +13,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const TOKEN = /https?:\/\/[^\s"<]+\/verify-email\?token=([A-Za-z0-9_-]{43})/;
 
@@ -57,14 +57,9 @@ describe('email verification', () => {
   let server: TestServer;
   let smtp: TestSmtp;
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REGISTER_MAX_PER_HOUR: '1000' });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REGISTER_MAX_PER_HOUR: '1000' })));
+  after(() => mailed.stop());
 
   test('registration mails a link (plain text and HTML) in the same language; the account starts unconfirmed', async () => {
     await register(server, 'vera');
@@ -191,14 +186,9 @@ describe('REQUIRE_EMAIL_VERIFICATION=1', () => {
   let server: TestServer;
   let smtp: TestSmtp;
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: '1' });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REQUIRE_EMAIL_VERIFICATION: '1' })));
+  after(() => mailed.stop());
 
   test('an unconfirmed account’s correct sign-in gets a 403 page offering a new link, and no session', async () => {
     await register(server, 'gated');

@@ -7,22 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestClient } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 
 let smtp: TestSmtp;
 let server: TestServer;
-before(async () => {
-  smtp = await startTestSmtp();
-  server = await startTestServer({ SMTP_URL: smtp.url });
-});
-after(async () => {
-  await server.stop();
-  await smtp.stop();
-});
+let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+before(async () => ({ server, smtp } = mailed = await startServerWithSmtp()));
+after(() => mailed.stop());
 
 async function signInAs(client: TestClient, username: string, userAgent = 'node-test') {
   // Already signed in, /login redirects: the form token then comes from the dashboard.

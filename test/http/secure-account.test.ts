@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { startServerWithSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { latestLink, NEW_PASSWORD, openResetLink, requestReset } from './recovery-helpers.ts';
 
 async function register(server: TestServer, username: string) {
@@ -39,14 +39,9 @@ describe('"this wasn\'t me"', () => {
   let server: TestServer;
   let smtp: TestSmtp;
 
-  before(async () => {
-    smtp = await startTestSmtp();
-    server = await startTestServer({ SMTP_URL: smtp.url, REGISTER_MAX_PER_HOUR: '1000' });
-  });
-  after(async () => {
-    await server.stop();
-    await smtp.stop();
-  });
+  let mailed: Awaited<ReturnType<typeof startServerWithSmtp>>;
+  before(async () => ({ server, smtp } = mailed = await startServerWithSmtp({ REGISTER_MAX_PER_HOUR: '1000' })));
+  after(() => mailed.stop());
 
   test('the link: GET confirms and changes nothing; POST retires the password, ends sessions, mails a reset link', async () => {
     await register(server, 'xena');
