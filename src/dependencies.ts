@@ -33,6 +33,7 @@ import { createRedisSessionStore } from './storage/redis/session-store.ts';
 import { createSqlSessionStore } from './storage/sql/session-store.ts';
 import { createMailComposer } from './messages/mail.ts';
 import { createSqlMailQueue } from './storage/sql/mail-queue-store.ts';
+import { createSqlTokenStore } from './storage/sql/token-store.ts';
 import { createSqlTransactor } from './storage/sql/transactor.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user-store.ts';
 import { createThrottle } from './storage/throttle.ts';
@@ -108,7 +109,7 @@ export async function createDependencies(
     sessions,
     hasher,
     guard,
-    transactor,
+    tokens: createSqlTokenStore(database.db),
     devices: createDeviceRecognition({ devices: createSqlKnownDeviceStore(database.db), transactor, mailComposer, clock }),
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
   });

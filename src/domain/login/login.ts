@@ -14,7 +14,7 @@
  * collapses every `rejected` into one generic message. Throttled attempts do no hashing.
  */
 import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
-import type { CredentialStore, Transactor, UserStore } from '../ports.ts';
+import type { CredentialStore, TokenStore, UserStore } from '../ports.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeEmail, normalizeUsername, type User, type UserWithPassword } from '../users/user.ts';
@@ -96,7 +96,7 @@ export interface LoginServiceDependencies {
   hasher: PasswordHasher;
   guard: LoginGuard;
   /** For voiding the user's outstanding reset links at a successful sign-in (issue #10). */
-  transactor?: Transactor;
+  tokens?: Pick<TokenStore, 'deleteTokensForUser'>;
   /** Recognises the browser and sends the new-device notice (issue #10). */
   devices?: Pick<DeviceRecognition, 'recordSignIn'>;
   /**
@@ -159,7 +159,8 @@ export function createLoginService(deps: LoginServiceDependencies) {
       const { user, client } = input;
       await guard.recordSuccess(throttleAccountKey(user, ''), client.throttleKey);
       // A sign-in proves the password is known again: a reset link still in a mailbox is void.
-      await deps.transactor?.run((tx) => tx.tokens.deleteTokensForUser(user.id, 'password-reset'));
+      // One DELETE on the tokens' (user_id, purpose) index; no transaction needed for it alone.
+      await deps.tokens?.deleteTokensForUser(user.id, 'password-reset');
       if (input.replacesToken) await sessions.endSession(input.replacesToken);
       const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
       // A browser this account has not seen: a notice to its address (devices/device-recognition.ts).
