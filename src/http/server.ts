@@ -107,7 +107,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(settingsPages, { deps, pages });
   await app.register(recoveryPages, { deps, pages, sessions: config.sessions });
   await app.register(sessionPages, { deps, pages, cookie: config.sessions });
-  await app.register(addressPages, { deps, pages });
+  await app.register(addressPages, { deps, pages, sessions: config.sessions });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

@@ -52,7 +52,9 @@ describe('verification token misuse', () => {
 
   /** Status of POST /verify-email with `token`, from a fresh browser that opened the link. */
   async function submit(token: string, client = new TestClient(server.url)): Promise<number> {
-    await client.get(`/verify-email?token=${encodeURIComponent(token)}`);
+    // A form token first (a malformed link answers 400 with no form), then the link.
+    await client.get('/verify-email/resend');
+    await client.openLink(`/verify-email?token=${encodeURIComponent(token)}`);
     return (await client.postForm('/verify-email', { token })).status;
   }
 

@@ -316,7 +316,21 @@ describe('journeys (headless Chromium)', { skip }, () => {
     });
   });
 
-  test('forgot password: the form, the link from the outbox, a new password, then signing in with it', TIMEOUT, async () => {
+  /** The newest link matching `pattern` mailed to `address`, read from the server's outbox files. */
+  async function outboxLink(address: string, pattern: RegExp): Promise<string> {
+    const outbox = path.join(server.dataDir, 'outbox');
+    let link: string | undefined;
+    for (const file of readdirSync(outbox).sort()) {
+      const mail = await simpleParser(readFileSync(path.join(outbox, file)));
+      const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+      const found = pattern.exec(mail.text ?? '');
+      if (to?.text === address && found) link = found[0];
+    }
+    assert.ok(link, `no link like ${pattern} for ${address} in the outbox`);
+    return link;
+  }
+
+  test('email verification and forgot password: links from the outbox, confirmed and used in the browser, then signing in', TIMEOUT, async () => {
     const user = nextUser('forgetful');
     const newPassword = 'amber tugboat orchard 5521 fern';
     await inContexts(server.url, 1, async (look) => {
@@ -328,23 +342,25 @@ describe('journeys (headless Chromium)', { skip }, () => {
       await submitWith(page, () => field(page, 'Password').press('Enter'));
       await assertOn(page, '/login', 'registering');
 
+      // The verification link: the confirm button posts from a real browser (its Origin is
+      // checked: the form page must not be under no-referrer, which makes it `null`).
+      await server.mail.runOnce();
+      const verifyLink = await outboxLink(user.email, /https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]{43}/);
+      await page.goto(pathOf(verifyLink));
+      await assertOn(page, '/verify-email', 'following the verification link (its token leaves the address bar)');
+      let response = await submitWith(page, () => page.locator('main form:has(input[name="token"]) button[type="submit"]').click());
+      assert.equal(response.status(), 303, 'the confirmation is accepted');
+      await assertOn(page, '/login', 'confirming the address');
+
       await page.goto('/forgot-password');
       await field(page, 'Email').fill(user.email);
-      let response = await submitWith(page, () => field(page, 'Email').press('Enter'));
+      response = await submitWith(page, () => field(page, 'Email').press('Enter'));
       assert.equal(response.status(), 200);
       assert.match((await page.getByRole('status').first().textContent()) ?? '', /If an account uses that address/);
 
       // The link, as the person would read it in the mail (the outbox, with SMTP_URL unset).
       await server.mail.runOnce();
-      const outbox = path.join(server.dataDir, 'outbox');
-      let link: string | undefined;
-      for (const file of readdirSync(outbox).sort()) {
-        const mail = await simpleParser(readFileSync(path.join(outbox, file)));
-        const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-        const found = /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]{43}/.exec(mail.text ?? '');
-        if (to?.text === user.email && found) link = found[0];
-      }
-      assert.ok(link, `no reset link for ${user.email} in the outbox`);
+      const link = await outboxLink(user.email, /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]{43}/);
       await page.goto(pathOf(link));
       await assertOn(page, '/reset-password', 'following the link (its token leaves the address bar)');
 

@@ -56,6 +56,16 @@ export class TestClient {
     return this.request('GET', path, { headers });
   }
 
+  /**
+   * Opens a mailed link as a browser does: a token link answers 303 to its page without the
+   * token (the token parked in a cookie, see src/http/pages/link-token.ts), which is followed.
+   */
+  async openLink(path: string) {
+    const first = await this.request('GET', path);
+    const location = first.headers.get('location');
+    return first.status === 303 && location ? this.request('GET', location) : first;
+  }
+
   /** Posts a urlencoded form; adds the last seen csrf_token unless `csrf_token` is given (null omits it). */
   postForm(path: string, fields: Record<string, string | string[] | null>, headers: Record<string, string> = {}) {
     const form = new URLSearchParams();

@@ -67,7 +67,7 @@ describe('changing the email address at /settings/email', () => {
     assert.match(notice.text ?? '', LINK('/secure-account'));
     assert.doesNotMatch(notice.text ?? '', new RegExp(token), 'the old address never sees the new address’s link');
 
-    const page = await client.get(`/verify-email?token=${token}`);
+    const page = await client.openLink(`/verify-email?token=${token}`);
     assert.equal(page.status, 200);
     const confirmed = await client.postForm('/verify-email', { token });
     assert.equal(confirmed.status, 303);
@@ -81,7 +81,7 @@ describe('changing the email address at /settings/email', () => {
     assert.equal((await new TestClient(server.url).signIn('nadia@example.test', GOOD_PASSWORD)).status, 401);
     assert.equal((await new TestClient(server.url).postForm('/verify-email', { token })).status, 403, 'no CSRF token: refused before anything');
     const reuse = new TestClient(server.url);
-    await reuse.get(`/verify-email?token=${token}`);
+    await reuse.openLink(`/verify-email?token=${token}`);
     assert.equal((await reuse.postForm('/verify-email', { token })).status, 400, 'used once');
   });
 
@@ -92,7 +92,7 @@ describe('changing the email address at /settings/email', () => {
     const rival = new TestClient(server.url);
     await rival.get('/register');
     assert.equal((await rival.postForm('/register', { username: 'rival', email: 'contested@example.test', password: GOOD_PASSWORD })).status, 303);
-    await client.get(`/verify-email?token=${token}`);
+    await client.openLink(`/verify-email?token=${token}`);
     const res = await client.postForm('/verify-email', { token });
     assert.equal(res.status, 409);
     assert.match(res.body, /now belongs to another account/);

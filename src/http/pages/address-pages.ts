@@ -19,6 +19,9 @@ import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms
 import type { PageTools } from './page-tools.ts';
 import { typed } from './public-pages.ts';
 import { changeEmailPage, type ChangeEmailForm, confirmEmailPage, linkProblemPage, resendPage, unverifiedSignInPage } from './views/address-views.ts';
+import { VERIFY_EMAIL_TOKEN_SECONDS } from '../../domain/users/email-verification.ts';
+import { isWellFormedLinkToken, linkCookie, queryToken } from './link-token.ts';
+import type { SessionConfig } from '../../config.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -69,12 +72,29 @@ export function renderChangeEmail(pages: PageTools, request: FastifyRequest, rep
   return changeEmailPage(page, form);
 }
 
-export async function addressPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'emailVerification' | 'emailChange'>; pages: PageTools }) {
+export async function addressPages(
+  app: FastifyInstance,
+  options: { deps: Pick<HttpDependencies, 'emailVerification' | 'emailChange'>; pages: PageTools; sessions: SessionConfig },
+) {
   const { deps, pages } = options;
+  const verifyCookie = linkCookie('/verify-email', options.sessions, VERIFY_EMAIL_TOKEN_SECONDS);
+  const invalidVerifyLink = (request: FastifyRequest, reply: FastifyReply) =>
+    noReferrer(reply)
+      .code(400)
+      .type(HTML)
+      .send(linkProblemPage(pages.context(request, reply, 'page.address.link_problem_title'), formatMessage('page.address.link_invalid', {}, request.locale)));
 
+  // The link's token leaves the URL first (link-token.ts): with `no-referrer` on the form
+  // page itself, browsers would post `Origin: null` and the CSRF check would refuse it.
   app.get('/verify-email', { config: { access: 'public' } }, async (request, reply) => {
-    const token = typed(request.query, 'token') ?? '';
-    return noReferrer(reply).type(HTML).send(confirmEmailPage(pages.context(request, reply, 'page.address.confirm_title', { withForm: true }), token));
+    const fromLink = queryToken(request);
+    if (fromLink !== undefined) {
+      if (!isWellFormedLinkToken(fromLink)) return invalidVerifyLink(request, reply);
+      return verifyCookie.parkAndRedirect(reply, fromLink);
+    }
+    const token = verifyCookie.read(request);
+    if (!token) return invalidVerifyLink(request, reply);
+    return reply.type(HTML).send(confirmEmailPage(pages.context(request, reply, 'page.address.confirm_title', { withForm: true }), token));
   });
 
   app.post('/verify-email', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
@@ -88,6 +108,7 @@ export async function addressPages(app: FastifyInstance, options: { deps: Pick<H
         .type(HTML)
         .send(linkProblemPage(pages.context(request, reply, 'page.address.link_problem_title'), message));
     }
+    verifyCookie.clear(reply);
     pages.flash(reply, result.kind === 'verified' ? 'email-verified' : 'email-changed');
     return reply.code(303).redirect(request.auth ? '/dashboard' : '/login');
   });

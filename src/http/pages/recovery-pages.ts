@@ -2,16 +2,12 @@
  * Password recovery pages: /forgot-password, /reset-password, /secure-account and
  * /settings/secure-account (issue #10).
  *
- * Links with a token (`/reset-password?token=…`, `/secure-account?token=…`) are answered
- * as Django's PasswordResetConfirmView does: the token moves into a short-lived signed
- * HttpOnly cookie scoped to the page's path, and a 303 leads to the same page without it,
- * so no later request (a link, an image, a form) can carry the token in a `Referer`. The
- * token response itself sends `Referrer-Policy: no-referrer`; the form page keeps the site's
- * `same-origin` (with `no-referrer` a browser posts `Origin: null`, which the CSRF check
- * refuses) and holds the token only in a hidden field. A GET never consumes anything (mail
- * scanners open links); only the POST acts.
+ * Links with a token (`/reset-password?token=…`, `/secure-account?token=…`) move the token
+ * out of the URL first (link-token.ts). A GET never consumes anything (mail scanners open
+ * links); only the POST acts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { linkCookie, queryToken } from './link-token.ts';
 import { z } from 'zod';
 import type { SessionConfig } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
@@ -67,31 +63,6 @@ const SECURE_REQUIRED: RequiredMessages = { current_password: 'page.form.require
 
 type RecoveryDeps = Pick<HttpDependencies, 'passwordRecovery' | 'secureAccount'>;
 
-/** A link's token parked in a signed cookie of its own page (no "session" in the name). */
-function linkCookie(path: '/reset-password' | '/secure-account', sessions: SessionConfig, maxAgeSeconds: number) {
-  const name = path === '/reset-password' ? 'gatehouse_reset' : 'gatehouse_secure';
-  const options = { httpOnly: true, sameSite: 'lax' as const, path, secure: sessions.secureCookie };
-  return {
-    park(reply: FastifyReply, token: string) {
-      reply.setCookie(name, token, { ...options, signed: true, maxAge: maxAgeSeconds });
-    },
-    read(request: FastifyRequest): string | undefined {
-      const raw = request.cookies?.[name];
-      if (!raw) return undefined;
-      const { valid, value } = request.unsignCookie(raw);
-      return valid && value !== null && isWellFormedRecoveryToken(value) ? value : undefined;
-    },
-    clear(reply: FastifyReply) {
-      reply.clearCookie(name, options);
-    },
-  };
-}
-
-function queryToken(request: FastifyRequest): unknown {
-  const query = request.query as Record<string, unknown> | undefined;
-  return query?.token;
-}
-
 export async function recoveryPages(app: FastifyInstance, options: { deps: RecoveryDeps; pages: PageTools; sessions: SessionConfig }) {
   const { deps, pages, sessions } = options;
   const resetCookie = linkCookie('/reset-password', sessions, RESET_TOKEN_SECONDS);
@@ -130,8 +101,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
     const fromLink = queryToken(request);
     if (fromLink !== undefined) {
       if (!isWellFormedRecoveryToken(fromLink)) return invalidLink(request, reply);
-      resetCookie.park(reply, fromLink);
-      return reply.code(303).header('referrer-policy', 'no-referrer').redirect('/reset-password');
+      return resetCookie.parkAndRedirect(reply, fromLink);
     }
     const token = resetCookie.read(request);
     if (!token) return invalidLink(request, reply);
@@ -162,8 +132,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
     const fromLink = queryToken(request);
     if (fromLink !== undefined) {
       if (!isWellFormedRecoveryToken(fromLink)) return invalidLink(request, reply);
-      secureCookie.park(reply, fromLink);
-      return reply.code(303).header('referrer-policy', 'no-referrer').redirect('/secure-account');
+      return secureCookie.parkAndRedirect(reply, fromLink);
     }
     const token = secureCookie.read(request);
     if (!token) return invalidLink(request, reply);
