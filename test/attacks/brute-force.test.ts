@@ -4,48 +4,17 @@
 // right password is refused while it lasts; other accounts from the same IP are unaffected.
 // Every spelling of the account (username, other case, email) shares one counter; one IP
 // spraying across many account names (real or not) is cut off after LOGIN_MAX_FAILURES_PER_IP;
-// the counters survive a restart on SQLite; a refused attempt does no password hashing.
+// the counters survive a restart on SQLite; a refused attempt does no password hashing
+// (its timing at production argon2id cost: brute-force.timing.test.ts, run alone).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sessionCookieSet } from '../helpers/attack-payloads.ts';
-import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
+import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { apiAttempt, assertThrottled, pageAttempt, registerUser, TOO_MANY, visitor, WRONG } from '../helpers/sign-in-attempts.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-const WRONG = 'wrong password, guess number';
-const TOO_MANY = /Too many attempts/;
-
-/** One sign-in attempt through the form (the client has loaded /login once). */
-function pageAttempt(client: TestClient, username: string, password: string): Promise<TestResponse> {
-  return client.postForm('/login', { username, password });
-}
-
-function apiAttempt(client: TestClient, username: string, password: string): Promise<TestResponse> {
-  return client.postJson('/api/v1/login', { username, password });
-}
-
-function assertThrottled(response: TestResponse, label: string) {
-  assert.equal(response.status, 429, `${label}: status`);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 86_400, `${label}: Retry-After ${response.headers.get('retry-after')}`);
-  assert.equal(sessionCookieSet(response), undefined, `${label}: no session issued`);
-}
-
-async function registerUser(server: TestServer, username: string, password = GOOD_PASSWORD) {
-  const client = new TestClient(server.url);
-  await client.get('/register');
-  const response = await client.postForm('/register', { username, email: `${username}@example.test`, password });
-  assert.equal(response.status, 303, `register ${username}: ${response.body.slice(0, 300)}`);
-}
-
-async function visitor(server: TestServer): Promise<TestClient> {
-  const client = new TestClient(server.url);
-  await client.get('/login');
-  return client;
-}
 
 describe('brute force on one account (LOGIN_MAX_FAILURES=5)', () => {
   let server: TestServer;
@@ -224,42 +193,5 @@ describe('throttle counters survive a restart (SQLite)', () => {
     } finally {
       await second.stop();
     }
-  });
-});
-
-describe('blocked attempts are cheap with production argon2id parameters (m=19456 KiB, t=2)', () => {
-  let server: TestServer;
-
-  before(async () => {
-    server = await startTestServer({ ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1' });
-    await registerUser(server, 'heidi');
-  });
-  after(() => server.stop());
-
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-  async function timed(run: () => Promise<TestResponse>): Promise<{ ms: number; response: TestResponse }> {
-    const start = process.hrtime.bigint();
-    const response = await run();
-    return { ms: Number(process.hrtime.bigint() - start) / 1e6, response };
-  }
-
-  test('a blocked attempt answers far faster than a real verification (no argon2 while blocked)', async (t) => {
-    const client = await visitor(server);
-    const verified: number[] = [];
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      const { ms, response } = await timed(() => pageAttempt(client, 'heidi', `${WRONG} ${attempt}`));
-      assert.equal(response.status, 401);
-      verified.push(ms);
-    }
-    const blocked: number[] = [];
-    for (let attempt = 1; attempt <= 15; attempt += 1) {
-      const { ms, response } = await timed(() => pageAttempt(client, 'heidi', GOOD_PASSWORD));
-      assertThrottled(response, `blocked attempt ${attempt}`);
-      blocked.push(ms);
-    }
-    const [verifiedMs, blockedMs] = [median(verified), median(blocked)];
-    t.diagnostic(`median blocked ${blockedMs.toFixed(1)} ms, verified ${verifiedMs.toFixed(1)} ms`);
-    assert.ok(blockedMs < verifiedMs / 3, `median blocked ${blockedMs.toFixed(1)} ms vs verified ${verifiedMs.toFixed(1)} ms`);
   });
 });

@@ -176,7 +176,7 @@ export const PAGE_STATES: readonly PageState[] = [
   get('forgot-password', '/forgot-password?lang=en', false),
   getThenSend('forgot-password-errors', '/forgot-password?lang=en', false, 400),
   get('reset-password-bad-link', '/reset-password?token=not-a-real-token&lang=en', false, 400),
-  get('verify-email-confirm', '/verify-email?token=not-a-real-token&lang=en', false),
+  get('verify-email-bad-link', '/verify-email?token=not-a-real-token&lang=en', false, 400),
   tooManyAttempts,
   get('home-es', '/?lang=es', false),
   get('register-es', '/register?lang=es', false),

@@ -3,8 +3,9 @@
  * nothing, since mail scanners open links; POST `token` acts), `/verify-email/resend` (a new
  * link: the signed-in user's, or by address with one answer for every address), and
  * `/settings/email` (a change needs the current password; it takes effect when the link
- * mailed to the new address is followed). Pages that carry a token send
- * `Referrer-Policy: no-referrer`, so it never leaves in a `Referer`.
+ * mailed to the new address is followed). A link's token leaves the URL at once
+ * (link-token.ts: a page-scoped cookie and a 303 under `no-referrer`), so it never leaves in
+ * a `Referer`, and the confirm form is posted with a real Origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
