@@ -9,14 +9,15 @@
  * failure to delete them afterwards (Redis away) cannot leave an attacker signed in; the
  * deletes only tidy up. The session that made the change moves to the new version.
  */
-import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import type { LoginGuard } from '../login/login.ts';
 import type { MailComposer, Transactor } from '../ports.ts';
 import { queuePasswordChangedNotice } from '../recovery/password-reset.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { normalizeUsername, type User } from '../users/user.ts';
+import type { User } from '../users/user.ts';
 import { normalizePassword, type PasswordHasher } from './hasher.ts';
 import { checkPassword, type PasswordPolicyConfig, type PasswordProblem } from './policy.ts';
 import { policyFingerprint } from './policy-fingerprint.ts';
+import { checkCurrentPassword } from '../login/current-password.ts';
 
 export type PasswordChangeProblem = PasswordProblem | { code: 'password_unchanged' };
 
@@ -49,15 +50,10 @@ export function createPasswordChangeService(deps: {
       /** The language of the notice mail (the request's); English when absent. */
       locale?: string;
     }): Promise<PasswordChangeResult> {
-      const accountKey = throttleAccountKey(input.user, '');
-      const decision = await guard.checkAttempt(accountKey, input.ip);
-      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
-      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
-      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
-      if (!stored || stored.id !== input.user.id || !valid) {
-        await guard.recordFailure(accountKey, input.ip);
-        return { kind: 'wrong-current-password' };
-      }
+      const check = await checkCurrentPassword({ users, hasher, guard }, input);
+      if (check.kind !== 'correct') return check;
+      const { accountKey } = check;
+      const userId = check.userId;
       const problems: PasswordChangeProblem[] = checkPassword(input.newPassword, { username: input.user.username, email: input.user.email }, policy);
       // Compared as hashed: NFKC-equal spellings (full-width, ligatures) are the same password.
       if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) problems.push({ code: 'password_unchanged' });
@@ -67,9 +63,9 @@ export function createPasswordChangeService(deps: {
       // One unit of work: the new password, the void reset links and the notice (with its
       // "this wasn't me" link) commit together.
       const version = await transactor.run(async (tx) => {
-        const changed = await tx.credentials.replacePassword(stored.id, passwordHash, { mustChangePassword: false, passwordPolicy });
+        const changed = await tx.credentials.replacePassword(userId, passwordHash, { mustChangePassword: false, passwordPolicy });
         if (changed === undefined) return undefined;
-        await tx.tokens.deleteTokensForUser(stored.id, 'password-reset');
+        await tx.tokens.deleteTokensForUser(userId, 'password-reset');
         if (mailComposer) await queuePasswordChangedNotice(tx, mailComposer, input.user, { locale: input.locale ?? 'en', now: new Date() });
         return changed;
       });
@@ -77,7 +73,7 @@ export function createPasswordChangeService(deps: {
       await sessions.rebindSession(input.keepSessionToken, version);
       let endedSessions: number | null;
       try {
-        endedSessions = await sessions.endAllSessionsForUser(stored.id, { exceptToken: input.keepSessionToken });
+        endedSessions = await sessions.endAllSessionsForUser(userId, { exceptToken: input.keepSessionToken });
       } catch {
         // Already void by their credential version; the rows expire on their own.
         endedSessions = null;

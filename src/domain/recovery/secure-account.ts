@@ -9,12 +9,13 @@
  */
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { Clock } from '../clock.ts';
-import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import type { LoginGuard } from '../login/login.ts';
 import { makeUnusablePassword, type PasswordHasher } from '../passwords/hasher.ts';
 import type { MailComposer, Throttle, TransactionStores, Transactor, UserStore } from '../ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { normalizeUsername, type User } from '../users/user.ts';
+import type { User } from '../users/user.ts';
 import { endEverySession, isWellFormedRecoveryToken, queueResetLink } from './password-reset.ts';
+import { checkCurrentPassword } from '../login/current-password.ts';
 
 /** A notice may be read days later (holidays); the link stays usable for a week. */
 export const SECURE_ACCOUNT_TOKEN_SECONDS = 7 * 24 * 60 * 60;
@@ -96,17 +97,9 @@ export function createSecureAccountService(deps: SecureAccountDependencies) {
     async secureSignedIn(input: { user: User; currentPassword: string; locale: string; ip: string }): Promise<SecureAccountResult> {
       const decision = await throttle.consume('secure-account-ip', input.ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
-      // The sign-in limiters guard this password check too: no side door for guessing.
-      const accountKey = throttleAccountKey(input.user, '');
-      const attempt = await guard.checkAttempt(accountKey, input.ip);
-      if (!attempt.allowed) return { kind: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
-      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
-      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
-      if (!stored || stored.id !== input.user.id || !valid) {
-        await guard.recordFailure(accountKey, input.ip);
-        return { kind: 'wrong-current-password' };
-      }
-      await guard.recordSuccess(accountKey, input.ip);
+      const check = await checkCurrentPassword({ users, hasher, guard }, input);
+      if (check.kind !== 'correct') return check;
+      await guard.recordSuccess(check.accountKey, input.ip);
       await transactor.run((tx) => lockDown(tx, input.user, input.locale, new Date(clock.now())));
       await endEverySession(sessions, input.user.id);
       return { kind: 'secured', userId: input.user.id };

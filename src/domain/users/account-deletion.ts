@@ -5,11 +5,12 @@
  * with every queued message to the address. Sessions are then ended on their store too
  * (Redis keeps them apart from SQL); one left behind by a failure finds no user and dies.
  */
-import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
+import type { LoginGuard } from '../login/login.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
 import type { Transactor } from '../ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { normalizeUsername, type User } from './user.ts';
+import type { User } from './user.ts';
+import { checkCurrentPassword } from '../login/current-password.ts';
 
 export type AccountDeletionResult =
   | { kind: 'deleted' }
@@ -26,25 +27,18 @@ export function createAccountDeletionService(deps: {
   const { transactor, users, sessions, hasher, guard } = deps;
   return {
     async deleteAccount(input: { user: User; currentPassword: string; ip: string }): Promise<AccountDeletionResult> {
-      const accountKey = throttleAccountKey(input.user, '');
-      const decision = await guard.checkAttempt(accountKey, input.ip);
-      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
-      const stored = await users.findUserForLogin(normalizeUsername(input.user.username));
-      const valid = await hasher.verifyPassword(stored?.id === input.user.id ? stored.passwordHash : null, input.currentPassword);
-      if (!stored || stored.id !== input.user.id || !valid) {
-        await guard.recordFailure(accountKey, input.ip);
-        return { kind: 'wrong-current-password' };
-      }
-      await guard.recordSuccess(accountKey, input.ip);
+      const check = await checkCurrentPassword({ users, hasher, guard }, input);
+      if (check.kind !== 'correct') return check;
+      await guard.recordSuccess(check.accountKey, input.ip);
       const deleted = await transactor.run(async (tx) => {
         // TODO(#11): write the pseudonymous audit record of this deletion here, in this transaction.
-        await tx.tokens.deleteTokensForUser(stored.id);
+        await tx.tokens.deleteTokensForUser(check.userId);
         await tx.mail.deleteForRecipient(input.user.email);
-        return tx.users.deleteUser(stored.id);
+        return tx.users.deleteUser(check.userId);
       });
       if (!deleted) return { kind: 'wrong-current-password' };
       try {
-        await sessions.endAllSessionsForUser(stored.id);
+        await sessions.endAllSessionsForUser(check.userId);
       } catch {
         // Rows left behind (Redis away) name a user that no longer exists: they sign no one in.
       }
