@@ -12,6 +12,8 @@
  * bound to the user's credential version (see CredentialStore), so a credential change voids
  * every other session even when no session delete happens.
  */
+import type { AuditContext, AuditEvent } from './audit/events.ts';
+import type { ChainVerdict } from './audit/chain.ts';
 import type { Session } from './sessions/session.ts';
 import type { NewUser, Role, User, UserWithPassword } from './users/user.ts';
 
@@ -209,7 +211,24 @@ export interface MailQueue {
   deleteForRecipient(to: string): Promise<number>;
 }
 
-/** The tamper-evident security event log, written in the caller's transaction (issue #11). */
+/**
+ * The tamper-evident security event log (issue #11; domain/audit). `tx.audit` writes in the
+ * caller's transaction, so a change and its record commit together or not at all; the
+ * standalone one (dependencies) opens its own for events with no change to join (a refused
+ * sign-in). Appending takes the chain-head lock until commit: record last in a transaction
+ * (after the change it records), so every transaction takes that lock last and none deadlock.
+ */
 export interface AuditLog {
-  record(event: { type: string; actorUserId: number | null; targetUserId: number | null; ip: string | null; outcome: string }): Promise<void>;
+  record(event: AuditEvent, context: AuditContext): Promise<void>;
+}
+
+/** The chain's upkeep: `gatehouse audit-verify` and the retention job. */
+export interface AuditMaintenance {
+  /** Walks the chain from its anchor; names the first broken row. */
+  verify(): Promise<ChainVerdict>;
+  /**
+   * Removes events older than `before`, moves the anchor to the last one removed and records
+   * an `audit.pruned` checkpoint, in one transaction; the chain still verifies.
+   */
+  prune(before: Date): Promise<{ removed: number }>;
 }

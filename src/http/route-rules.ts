@@ -56,6 +56,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessRule;
     csrf?: CsrfStance;
+    /** `'required'`: a sensitive action, open only within SUDO_SECONDS of the last authentication (plugins/sudo.ts). */
+    sudo?: 'required';
   }
   interface FastifyInstance {
     readonly declaredRoutes: readonly DeclaredRoute[];
