@@ -12,7 +12,7 @@
  * bound to the user's credential version (see CredentialStore), so a credential change voids
  * every other session even when no session delete happens.
  */
-import type { AuditContext, AuditEvent } from './audit/events.ts';
+import type { AuditContext, AuditEvent, StoredAuditEvent } from './audit/events.ts';
 import type { ChainVerdict } from './audit/chain.ts';
 import type { Session } from './sessions/session.ts';
 import type { NewUser, Role, User, UserWithPassword } from './users/user.ts';
@@ -89,6 +89,8 @@ export interface SessionStore {
    * stays signed in); does nothing when the session no longer exists (never resurrects).
    */
   setCredentialVersion(idHash: string, credentialVersion: number): Promise<void>;
+  /** Records a password confirmation at /sudo; does nothing when the session no longer exists. */
+  markReauthenticated(idHash: string, at: Date): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   /** Deletes every session of the user except `exceptIdHash`; returns how many. */
   deleteSessionsForUser(userId: number, exceptIdHash?: string): Promise<number>;
@@ -231,4 +233,47 @@ export interface AuditMaintenance {
    * an `audit.pruned` checkpoint, in one transaction; the chain still verifies.
    */
   prune(before: Date): Promise<{ removed: number }>;
+}
+
+/** The admin console's and `/settings/activity`'s view of the audit log (read only). */
+export interface AuditFilter {
+  /** Events about or by this user. */
+  userId?: number;
+  type?: string;
+  ip?: string;
+  /** Inclusive lower and exclusive upper bound of `at`. */
+  from?: Date;
+  to?: Date;
+}
+
+export interface AuditReader {
+  /** Newest first; keyset on `seq` (events with seq < beforeSeq). */
+  search(filter: AuditFilter, page: { limit: number; beforeSeq?: number }): Promise<StoredAuditEvent[]>;
+  /** Every match, newest first, in batches (exports; memory stays flat). */
+  stream(filter: AuditFilter): AsyncIterable<StoredAuditEvent>;
+  /** The user's recent events (about them or by them), newest first. */
+  forUser(userId: number, limit: number): Promise<StoredAuditEvent[]>;
+  /** Sign-in outcomes in `buckets` equal slices of [from, to). */
+  signInActivity(from: Date, to: Date, buckets: number): Promise<Array<{ start: Date; succeeded: number; failed: number; throttled: number }>>;
+  /** The IPs and known accounts with the most failed sign-ins since `since`. */
+  topFailing(since: Date, limit: number): Promise<{ ips: Array<{ ip: string; count: number }>; accounts: Array<{ userId: number; count: number }> }>;
+}
+
+/** Finding accounts for the admin console and `gatehouse list-users`. */
+export interface UserSearch {
+  /** Username or email prefix, compared in normalised form; empty or absent: everyone. */
+  prefix?: string;
+  role?: Role;
+  disabled?: boolean;
+  verified?: boolean;
+  sort: 'username' | 'created';
+  direction: 'asc' | 'desc';
+  /** Opaque keyset cursor: the previous page's `next`. */
+  after?: string;
+  limit: number;
+}
+
+export interface UserDirectory {
+  search(query: UserSearch): Promise<{ users: User[]; next: string | null }>;
+  counts(): Promise<{ users: number; unverified: number; disabled: number; admins: number }>;
 }

@@ -37,6 +37,35 @@ export interface SessionTable {
   credential_version: number;
   /** The session's public id (pages and API name it so); null only before migration 0007 filled it. */
   public_id: string | null;
+  /** Last password confirmation at /sudo (migration 0010); null: only the sign-in. */
+  reauthenticated_at: number | string | null;
+}
+
+/** The audit log (migration 0010): append-only, hash-chained by `seq` (domain/audit/chain.ts). */
+export interface AuditEventTable {
+  id: Generated<number>;
+  seq: number | string;
+  occurred_at: number | string;
+  type: string;
+  actor_user_id: number | string | null;
+  target_user_id: number | string | null;
+  ip: string | null;
+  user_agent: string | null;
+  channel: string;
+  outcome: string;
+  /** JSON object, flat. */
+  details: string;
+  mac: string;
+}
+
+/** The single row (id 1) holding the chain's head and anchor; its lock serialises appends. */
+export interface AuditChainTable {
+  id: number;
+  head_seq: number | string;
+  head_mac: string;
+  anchor_seq: number | string;
+  anchor_mac: string;
+  anchor_tag: string | null;
 }
 
 /** Browsers known to an account (migration 0008): SHA-256 of the `gatehouse_device` cookie. */
@@ -78,6 +107,8 @@ export interface Database {
   sessions: SessionTable;
   mail_queue: MailQueueTable;
   known_devices: KnownDeviceTable;
+  audit_events: AuditEventTable;
+  audit_chain: AuditChainTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';

@@ -224,6 +224,10 @@ export function createMemoryStores(): MemoryStores {
       const session = sessionRows.get(idHash);
       if (session) session.credentialVersion = credentialVersion;
     },
+    async markReauthenticated(idHash, at) {
+      const session = sessionRows.get(idHash);
+      if (session) session.reauthenticatedAt = at;
+    },
     async deleteSession(idHash) {
       refuseIfFailing();
       sessionRows.delete(idHash);

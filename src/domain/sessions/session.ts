@@ -23,6 +23,19 @@ export interface Session {
    * Set by `startSession`; a store given a session without one makes one up.
    */
   publicId?: string;
+  /** When the session last confirmed its password at /sudo (null or absent: never; the sign-in counts). */
+  reauthenticatedAt?: Date | null;
+}
+
+/** The session's last authentication: its sign-in, or a later confirmation at /sudo. */
+export function lastAuthenticatedAt(session: Session): Date {
+  const again = session.reauthenticatedAt;
+  return again && again.getTime() > session.createdAt.getTime() ? again : session.createdAt;
+}
+
+/** Sudo mode: whether the last authentication is recent enough for a sensitive action. */
+export function isRecentlyAuthenticated(session: Session, nowMs: number, sudoSeconds: number): boolean {
+  return nowMs - lastAuthenticatedAt(session).getTime() < sudoSeconds * 1000;
 }
 
 /** A new public id: 128 random bits, base64url (22 characters). */

@@ -4,7 +4,7 @@
  *
  * Layout under the client's key prefix:
  *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent,
- *               credentialVersion, publicId}, expiring at
+ *               credentialVersion, publicId, reauthenticatedAt}, expiring at
  *               the first of the absolute expiry and the idle expiry (Redis drops it itself);
  *   u:<userId>  set of the user's idHashes, for "end every session of this user" and the
  *               sessions page (members whose hash expired are pruned when listed).
@@ -29,6 +29,12 @@ return 1`;
 const REBIND_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'credentialVersion', ARGV[1])
+return 1`;
+
+/** Records a /sudo confirmation only if the session still exists (never resurrects). */
+const REAUTHENTICATED_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'reauthenticatedAt', ARGV[1])
 return 1`;
 
 async function guarded<T>(operation: () => Promise<T>): Promise<T> {
@@ -58,6 +64,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       // Absent only on sessions made before credential versions existed (version 0 then).
       credentialVersion: Number(fields.credentialVersion ?? 0),
       ...(fields.publicId ? { publicId: fields.publicId } : {}),
+      reauthenticatedAt: fields.reauthenticatedAt ? new Date(Number(fields.reauthenticatedAt)) : null,
     };
   }
 
@@ -119,6 +126,10 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
     setCredentialVersion: (idHash, credentialVersion) =>
       guarded(async () => {
         await redis.eval(REBIND_SCRIPT, 1, sessionKey(idHash), String(credentialVersion));
+      }),
+    markReauthenticated: (idHash, at) =>
+      guarded(async () => {
+        await redis.eval(REAUTHENTICATED_SCRIPT, 1, sessionKey(idHash), String(at.getTime()));
       }),
     deleteSession: (idHash) =>
       guarded(async () => {

@@ -42,6 +42,7 @@ export function toSession(row: Selectable<SessionTable>): Session {
     ip: row.ip,
     userAgent: row.user_agent,
     credentialVersion: Number(row.credential_version),
+    reauthenticatedAt: row.reauthenticated_at === null || row.reauthenticated_at === undefined ? null : toDate(row.reauthenticated_at),
   };
 }
 

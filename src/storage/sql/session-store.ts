@@ -31,6 +31,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'sessions.user_agent',
         'sessions.credential_version as session_credential_version',
         'sessions.public_id',
+        'sessions.reauthenticated_at',
         'users.id',
         'users.username',
         'users.email',
@@ -83,6 +84,10 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
 
     async setCredentialVersion(idHash, credentialVersion) {
       await db.updateTable('sessions').set({ credential_version: credentialVersion }).where('id_hash', '=', idHash).execute();
+    },
+
+    async markReauthenticated(idHash, at) {
+      await db.updateTable('sessions').set({ reauthenticated_at: at.getTime() }).where('id_hash', '=', idHash).execute();
     },
 
     async deleteSession(idHash) {
