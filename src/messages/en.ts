@@ -6,6 +6,9 @@
  * here fails the type-check wherever it is rendered. (Page text and the Spanish catalog
  * arrive with the languages issue, #9.)
  */
+import { adminEn } from './sections/admin.en.ts';
+import { operatorCliEn } from './sections/operator-cli.en.ts';
+
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
 
 export const en = {
@@ -464,6 +467,8 @@ export const en = {
   'mail.address_taken.body': 'Someone tried to create a Gatehouse account with your email address. Your account already uses it, so nothing was created.',
   'mail.address_taken.action': 'Sign in',
   'mail.address_taken.after': 'If it was you, sign in instead, or reset your password from the sign-in page (“Forgot your password?”). If it was not you, you can ignore this message.',
+  ...adminEn,
+  ...operatorCliEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,8 @@
  * tuteo, frases completas; nunca piezas pegadas.
  */
 import type { MessageKey } from './en.ts';
+import { adminEs } from './sections/admin.es.ts';
+import { operatorCliEs } from './sections/operator-cli.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
 
@@ -450,4 +452,6 @@ export const es = {
   'mail.address_taken.body': 'Alguien intentó crear una cuenta de Gatehouse con tu dirección de correo. Tu cuenta ya la usa, así que no se creó nada.',
   'mail.address_taken.action': 'Iniciar sesión',
   'mail.address_taken.after': 'Si fuiste tú, inicia sesión, o restablece tu contraseña desde la página de inicio de sesión («¿Olvidaste tu contraseña?»). Si no fuiste tú, puedes ignorar este mensaje.',
+  ...adminEs,
+  ...operatorCliEs,
 } satisfies Record<MessageKey, string>;
