@@ -105,6 +105,10 @@ export interface Config {
    * is answered 408 and its connection closed, so slow clients cannot hold sockets open.
    */
   requestTimeoutSeconds: number;
+  /** SUDO_SECONDS: how long a sign-in or a confirmation at /sudo opens sensitive actions. */
+  sudoSeconds: number;
+  /** AUDIT_RETENTION_DAYS: audit events older than this are pruned (the chain stays verifiable). */
+  auditRetentionDays: number;
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -153,6 +157,8 @@ const envSchema = z.object({
   GLOBAL_RATE_LIMIT: integer(0, 10_000_000).default(1200),
   THROTTLE_STORE: z.enum(['sql', 'memory']).default('sql'),
   REQUEST_TIMEOUT_SECONDS: integer(1, 3600).default(30),
+  SUDO_SECONDS: integer(1, 86400).default(600),
+  AUDIT_RETENTION_DAYS: integer(1, 36500).default(365),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'config.smtp_url_scheme').optional(),
   MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'config.one_line').optional(),
 });
@@ -317,5 +323,7 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     bodyLimitBytes: 64 * 1024,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `Gatehouse <no-reply@${new URL(baseUrl).hostname.replace(/^\[|\]$/g, '')}>` }),
     requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+    sudoSeconds: e.SUDO_SECONDS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   });
 }

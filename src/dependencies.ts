@@ -25,7 +25,8 @@ import { createUserService } from './domain/users/user-service.ts';
 import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import { createEmailVerificationService } from './domain/users/email-verification.ts';
 import { createEmailChangeService } from './domain/users/email-change.ts';
-import type { MailQueue } from './domain/ports.ts';
+import type { AuditMaintenance, MailQueue } from './domain/ports.ts';
+import { type AuditSink, createSqlAuditLog, createSqlAuditMaintenance } from './storage/sql/audit-store.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
 import { openDatabase } from './storage/open-database.ts';
@@ -45,6 +46,10 @@ export interface AppDependencies extends HttpDependencies {
   redis: Redis | undefined;
   /** The outgoing mail queue, for the sender (main.ts) and `gatehouse mail-queue`. */
   mailQueue: MailQueue;
+  /** Chain upkeep: `gatehouse audit-verify` and the retention job. */
+  auditMaintenance: AuditMaintenance;
+  /** Sends every committed audit event to `sink` too (the structured log). */
+  setAuditSink(sink: AuditSink): void;
   close(): Promise<void>;
 }
 
@@ -82,8 +87,18 @@ export async function createDependencies(
   const users = createSqlUserStore(database.db, now);
   const credentials = createSqlCredentialStore(database.db, now);
   // Keys per purpose from SECRET_KEY: the CLI resolves the same key, so it reads the same queue.
-  const keys = { csrf: deriveKey(secretKey, 'csrf'), cookies: deriveKey(secretKey, 'cookies'), mail: deriveKey(secretKey, 'mail-queue') };
-  const transactor = createSqlTransactor(database.db, now, keys);
+  const keys = {
+    csrf: deriveKey(secretKey, 'csrf'),
+    cookies: deriveKey(secretKey, 'cookies'),
+    mail: deriveKey(secretKey, 'mail-queue'),
+    audit: deriveKey(secretKey, 'audit-log'),
+  };
+  // Where recorded events go once committed (the server points it at its pino logger).
+  let auditSink: AuditSink = () => {};
+  const sink = () => auditSink;
+  const transactor = createSqlTransactor(database.db, now, keys, sink);
+  const audit = createSqlAuditLog(database.db, keys.audit, now, sink);
+  const auditMaintenance = createSqlAuditMaintenance(database.db, keys.audit, now, sink);
   const mailQueue = createSqlMailQueue(database.db, keys.mail);
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
   const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
@@ -142,6 +157,11 @@ export async function createDependencies(
     mailQueue,
     mailComposer,
     transactor,
+    audit,
+    auditMaintenance,
+    setAuditSink(next: AuditSink) {
+      auditSink = next;
+    },
     isDatabaseUp: () => database.ping(),
     async close() {
       await hasher.close();

@@ -16,6 +16,9 @@ import { createOutboxTransport, createSmtpTransport } from './storage/mail/trans
 import { migrateToLatest } from './storage/migrate.ts';
 
 const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
+/** The audit retention job runs hourly (and once at start): a prune is one indexed range delete. */
+const AUDIT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -56,6 +59,17 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
       deps.sessions.deleteExpiredSessions().catch((error) => app.log.warn({ err: error }, 'expired-session sweep failed'));
     }, EXPIRED_SESSION_SWEEP_MS);
     sweep.unref();
+    // Every committed security event is also one structured log line, with its chain position
+    // and MAC: a copy outside the database that a log shipper keeps (chain.ts).
+    const auditLog = app.log.child({ component: 'audit' });
+    deps.setAuditSink((event) => auditLog.info({ audit: event }, `audit ${event.type} ${event.outcome}`));
+    const pruneAudit = () =>
+      deps.auditMaintenance
+        .prune(new Date(deps.clock.now() - config.auditRetentionDays * DAY_MS))
+        .catch((error) => app.log.warn({ err: error }, 'audit retention prune failed'));
+    const retention = setInterval(pruneAudit, AUDIT_PRUNE_INTERVAL_MS);
+    retention.unref();
+    void pruneAudit();
     const mail = createMailSender({
       queue: deps.mailQueue,
       transport: config.mail.smtpUrl
@@ -67,6 +81,7 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
     mail.start();
     app.addHook('onClose', async () => {
       clearInterval(sweep);
+      clearInterval(retention);
       // The round in flight finishes first: a graceful stop loses no mail.
       await mail.stop();
       await deps.close();

@@ -102,6 +102,11 @@ export interface SessionStore {
    * (another user's id included: a user can end only their own sessions).
    */
   deleteSessionByPublicId(userId: number, publicId: string): Promise<boolean>;
+  /**
+   * How many sessions are live at `now`: before their absolute expiry and seen within the
+   * idle timeout (the admin console's figure; a count, no rows read into memory).
+   */
+  countLiveSessions(now: Date, idleTimeoutSeconds: number): Promise<number>;
 }
 
 /**
@@ -122,6 +127,8 @@ export interface TransactionStores {
   credentials: CredentialStore;
   tokens: TokenStore;
   mail: MailQueue;
+  /** Record last, after the change the event records (see AuditLog). */
+  audit: AuditLog;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
 import type { PasswordRecoveryService } from '../domain/recovery/password-reset.ts';
 import type { SecureAccountService } from '../domain/recovery/secure-account.ts';
-import type { MailComposer, Transactor, UserStore } from '../domain/ports.ts';
+import type { AuditLog, MailComposer, Transactor, UserStore } from '../domain/ports.ts';
 import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
@@ -46,6 +46,8 @@ export interface HttpDependencies {
   /** Renders a MailRequest (kind, recipient, facts) into a message for `tx.mail.enqueue`. */
   mailComposer: MailComposer;
   keys: { csrf: Buffer; cookies: Buffer };
+  /** The security event log: `record` in its own transaction (use `tx.audit` inside a unit of work). */
+  audit: AuditLog;
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;
 }

@@ -28,7 +28,7 @@ eachBackend('MailQueue contract', (backend) => {
   const queue = () => createSqlMailQueue(stores.database.db, KEY);
 
   test('a message enqueued in a rolled-back transaction is never there; a committed one is', async () => {
-    const transactor = createSqlTransactor(stores.database.db, () => T0.getTime(), { mail: KEY });
+    const transactor = createSqlTransactor(stores.database.db, () => T0.getTime(), { mail: KEY, audit: KEY });
     await assert.rejects(
       transactor.run(async (tx) => {
         await tx.mail.enqueue(mail(1), T0);

@@ -62,7 +62,7 @@ eachBackend('UserStore contract', (backend) => {
   });
 
   test('a transaction that throws leaves neither its user nor its credential change behind', async () => {
-    const transactor = createSqlTransactor(stores.database.db, () => NOW, { mail: Buffer.alloc(32, 7) });
+    const transactor = createSqlTransactor(stores.database.db, () => NOW, { mail: Buffer.alloc(32, 7), audit: Buffer.alloc(32, 8) });
     const kept = await stores.users.createUser(newUser('kept', 'kept@example.test'));
     assert.ok(kept.ok);
     await assert.rejects(

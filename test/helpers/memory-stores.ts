@@ -6,7 +6,9 @@
  * the work resolves, so a rollback is observable. `failDeletes` makes session deletes throw,
  * as a session store that cannot be reached would.
  */
+import type { AuditContext, AuditEvent } from '../../src/domain/audit/events.ts';
 import type {
+  AuditLog,
   CreateUserResult,
   CredentialStore,
   MailQueue,
@@ -138,6 +140,10 @@ export interface MemoryStores {
   failDeletes: boolean;
   /** Mail enqueued by committed transactions, in order. */
   outbox: OutgoingMail[];
+  /** Audit events recorded by committed transactions or the standalone log, in order. */
+  auditEvents: Array<AuditEvent & AuditContext>;
+  /** The standalone audit log (appends at once). */
+  audit: AuditLog;
 }
 
 /** Domain tests only enqueue; the sender's side is tested on the SQL queue. */
@@ -157,6 +163,8 @@ export function createMemoryStores(): MemoryStores {
   const ids = { next: 1 };
   const sessionRows = new Map<string, Session>();
   const outbox: OutgoingMail[] = [];
+  const auditEvents: Array<AuditEvent & AuditContext> = [];
+  const audit: AuditLog = { record: async (event, context) => void auditEvents.push({ ...event, ...context }) };
   const tokenRows = new Map<string, { purpose: TokenPurpose; userId: number; data: string | null; expiresAt: Date }>();
   const tokens: TokenStore = {
     async createToken(token) {
@@ -263,21 +271,28 @@ export function createMemoryStores(): MemoryStores {
       }
       return count;
     },
+    async countLiveSessions(now, idleTimeoutSeconds) {
+      const idleSince = now.getTime() - idleTimeoutSeconds * 1000;
+      return [...sessionRows.values()].filter((session) => session.expiresAt > now && session.lastSeenAt.getTime() > idleSince).length;
+    },
   };
   const transactor: Transactor = {
     async run(work) {
       const copy = new Map([...rows].map(([id, row]) => [id, { ...row }]));
       const queued: OutgoingMail[] = [];
+      const recorded: Array<AuditEvent & AuditContext> = [];
       const stores: TransactionStores = {
         users: userStoreOver(copy, ids),
         credentials: credentialStoreOver(copy),
         // Token writes apply at once (no rollback here); the SQL store's contract covers that.
         tokens,
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
+        audit: { record: async (event, context) => void recorded.push({ ...event, ...context }) },
       };
       const result = await work(stores);
       rows = copy;
       outbox.push(...queued);
+      auditEvents.push(...recorded);
       return result;
     },
   };
@@ -288,6 +303,8 @@ export function createMemoryStores(): MemoryStores {
     transactor,
     sessionRows,
     outbox,
+    auditEvents,
+    audit,
     get failDeletes() {
       return state.failDeletes;
     },

@@ -94,12 +94,21 @@ export const AUDIT_USER_AGENT_MAX = 256;
 /** Longest details value kept. */
 export const AUDIT_DETAIL_MAX = 200;
 
-/** Bounded, flat details: long strings cut, so a hostile value cannot bloat the log. */
+/**
+ * Client-supplied text made storable everywhere: NUL (which PostgreSQL refuses in text) and
+ * lone surrogates become U+FFFD, and the length is capped, so a hostile value can neither
+ * fail the write (losing the event) nor bloat the log.
+ */
+export function storableText(value: string, max: number): string {
+  return value.slice(0, max).replaceAll('\u0000', '\uFFFD').toWellFormed();
+}
+
+/** Bounded, flat details (see storableText). */
 export function boundDetails(details: AuditDetails | undefined): AuditDetails {
   if (!details) return {};
   const bounded: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(details)) {
-    bounded[key] = typeof value === 'string' && value.length > AUDIT_DETAIL_MAX ? value.slice(0, AUDIT_DETAIL_MAX) : value;
+    bounded[key] = typeof value === 'string' ? storableText(value, AUDIT_DETAIL_MAX) : value;
   }
   return bounded;
 }

@@ -38,7 +38,7 @@ before(async () => {
   const config = loadConfig({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
   sessions = createSessionService(createSqlSessionStore(database.db), config.sessions, clock);
   hasher = await createPasswordHasher(config.passwords);
-  service = createUserService({ users, transactor: createSqlTransactor(database.db, () => clock.now(), { mail: Buffer.alloc(32, 7) }), sessions, hasher, policy: POLICY, clock });
+  service = createUserService({ users, transactor: createSqlTransactor(database.db, () => clock.now(), { mail: Buffer.alloc(32, 7), audit: Buffer.alloc(32, 8) }), sessions, hasher, policy: POLICY, clock });
 });
 
 after(async () => {
