@@ -161,5 +161,23 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
 
     // Redis expires sessions by itself (PEXPIREAT); nothing to sweep.
     deleteExpiredSessions: async () => 0,
+
+    // A session key exists only while live (it expires at the first of its absolute and idle
+    // expiry), so the count is the number of `s:` keys. SCAN walks them in steps without
+    // blocking the server (KEYS would) and may return a key twice, hence the set; its MATCH
+    // pattern is not prefixed by ioredis's `keyPrefix`, so the prefix is added here, glob
+    // characters escaped.
+    countLiveSessions: () =>
+      guarded(async () => {
+        const prefix = (redis.options.keyPrefix ?? '').replace(/[*?[\]\\]/g, '\\$&');
+        const seen = new Set<string>();
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}s:*`, 'COUNT', 1000);
+          for (const key of keys) seen.add(key);
+          cursor = next;
+        } while (cursor !== '0');
+        return seen.size;
+      }),
   };
 }

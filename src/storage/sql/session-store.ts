@@ -121,5 +121,17 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async countLiveSessions(now, idleTimeoutSeconds) {
+      const nowMs = now.getTime();
+      // COUNT(*) comes back as a string on PostgreSQL and MySQL (BIGINT).
+      const row = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('expires_at', '>', nowMs)
+        .where('last_seen_at', '>', nowMs - idleTimeoutSeconds * 1000)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
   };
 }
