@@ -16,6 +16,7 @@ import * as sessionPublicId from './migrations/0007-session-public-id.ts';
 import * as knownDevices from './migrations/0008-known-devices.ts';
 import * as userLocale from './migrations/0009-user-locale.ts';
 import * as auditLog from './migrations/0010-audit-log.ts';
+import * as adminIndexes from './migrations/0011-admin-indexes.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-known-devices': knownDevices,
   '0009-user-locale': userLocale,
   '0010-audit-log': auditLog,
+  '0011-admin-indexes': adminIndexes,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

@@ -4,4 +4,5 @@
  * en.ts (ICU messages, whole sentences, keys `<kind>.<code>`).
  */
 export const adminEn = {
+  'admin.error.bad_cursor': 'This page link is not valid (it may be from another search or sort). Start again from the first page.',
 } as const;

@@ -2,4 +2,5 @@
 import type { adminEn } from './admin.en.ts';
 
 export const adminEs = {
+  'admin.error.bad_cursor': 'Este enlace de página no es válido (puede ser de otra búsqueda u otro orden). Vuelve a empezar desde la primera página.',
 } satisfies Record<keyof typeof adminEn, string>;
