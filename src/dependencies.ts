@@ -27,6 +27,9 @@ import { createEmailVerificationService } from './domain/users/email-verificatio
 import { createEmailChangeService } from './domain/users/email-change.ts';
 import type { AuditMaintenance, MailQueue } from './domain/ports.ts';
 import { type AuditSink, createSqlAuditLog, createSqlAuditMaintenance } from './storage/sql/audit-store.ts';
+import { createSqlAuditReader } from './storage/sql/audit-queries.ts';
+import { createSqlUserDirectory } from './storage/sql/user-directory.ts';
+import { createAdminOverviewService } from './domain/admin/overview.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
 import { openDatabase } from './storage/open-database.ts';
@@ -134,6 +137,10 @@ export async function createDependencies(
   const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
   const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
   const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
+  // The admin console's reads (issue #11).
+  const auditReader = createSqlAuditReader(database.db);
+  const userDirectory = createSqlUserDirectory(database.db);
+  const adminOverview = createAdminOverviewService({ auditReader, userDirectory, sessionStore, users, clock, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds });
 
   return {
     database,
@@ -159,6 +166,9 @@ export async function createDependencies(
     transactor,
     audit,
     auditMaintenance,
+    auditReader,
+    userDirectory,
+    adminOverview,
     setAuditSink(next: AuditSink) {
       auditSink = next;
     },

@@ -9,7 +9,8 @@ import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
 import type { PasswordRecoveryService } from '../domain/recovery/password-reset.ts';
 import type { SecureAccountService } from '../domain/recovery/secure-account.ts';
-import type { AuditLog, MailComposer, Transactor, UserStore } from '../domain/ports.ts';
+import type { AuditLog, AuditReader, MailComposer, Transactor, UserDirectory, UserStore } from '../domain/ports.ts';
+import type { AdminOverviewService } from '../domain/admin/overview.ts';
 import type { SessionService } from '../domain/sessions/session-service.ts';
 import type { Throttle } from '../domain/throttle/throttle.ts';
 import type { RegistrationService } from '../domain/users/registration.ts';
@@ -48,6 +49,10 @@ export interface HttpDependencies {
   keys: { csrf: Buffer; cookies: Buffer };
   /** The security event log: `record` in its own transaction (use `tx.audit` inside a unit of work). */
   audit: AuditLog;
+  /** The admin console's reads (issue #11): the audit log, the user directory, the home page's figures. */
+  auditReader: AuditReader;
+  userDirectory: UserDirectory;
+  adminOverview: AdminOverviewService;
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;
 }
