@@ -6,6 +6,7 @@
  * only when that command runs. `gatehouse --help` and `gatehouse secret` therefore load
  * neither the database drivers nor Fastify nor the hashing pool.
  */
+import { readFileSync } from 'node:fs';
 import { ROLES } from '../domain/users/user.ts';
 import { CliError, type CliContext, type CliIo, CliUsageError, type CommandSpec } from './command.ts';
 import { cliLocale, renderCliText, say } from './messages.ts';
@@ -71,6 +72,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'gatehouse secret',
     load: async () => (await import('./commands/secret.ts')).secret,
   },
+  {
+    name: 'audit-verify',
+    summary: 'cli.summary.audit-verify',
+    usage: 'gatehouse audit-verify',
+    load: async () => (await import('./commands/audit-verify.ts')).auditVerify,
+  },
 ];
 
 const consoleIo: CliIo = {
@@ -82,6 +89,12 @@ const consoleIo: CliIo = {
 
 function processContext(): CliContext {
   return { env: process.env, stdin: process.stdin, loadDotEnv: true };
+}
+
+/** package.json's version, read when asked: `--version` opens no database and loads no app code. */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return (manifest as { version: string }).version;
 }
 
 /** A command's summary; `set-role` names the roles. */
@@ -114,6 +127,14 @@ export async function runCli(argv: string[], io: CliIo = consoleIo, given: CliCo
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage(context));
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    if (args.length > 0) {
+      io.err(say(context, 'cli.usage.line', { usage: 'gatehouse --version' }));
+      return 2;
+    }
+    io.out(say(context, 'cli.version', { version: packageVersion() }));
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
