@@ -26,7 +26,7 @@ import { createAccountDeletionService } from './domain/users/account-deletion.ts
 import { createEmailVerificationService } from './domain/users/email-verification.ts';
 import { createEmailChangeService } from './domain/users/email-change.ts';
 import type { AuditMaintenance, MailQueue } from './domain/ports.ts';
-import { type AuditSink, createSqlAuditLog, createSqlAuditMaintenance } from './storage/sql/audit-store.ts';
+import { type AuditSink, createSqlAuditLog, createSqlAuditMaintenance, createSqlFailedSignInSources } from './storage/sql/audit-store.ts';
 import { createSqlAuditReader } from './storage/sql/audit-queries.ts';
 import { createSqlUserDirectory } from './storage/sql/user-directory.ts';
 import { createAdminOverviewService } from './domain/admin/overview.ts';
@@ -109,7 +109,7 @@ export async function createDependencies(
   const sessions = createSessionService(sessionStore, config.sessions, clock);
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
-  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer });
+  const failedSignIns = createSqlFailedSignInSources(database.db);
   const limits = defineLimits(config.throttle);
   const throttle = redis
     ? await createThrottle({ limits, store: 'redis', redis })
@@ -120,6 +120,7 @@ export async function createDependencies(
   // request rate is a per-process guard kept in memory (login counters stay durable).
   const requestThrottle = redis ? throttle : await createThrottle({ limits, store: 'memory' });
   const guard = createLoginGuard(throttle, limits);
+  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit });
   const registration = createRegistrationService({ users: userService, throttle, open: config.registration === 'open' });
   const login = createLoginService({
     users,
@@ -130,6 +131,7 @@ export async function createDependencies(
     tokens: createSqlTokenStore(database.db),
     devices: createDeviceRecognition({ devices: createSqlKnownDeviceStore(database.db), transactor, mailComposer, clock }),
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
+    audit,
   });
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy, mailComposer });
   const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });

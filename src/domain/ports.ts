@@ -43,8 +43,15 @@ export interface UserStore {
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;
   /** Records the account's language (`?lang=` while signed in). */
   setLocale(userId: number, locale: string): Promise<void>;
-  /** How many enabled accounts hold the admin role (the first-admin hint; the last-admin rule). */
+  /** How many enabled accounts hold the admin role (the first-admin hint). */
   countActiveAdmins(): Promise<number>;
+  /**
+   * Inside a transaction: the ids of the enabled admins, locked until commit (PostgreSQL and
+   * MySQL lock the rows; SQLite takes its write lock first), so of two transactions demoting,
+   * disabling or deleting admins at once the second sees the first's outcome: the last-admin
+   * rule cannot be raced past.
+   */
+  lockActiveAdmins(): Promise<number[]>;
   /** Returns false when no such user. */
   setRole(userId: number, role: Role): Promise<boolean>;
   /** Returns false when no such user. */
@@ -240,6 +247,11 @@ export interface AuditMaintenance {
    * an `audit.pruned` checkpoint, in one transaction; the chain still verifies.
    */
   prune(before: Date): Promise<{ removed: number }>;
+}
+
+/** Where an account's recent failed sign-ins came from, read from the audit log (`unblock`). */
+export interface FailedSignInSources {
+  ipsWithFailures(userId: number, since: Date): Promise<string[]>;
 }
 
 /** The admin console's and `/settings/activity`'s view of the audit log (read only). */

@@ -10,7 +10,8 @@ import type { SessionConfig } from '../config.ts';
 import { AuthError } from '../domain/errors.ts';
 import type { CompletedSignIn, LoginService, SignInClient } from '../domain/login/login.ts';
 import { type SignInRules, signInRefusal } from '../domain/login/gates.ts';
-import { throttleKeyForIp } from './client-ip.ts';
+import { throttleKeyForIp } from '../domain/throttle/ip-key.ts';
+import { auditContext } from './audit-context.ts';
 import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
 
 declare module 'fastify' {
@@ -37,6 +38,7 @@ export function signInClient(request: FastifyRequest, cookie?: SessionConfig): S
     userAgent: String(request.headers['user-agent'] ?? ''),
     deviceToken: cookie ? (request.cookies?.[deviceCookieName(cookie)] ?? null) : null,
     locale: request.locale,
+    channel: request.url.startsWith('/api/') ? 'api' : 'web',
   };
 }
 
@@ -55,7 +57,10 @@ export async function signInFromRequest(
   if (result.kind === 'second-factor-required') return { kind: 'rejected' };
   // REQUIRE_EMAIL_VERIFICATION: the password was right, but no session starts (403 with a way
   // to a new link; only someone who knows the password learns the address is unconfirmed).
-  if (signInRefusal(result.user, request.server.signInRules) === 'email-unverified') throw new AuthError('email_unverified');
+  if (signInRefusal(result.user, request.server.signInRules) === 'email-unverified') {
+    await deps.login.refuseUnverified(result.user, client);
+    throw new AuthError('email_unverified');
+  }
   const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
   setSessionCookie(reply, deps.cookie, completed.token);
   if (completed.deviceToken) {
@@ -71,6 +76,6 @@ export async function signInFromRequest(
 }
 
 export async function signOutFromRequest(request: FastifyRequest, reply: FastifyReply, deps: { login: LoginService; cookie: SessionConfig }) {
-  await deps.login.signOut(request.sessionToken);
+  await deps.login.signOut(request.sessionToken, request.auth ? { userId: request.auth.user.id, by: auditContext(request) } : undefined);
   clearSessionCookie(reply, deps.cookie);
 }

@@ -33,6 +33,7 @@ export const en = {
   'detail.conflict_username': 'That username is taken.',
   'detail.conflict_email': 'That email address is already registered.',
   'detail.wrong_current_password': 'The current password is not correct.',
+  'detail.last_admin': 'This is the last active admin account: make another account an admin first.',
   'detail.invalid_id_parameter': 'The id parameter must be a positive whole number.',
   'detail.invalid_body': 'Invalid request body: {reason}',
   'detail.invalid_field': 'Invalid value for {field}: {reason}.',

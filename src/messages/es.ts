@@ -28,6 +28,7 @@ export const es = {
 
   'detail.conflict_username': 'Ese nombre de usuario ya está en uso.',
   'detail.conflict_email': 'Esa dirección de correo ya está registrada.',
+  'detail.last_admin': 'Esta es la última cuenta de administrador activa: haz antes administradora a otra cuenta.',
   'detail.wrong_current_password': 'La contraseña actual no es correcta.',
   'detail.invalid_id_parameter': 'El parámetro id debe ser un número entero positivo.',
   'detail.invalid_body': 'Cuerpo de la solicitud no válido: {reason}',

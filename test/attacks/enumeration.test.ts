@@ -10,6 +10,7 @@ import { sessionCookieSet } from '../helpers/attack-payloads.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { measureRounds } from '../helpers/timing.ts';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 
 const WRONG_PASSWORD = 'definitely not the password';
 const NO_THROTTLE = { LOGIN_MAX_FAILURES: '1000', LOGIN_MAX_FAILURES_PER_IP: '1000000' };
@@ -28,7 +29,7 @@ describe('account enumeration by message', () => {
     server = await startTestServer(NO_THROTTLE);
     await new TestClient(server.url).registerAndSignIn('known-user', GOOD_PASSWORD, 'known@example.test');
     await new TestClient(server.url).registerAndSignIn('disabled-user', GOOD_PASSWORD, 'disabled@example.test');
-    assert.ok((await server.deps.userService.setDisabled('disabled-user', true)).ok);
+    assert.ok((await server.deps.userService.setDisabled({ username: 'disabled-user' }, true, CLI_CONTEXT)).ok);
   });
   after(() => server.stop());
 
@@ -74,7 +75,7 @@ describe('account enumeration by timing (production argon2id parameters)', () =>
       const result = await server.deps.userService.registerUser({ username, email: `${username}@example.test`, password: GOOD_PASSWORD });
       assert.equal(result.kind, 'registered');
     }
-    assert.ok((await server.deps.userService.setDisabled('timed-disabled', true)).ok);
+    assert.ok((await server.deps.userService.setDisabled({ username: 'timed-disabled' }, true, CLI_CONTEXT)).ok);
     client = new TestClient(server.url);
     csrf = (await client.get('/api/v1/csrf')).json().csrfToken;
   });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { userIdOf } from '../helpers/attack-payloads.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 
 const VICTIM = { username: 'victim-bob', email: 'victim.bob@secret.example' };
 
@@ -25,7 +26,7 @@ describe('insecure direct object reference on /profile', () => {
     await attacker.registerAndSignIn('mallory');
     admin = new TestClient(server.url);
     await admin.registerAndSignIn('root-admin');
-    assert.ok((await server.deps.userService.setRole('root-admin', 'admin')).ok);
+    assert.ok((await server.deps.userService.setRole({ username: 'root-admin' }, 'admin', CLI_CONTEXT)).ok);
     victimId = await userIdOf(server, VICTIM.username);
     attackerId = await userIdOf(server, 'mallory');
   });
@@ -77,13 +78,13 @@ describe('insecure direct object reference on /profile', () => {
   });
 
   test('a demoted admin loses access on the next request', async () => {
-    assert.ok((await server.deps.userService.setRole('root-admin', 'user')).ok);
+    assert.ok((await server.deps.userService.setRole({ username: 'root-admin' }, 'user', CLI_CONTEXT)).ok);
     try {
       const response = await admin.get(`/profile?id=${victimId}`);
       assert.ok(response.status === 403 || response.status === 404, `status ${response.status}`);
       assertNoVictimData(response.body);
     } finally {
-      await server.deps.userService.setRole('root-admin', 'admin');
+      await server.deps.userService.setRole({ username: 'root-admin' }, 'admin', CLI_CONTEXT);
     }
   });
 

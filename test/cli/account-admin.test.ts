@@ -70,6 +70,12 @@ describe('CLI account administration against a running server', () => {
     assert.equal(allowed.status, 200);
     assert.match(allowed.body, new RegExp(`data-user-id="${bob.id}"`));
 
+    // Alice is the only admin: demoting her is refused (the last-admin rule) until bob is one too.
+    const refused = await cli.run(['set-role', 'alice', 'user']);
+    assert.equal(refused.code, 1);
+    assert.match(assertOneLineError(refused, 'demoting the last admin'), /alice/);
+    assert.equal(await dashboardRole(alice.client), 'admin');
+    assert.equal((await cli.run(['set-role', 'bob', 'admin'])).code, 0);
     const demote = await cli.run(['set-role', 'alice', 'user']);
     assert.equal(demote.code, 0, demote.stderr);
     assert.equal(await dashboardRole(alice.client), 'user');

@@ -79,6 +79,10 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
     async countActiveAdmins() {
       return [...rows.values()].filter((row) => row.role === 'admin' && !row.disabled).length;
     },
+    async lockActiveAdmins() {
+      // One process, no concurrency to lock against.
+      return [...rows.values()].filter((row) => row.role === 'admin' && !row.disabled).map((row) => row.id);
+    },
     async setRole(userId, role) {
       const row = rows.get(userId);
       if (row) row.role = role;
@@ -200,6 +204,7 @@ export function createMemoryStores(): MemoryStores {
     findUserByUsername: (n) => userStoreOver(live.rows, ids).findUserByUsername(n),
     findUserForLogin: (i) => userStoreOver(live.rows, ids).findUserForLogin(i),
     countActiveAdmins: () => userStoreOver(live.rows, ids).countActiveAdmins(),
+    lockActiveAdmins: () => userStoreOver(live.rows, ids).lockActiveAdmins(),
     setLocale: (id, l) => userStoreOver(live.rows, ids).setLocale(id, l),
     setRole: (id, r) => userStoreOver(live.rows, ids).setRole(id, r),
     setDisabled: (id, d) => userStoreOver(live.rows, ids).setDisabled(id, d),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 
 let server: TestServer;
 before(async () => {
@@ -24,12 +25,15 @@ function role(body: string): string | undefined {
 }
 
 test('a role change applies on the next request of a live session', async () => {
+  // Another admin, so that demoting `promoted` is not refused by the last-admin rule.
+  await signedIn('standing-admin');
+  assert.ok((await server.deps.userService.setRole({ username: 'standing-admin' }, 'admin', CLI_CONTEXT)).ok);
   const c = await signedIn('promoted');
   assert.equal(role((await c.get('/dashboard')).body), 'user');
-  assert.ok((await server.deps.userService.setRole('promoted', 'admin')).ok);
+  assert.ok((await server.deps.userService.setRole({ username: 'promoted' }, 'admin', CLI_CONTEXT)).ok);
   assert.equal(role((await c.get('/dashboard')).body), 'admin');
   assert.equal((await c.get('/api/v1/me')).json().user.role, 'admin');
-  assert.ok((await server.deps.userService.setRole('promoted', 'user')).ok);
+  assert.ok((await server.deps.userService.setRole({ username: 'promoted' }, 'user', CLI_CONTEXT)).ok);
   assert.equal(role((await c.get('/dashboard')).body), 'user');
 });
 
@@ -40,7 +44,7 @@ test('disabling ends live sessions on their next request: /dashboard redirects t
   assert.equal(apiLogin.status, 200);
   assert.equal((await page.get('/dashboard')).status, 200);
 
-  assert.ok((await server.deps.userService.setDisabled('disabled-live', true)).ok);
+  assert.ok((await server.deps.userService.setDisabled({ username: 'disabled-live' }, true, CLI_CONTEXT)).ok);
 
   const res = await page.get('/dashboard');
   assert.equal(res.status, 303);
@@ -62,7 +66,7 @@ test('the disabled flag alone (sessions left in the store) is enough to refuse t
 test('a disabled user cannot sign in and gets the same generic 401 as a wrong password', async () => {
   await signedIn('disabled-login');
   const wrong = await new TestClient(server.url).signIn('disabled-login', 'definitely the wrong one');
-  assert.ok((await server.deps.userService.setDisabled('disabled-login', true)).ok);
+  assert.ok((await server.deps.userService.setDisabled({ username: 'disabled-login' }, true, CLI_CONTEXT)).ok);
   const disabled = await new TestClient(server.url).signIn('disabled-login', GOOD_PASSWORD);
   assert.equal(disabled.status, 401);
   assert.equal(wrong.status, 401);
@@ -79,9 +83,9 @@ test('a disabled user cannot sign in and gets the same generic 401 as a wrong pa
 
 test('enabling the account again allows sign-in', async () => {
   await signedIn('reenabled');
-  assert.ok((await server.deps.userService.setDisabled('reenabled', true)).ok);
+  assert.ok((await server.deps.userService.setDisabled({ username: 'reenabled' }, true, CLI_CONTEXT)).ok);
   assert.equal((await new TestClient(server.url).signIn('reenabled', GOOD_PASSWORD)).status, 401);
-  assert.ok((await server.deps.userService.setDisabled('reenabled', false)).ok);
+  assert.ok((await server.deps.userService.setDisabled({ username: 'reenabled' }, false, CLI_CONTEXT)).ok);
   const c = new TestClient(server.url);
   const res = await c.signIn('reenabled', GOOD_PASSWORD);
   assert.equal(res.status, 303);

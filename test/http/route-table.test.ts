@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DeclaredRoute } from '../../src/http/route-rules.ts';
 import { TestClient, type TestResponse } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const PLAIN = { username: 'table-plain', email: 'table-plain@example.test' };
@@ -21,7 +22,7 @@ before(async () => {
   assert.equal((await plain.registerAndSignIn(PLAIN.username, undefined, PLAIN.email)).status, 303);
   admin = new TestClient(server.url);
   assert.equal((await admin.registerAndSignIn(ADMIN.username, undefined, ADMIN.email)).status, 303);
-  assert.ok((await server.deps.userService.setRole(ADMIN.username, 'admin')).ok);
+  assert.ok((await server.deps.userService.setRole({ username: ADMIN.username }, 'admin', CLI_CONTEXT)).ok);
   assert.ok(server.app.hasDecorator('declaredRoutes'), 'route-rules is not registered: see the header of src/http/route-rules.ts');
   routes = server.app.declaredRoutes;
 });

@@ -1,3 +1,4 @@
+import { CLI_CONTEXT } from '../../domain/audit/events.ts';
 import { CliUsageError, type CommandRun } from '../command.ts';
 import { CliError, readConfig, withServices } from '../context.ts';
 import { say } from '../messages.ts';
@@ -8,8 +9,8 @@ function setDisabled(disabled: boolean): CommandRun {
     const [username, ...rest] = args;
     if (!username || rest.length > 0) throw new CliUsageError();
     return withServices(readConfig(context), async (deps) => {
-      const result = await deps.userService.setDisabled(username, disabled);
-      if (!result.ok) throw new CliError({ key: 'cli.unknown_user', params: { username } });
+      const result = await deps.userService.setDisabled({ username }, disabled, CLI_CONTEXT);
+      if (!result.ok) throw new CliError({ key: result.reason === 'last_admin' ? 'cli.last_admin' : 'cli.unknown_user', params: { username } });
       io.out(say(context, disabled ? 'cli.disabled' : 'cli.enabled', { username: result.user.username }));
       return 0;
     });

@@ -24,6 +24,7 @@ const countingGuard: LoginGuard = {
   checkAttempt: async () => ({ allowed: true }),
   recordFailure: async (account) => void guardCalls.push(`failure ${account}`),
   recordSuccess: async (account) => void guardCalls.push(`success ${account}`),
+  clearAccount: async (account) => void guardCalls.push(`clear ${account}`),
 };
 
 async function addUser(username: string, passwordHash: string | null, extra: { disabled?: boolean } = {}) {

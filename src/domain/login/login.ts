@@ -14,7 +14,8 @@
  * collapses every `rejected` into one generic message. Throttled attempts do no hashing.
  */
 import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
-import type { CredentialStore, TokenStore, UserStore } from '../ports.ts';
+import { AUDIT_USER_AGENT_MAX, type AuditChannel, type AuditContext } from '../audit/events.ts';
+import type { AuditLog, CredentialStore, TokenStore, UserStore } from '../ports.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeEmail, normalizeUsername, type User, type UserWithPassword } from '../users/user.ts';
@@ -29,6 +30,8 @@ export interface LoginGuard {
   checkAttempt(accountKey: string, ip: string): Promise<ThrottleDecision>;
   recordFailure(accountKey: string, ip: string): Promise<void>;
   recordSuccess(accountKey: string, ip: string): Promise<void>;
+  /** An operator's `unblock`: clears the account's window and its pairs with each of `ips` (throttle keys). */
+  clearAccount(accountKey: string, ips: readonly string[]): Promise<void>;
 }
 
 /** Who is signing in, as the domain needs it. */
@@ -42,7 +45,24 @@ export interface SignInClient {
   deviceToken?: string | null;
   /** The language of any notice this sign-in sends. */
   locale?: string;
+  /** Pages or API, for the audit log (default `web`). */
+  channel?: AuditChannel;
 }
+
+/** The audit context of a sign-in step: the account acts once it is known to be its owner. */
+export function signInAuditContext(client: SignInClient, actorUserId: number | null): AuditContext {
+  return { actorUserId, ip: client.ip, userAgent: client.userAgent.slice(0, AUDIT_USER_AGENT_MAX), channel: client.channel ?? 'web' };
+}
+
+/** The audit log's name of a refusal (stable, snake_case: README "Audit log"). */
+const REFUSAL_REASON: Readonly<Record<RejectionReason | 'throttled' | 'unverified', string>> = {
+  'unknown-user': 'unknown_user',
+  'bad-password': 'bad_password',
+  disabled: 'disabled',
+  'no-password': 'no_password',
+  throttled: 'throttled',
+  unverified: 'unverified',
+};
 
 /** Why a sign-in was refused. Internal only: every reason looks the same from outside. */
 export type RejectionReason = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password';
@@ -104,6 +124,12 @@ export interface LoginServiceDependencies {
    * check runs only when the user's password was last checked under another fingerprint.
    */
   policy?: { fingerprint: string; fails(password: string, user: User): boolean };
+  /**
+   * Every outcome is recorded: `login.failed` with its internal reason (the answer stays
+   * generic), `login.succeeded`, `logout`. One short transaction each (audit-store.ts): a
+   * refused attempt already spent a password verification, or (throttled) three peeks.
+   */
+  audit?: AuditLog;
 }
 
 export function createLoginService(deps: LoginServiceDependencies) {
@@ -127,7 +153,20 @@ export function createLoginService(deps: LoginServiceDependencies) {
     return mustChangePassword;
   }
 
+  /** No username typed is kept (it may be a password typed in the wrong field): the account's id when known. */
+  async function recordRefusal(userId: number | null, reason: RejectionReason | 'throttled' | 'unverified', client: SignInClient): Promise<void> {
+    await deps.audit?.record({ type: 'login.failed', outcome: 'failure', targetUserId: userId, details: { reason: REFUSAL_REASON[reason] } }, signInAuditContext(client, null));
+  }
+
   return {
+    /**
+     * A correct password that still opens nothing (REQUIRE_EMAIL_VERIFICATION and an
+     * unconfirmed address): recorded as a failed sign-in with its reason.
+     */
+    async refuseUnverified(user: User, client: SignInClient): Promise<void> {
+      await recordRefusal(user.id, 'unverified', client);
+    },
+
     /** Step 1: is this the account's password? Starts no session; never throws for a refusal. */
     async authenticate(input: { identifier: string; password: string; client: SignInClient }): Promise<AuthenticationResult> {
       const identifierKey = loginIdentifierKey(input.identifier);
@@ -136,7 +175,10 @@ export function createLoginService(deps: LoginServiceDependencies) {
       const user = identifierKey === '' ? undefined : await users.findUserForLogin(identifierKey);
       const accountKey = throttleAccountKey(user, identifierKey);
       const decision = await guard.checkAttempt(accountKey, ip);
-      if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      if (!decision.allowed) {
+        await recordRefusal(user?.id ?? null, 'throttled', input.client);
+        return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      }
 
       // The same verification for every path: the hasher dispatches on the stored hash and
       // spends a dummy argon2id verification when there is none to check.
@@ -144,6 +186,7 @@ export function createLoginService(deps: LoginServiceDependencies) {
       if (!user || !valid || user.disabled) {
         await guard.recordFailure(accountKey, ip);
         const reason: RejectionReason = !user ? 'unknown-user' : valid ? 'disabled' : identifyHash(user.passwordHash) === 'unusable' ? 'no-password' : 'bad-password';
+        await recordRefusal(user?.id ?? null, reason, input.client);
         return { kind: 'rejected', reason };
       }
       const mustChangePassword = await refreshPassword(user, input.password);
@@ -165,12 +208,17 @@ export function createLoginService(deps: LoginServiceDependencies) {
       const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
       // A browser this account has not seen: a notice to its address (devices/device-recognition.ts).
       const deviceToken = await deps.devices?.recordSignIn({ user, deviceToken: client.deviceToken, ip: client.ip, userAgent: client.userAgent, locale: client.locale ?? 'en' });
+      await deps.audit?.record({ type: 'login.succeeded', outcome: 'success', targetUserId: user.id }, signInAuditContext(client, user.id));
       return { token, session, user, gates: signInGates(user), deviceToken };
     },
 
-    /** Ends the session of `token` on the server; an unknown or ended one is no error. */
-    async signOut(token: string | null): Promise<void> {
+    /**
+     * Ends the session of `token` on the server; an unknown or ended one is no error.
+     * `signedIn`: the user it belonged to, when it was live (a `logout` event then).
+     */
+    async signOut(token: string | null, signedIn?: { userId: number; by: AuditContext }): Promise<void> {
       if (token) await sessions.endSession(token);
+      if (token && signedIn) await deps.audit?.record({ type: 'logout', outcome: 'success', targetUserId: signedIn.userId }, signedIn.by);
     },
   };
 }

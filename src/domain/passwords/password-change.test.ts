@@ -15,7 +15,7 @@ import { createPasswordChangeService } from './password-change.ts';
 const OLD_PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'plum orchard under winter rain';
 const CLIENT = { ip: '203.0.113.9', userAgent: 'test' };
-const allowAll: LoginGuard = { checkAttempt: async () => ({ allowed: true }), recordFailure: async () => {}, recordSuccess: async () => {} };
+const allowAll: LoginGuard = { checkAttempt: async () => ({ allowed: true }), recordFailure: async () => {}, recordSuccess: async () => {}, clearAccount: async () => {} };
 
 let stores: MemoryStores;
 let hasher: PasswordHasher;
@@ -46,7 +46,7 @@ test('a password change voids the other sessions even when deleting them fails; 
   const service = createPasswordChangeService({ transactor: stores.transactor, users: stores.users, sessions, hasher, guard: allowAll, policy: { minLength: 12, maxLength: 256 } });
   stores.failDeletes = true;
   try {
-    const result = await service.changePassword({ user, currentPassword: OLD_PASSWORD, newPassword: NEW_PASSWORD, ip: CLIENT.ip, keepSessionToken: mine.token });
+    const result = await service.changePassword({ user, currentPassword: OLD_PASSWORD, newPassword: NEW_PASSWORD, ip: CLIENT.ip, keepSessionToken: mine.token, by: { actorUserId: user.id, ip: CLIENT.ip, userAgent: 'test', channel: 'web' } });
     assert.deepEqual(result, { kind: 'changed', endedSessions: null });
     assert.ok(stores.sessionRows.has(attacker.session.idHash), 'the delete really failed: the row is still there');
     stores.failDeletes = false;

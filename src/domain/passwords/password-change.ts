@@ -9,6 +9,7 @@
  * failure to delete them afterwards (Redis away) cannot leave an attacker signed in; the
  * deletes only tidy up. The session that made the change moves to the new version.
  */
+import type { AuditContext } from '../audit/events.ts';
 import type { LoginGuard } from '../login/login.ts';
 import type { MailComposer, Transactor } from '../ports.ts';
 import { queuePasswordChangedNotice } from '../recovery/password-reset.ts';
@@ -49,6 +50,7 @@ export function createPasswordChangeService(deps: {
       keepSessionToken: string;
       /** The language of the notice mail (the request's); English when absent. */
       locale?: string;
+      by: AuditContext;
     }): Promise<PasswordChangeResult> {
       const check = await checkCurrentPassword({ users, hasher, guard }, input);
       if (check.kind !== 'correct') return check;
@@ -67,6 +69,7 @@ export function createPasswordChangeService(deps: {
         if (changed === undefined) return undefined;
         await tx.tokens.deleteTokensForUser(userId, 'password-reset');
         if (mailComposer) await queuePasswordChangedNotice(tx, mailComposer, input.user, { locale: input.locale ?? 'en', now: new Date() });
+        await tx.audit.record({ type: 'password.changed', outcome: 'success', targetUserId: userId }, input.by);
         return changed;
       });
       if (version === undefined) return { kind: 'wrong-current-password' };

@@ -14,6 +14,7 @@
  *    session of the user. A password the policy refuses rolls the transaction back, so the
  *    token still works for a better try.
  */
+import type { AuditContext } from '../audit/events.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { Clock } from '../clock.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
@@ -118,7 +119,7 @@ export function createPasswordRecoveryService(deps: PasswordRecoveryDependencies
 
   return {
     /** Always `accepted` unless throttled, whether or not the address belongs to an account. */
-    async requestReset(input: { email: string; locale: string; ip: string }): Promise<RequestResetResult> {
+    async requestReset(input: { email: string; locale: string; ip: string; by: AuditContext }): Promise<RequestResetResult> {
       const address = normalizeEmail(input.email);
       const byIp = await throttle.consume('password-reset-ip', input.ip);
       if (!byIp.allowed) return { kind: 'throttled', retryAfterSeconds: byIp.retryAfterSeconds };
@@ -128,12 +129,15 @@ export function createPasswordRecoveryService(deps: PasswordRecoveryDependencies
       // Only an address finds an account here: a username typed into this form matches nothing.
       const user = address.includes('@') ? await users.findUserForLogin(address) : undefined;
       if (user && !user.disabled && normalizeEmail(user.email) === address) {
-        await transactor.run((tx) => queueResetLink(tx, mailComposer, user, { kind: 'password-reset', locale: input.locale, now: now() }));
+        await transactor.run(async (tx) => {
+          await queueResetLink(tx, mailComposer, user, { kind: 'password-reset', locale: input.locale, now: now() });
+          await tx.audit.record({ type: 'password.reset_requested', outcome: 'success', targetUserId: user.id }, input.by);
+        });
       }
       return { kind: 'accepted' };
     },
 
-    async resetPassword(input: { token: string; password: string; locale: string }): Promise<ResetPasswordResult> {
+    async resetPassword(input: { token: string; password: string; locale: string; by: AuditContext }): Promise<ResetPasswordResult> {
       if (!isWellFormedRecoveryToken(input.token)) return { kind: 'invalid-token' };
       // The rules that need no account first, so a refused password costs no hashing.
       const contextFree = checkPassword(input.password, { username: '', email: '' }, policy);
@@ -152,6 +156,7 @@ export function createPasswordRecoveryService(deps: PasswordRecoveryDependencies
           await tx.credentials.replacePassword(user.id, passwordHash, { mustChangePassword: false, passwordPolicy });
           await tx.tokens.deleteTokensForUser(user.id);
           await queuePasswordChangedNotice(tx, mailComposer, user, { locale: input.locale, now: at });
+          await tx.audit.record({ type: 'password.reset', outcome: 'success', targetUserId: user.id }, input.by);
           return user.id;
         });
       } catch (error) {

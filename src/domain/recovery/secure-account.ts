@@ -7,6 +7,7 @@
  * `issueSecureAccountLink` is called by whoever queues a notice, inside the transaction that
  * queues it, so the token and the mail that carries it commit together or not at all.
  */
+import type { AuditContext } from '../audit/events.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { Clock } from '../clock.ts';
 import type { LoginGuard } from '../login/login.ts';
@@ -67,15 +68,16 @@ export function createSecureAccountService(deps: SecureAccountDependencies) {
    * credential version, so every session is void), void every outstanding token, and queue a
    * fresh reset link to the address on file. Then the session rows go too.
    */
-  async function lockDown(tx: TransactionStores, user: User, locale: string, now: Date): Promise<void> {
+  async function lockDown(tx: TransactionStores, user: User, locale: string, now: Date, by: AuditContext, via: 'link' | 'settings'): Promise<void> {
     await tx.credentials.replacePassword(user.id, makeUnusablePassword(), { mustChangePassword: true, passwordPolicy: null });
     await tx.tokens.deleteTokensForUser(user.id);
     await queueResetLink(tx, mailComposer, user, { kind: 'account-secured', locale, now });
+    await tx.audit.record({ type: 'account.secured', outcome: 'success', targetUserId: user.id, details: { via } }, by);
   }
 
   return {
     /** "This wasn't me" by the link's token (single-use, 7 days). */
-    async secureByToken(input: { token: string; locale: string; ip: string }): Promise<SecureAccountResult> {
+    async secureByToken(input: { token: string; locale: string; ip: string; by: AuditContext }): Promise<SecureAccountResult> {
       const decision = await throttle.consume('secure-account-ip', input.ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
       if (!isWellFormedRecoveryToken(input.token)) return { kind: 'invalid-token' };
@@ -85,7 +87,7 @@ export function createSecureAccountService(deps: SecureAccountDependencies) {
         if (!token) return undefined;
         const user = await tx.users.findUserById(token.userId);
         if (!user) return undefined;
-        await lockDown(tx, user, input.locale, now);
+        await lockDown(tx, user, input.locale, now, input.by, 'link');
         return user.id;
       });
       if (userId === undefined) return { kind: 'invalid-token' };
@@ -94,13 +96,13 @@ export function createSecureAccountService(deps: SecureAccountDependencies) {
     },
 
     /** "Secure my account" from the settings page: the current password, then the same action. */
-    async secureSignedIn(input: { user: User; currentPassword: string; locale: string; ip: string }): Promise<SecureAccountResult> {
+    async secureSignedIn(input: { user: User; currentPassword: string; locale: string; ip: string; by: AuditContext }): Promise<SecureAccountResult> {
       const decision = await throttle.consume('secure-account-ip', input.ip);
       if (!decision.allowed) return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
       const check = await checkCurrentPassword({ users, hasher, guard }, input);
       if (check.kind !== 'correct') return check;
       await guard.recordSuccess(check.accountKey, input.ip);
-      await transactor.run((tx) => lockDown(tx, input.user, input.locale, new Date(clock.now())));
+      await transactor.run((tx) => lockDown(tx, input.user, input.locale, new Date(clock.now()), input.by, 'settings'));
       await endEverySession(sessions, input.user.id);
       return { kind: 'secured', userId: input.user.id };
     },

@@ -1,7 +1,7 @@
 // Property: one throttle key per client: IPv4 as is, IPv4-mapped IPv6 as its IPv4, other IPv6 by its /64.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { throttleKeyForIp } from './client-ip.ts';
+import { throttleKeyForIp } from './ip-key.ts';
 
 test('IPv4 addresses are used unchanged', () => {
   for (const ip of ['1.2.3.4', '127.0.0.1', '203.0.113.255']) assert.equal(throttleKeyForIp(ip), ip);

@@ -1,6 +1,6 @@
 /**
- * The client address for throttle keys. `request.ip` already honours TRUST_PROXY (Fastify's
- * trustProxy): without it, X-Forwarded-For is ignored and the socket address is used.
+ * The client address for throttle keys (the HTTP layer passes `request.ip`, which already
+ * honours TRUST_PROXY; `unblock` re-derives the keys of addresses read from the audit log).
  * IPv6 clients are keyed by their /64, since one host usually owns a whole /64 and could
  * otherwise rotate addresses to escape limits (as fastify-rate-limit does).
  */

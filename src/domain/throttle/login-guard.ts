@@ -70,5 +70,13 @@ export function createLoginGuard(throttle: Throttle, limits: LimiterDefinitions)
       const pairKey = loginPairKey(accountKey, ip);
       await Promise.all([throttle.reset('login-pair', pairKey), throttle.reset('login-pair-blocks', pairKey)]);
     },
+
+    async clearAccount(accountKey, ips) {
+      const pairKeys = ips.map((ip) => loginPairKey(accountKey, ip));
+      await Promise.all([
+        throttle.reset('login-account', accountKey),
+        ...pairKeys.flatMap((pairKey) => [throttle.reset('login-pair', pairKey), throttle.reset('login-pair-blocks', pairKey)]),
+      ]);
+    },
   };
 }

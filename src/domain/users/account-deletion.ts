@@ -5,6 +5,7 @@
  * with every queued message to the address. Sessions are then ended on their store too
  * (Redis keeps them apart from SQL); one left behind by a failure finds no user and dies.
  */
+import type { AuditContext } from '../audit/events.ts';
 import type { LoginGuard } from '../login/login.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
 import type { Transactor } from '../ports.ts';
@@ -14,6 +15,8 @@ import { checkCurrentPassword } from '../login/current-password.ts';
 
 export type AccountDeletionResult =
   | { kind: 'deleted' }
+  /** The last enabled admin may not delete their account (account-admin.ts). */
+  | { kind: 'last-admin' }
   | { kind: 'wrong-current-password' }
   | { kind: 'throttled'; retryAfterSeconds: number };
 
@@ -26,17 +29,25 @@ export function createAccountDeletionService(deps: {
 }) {
   const { transactor, users, sessions, hasher, guard } = deps;
   return {
-    async deleteAccount(input: { user: User; currentPassword: string; ip: string }): Promise<AccountDeletionResult> {
+    async deleteAccount(input: { user: User; currentPassword: string; ip: string; by: AuditContext }): Promise<AccountDeletionResult> {
       const check = await checkCurrentPassword({ users, hasher, guard }, input);
       if (check.kind !== 'correct') return check;
       await guard.recordSuccess(check.accountKey, input.ip);
-      const deleted = await transactor.run(async (tx) => {
-        // TODO(#11): write the pseudonymous audit record of this deletion here, in this transaction.
+      const outcome = await transactor.run(async (tx): Promise<'deleted' | 'unknown' | 'last-admin'> => {
+        const admins = await tx.users.lockActiveAdmins();
+        if (admins.includes(check.userId) && admins.length <= 1) {
+          await tx.audit.record({ type: 'user.deleted', outcome: 'failure', targetUserId: check.userId, details: { reason: 'last_admin' } }, input.by);
+          return 'last-admin';
+        }
         await tx.tokens.deleteTokensForUser(check.userId);
         await tx.mail.deleteForRecipient(input.user.email);
-        return tx.users.deleteUser(check.userId);
+        if (!(await tx.users.deleteUser(check.userId))) return 'unknown';
+        // The pseudonymous record: the numeric id only, which no longer names anyone.
+        await tx.audit.record({ type: 'user.deleted', outcome: 'success', targetUserId: check.userId, details: { by: 'self' } }, input.by);
+        return 'deleted';
       });
-      if (!deleted) return { kind: 'wrong-current-password' };
+      if (outcome === 'last-admin') return { kind: 'last-admin' };
+      if (outcome === 'unknown') return { kind: 'wrong-current-password' };
       try {
         await sessions.endAllSessionsForUser(check.userId);
       } catch {

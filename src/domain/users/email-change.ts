@@ -9,6 +9,7 @@
  * Whether the new address is already someone's is not checked here (that would make this
  * form an oracle for registered addresses): the link then fails with a clear "taken".
  */
+import type { AuditContext } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
@@ -33,7 +34,7 @@ export function createEmailChangeService(deps: {
 }) {
   const { transactor, users, hasher, mailComposer, throttle, clock } = deps;
   return {
-    async requestEmailChange(input: { user: User; newEmail: string; currentPassword: string; locale: string }): Promise<EmailChangeResult> {
+    async requestEmailChange(input: { user: User; newEmail: string; currentPassword: string; locale: string; by: AuditContext }): Promise<EmailChangeResult> {
       const { user } = input;
       const email = canonicalEmail(input.newEmail);
       if (!isValidEmail(email)) return { kind: 'invalid', field: 'email', code: 'email_invalid' };
@@ -75,6 +76,7 @@ export function createEmailChangeService(deps: {
           links: { secure },
         });
         await tx.mail.enqueue(notice, now);
+        await tx.audit.record({ type: 'email.change_requested', outcome: 'success', targetUserId: user.id }, input.by);
       });
       return { kind: 'requested' };
     },

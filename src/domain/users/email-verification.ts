@@ -11,6 +11,7 @@
  * to, so a link to an address the account no longer has verifies nothing; a newer link
  * voids the older ones.
  */
+import type { AuditContext } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
 import { generateToken, sha256Hex } from '../crypto.ts';
 import type { MailComposer, Throttle, TransactionStores, Transactor, UserStore } from '../ports.ts';
@@ -106,30 +107,33 @@ export function createEmailVerificationService(deps: {
     },
 
     /** Follows a link: a verify-email token verifies, a change-email token moves the address. */
-    async confirm(token: string): Promise<ConfirmResult> {
+    async confirm(token: string, by: AuditContext): Promise<ConfirmResult> {
       const now = new Date(clock.now());
       const hash = sha256Hex(token);
-      const verify = await transactor.run((tx) => tx.tokens.consumeToken(hash, 'verify-email', now));
-      if (verify) {
-        const user = await users.findUserById(verify.userId);
-        if (!user || normalizeEmail(user.email) !== verify.data) return { kind: 'invalid' };
-        const outcome = await users.markEmailVerified(user.id, now);
-        return outcome === 'ok' ? { kind: 'verified', userId: user.id } : { kind: 'invalid' };
-      }
-      const change = await transactor.run((tx) => tx.tokens.consumeToken(hash, 'change-email', now));
-      if (!change || change.data === null) return { kind: 'invalid' };
-      const email = change.data;
-      // Outside a transaction: the unique index decides a race for the address, and on
-      // PostgreSQL a violation would abort a transaction around it (user-service.ts).
-      const outcome = await users.markEmailVerified(change.userId, now, { email, emailNormalized: normalizeEmail(email) });
-      if (outcome === 'conflict') return { kind: 'address-taken' };
-      if (outcome === 'unknown') return { kind: 'invalid' };
-      // Links to the old address, and other pending changes, die with it.
-      await transactor.run(async (tx) => {
+      // The token is used up, the address confirmed (or moved) and the event recorded in one
+      // transaction. A taken address is refused by the unique index (under a savepoint in the
+      // store), and the used token stays used: the link was for an address now someone else's.
+      return transactor.run(async (tx): Promise<ConfirmResult> => {
+        const verify = await tx.tokens.consumeToken(hash, 'verify-email', now);
+        if (verify) {
+          const user = await tx.users.findUserById(verify.userId);
+          if (!user || normalizeEmail(user.email) !== verify.data) return { kind: 'invalid' };
+          if ((await tx.users.markEmailVerified(user.id, now)) !== 'ok') return { kind: 'invalid' };
+          await tx.audit.record({ type: 'email.verified', outcome: 'success', targetUserId: user.id }, by);
+          return { kind: 'verified', userId: user.id };
+        }
+        const change = await tx.tokens.consumeToken(hash, 'change-email', now);
+        if (!change || change.data === null) return { kind: 'invalid' };
+        const email = change.data;
+        const outcome = await tx.users.markEmailVerified(change.userId, now, { email, emailNormalized: normalizeEmail(email) });
+        if (outcome === 'conflict') return { kind: 'address-taken' };
+        if (outcome === 'unknown') return { kind: 'invalid' };
+        // Links to the old address, and other pending changes, die with it.
         await tx.tokens.deleteTokensForUser(change.userId, 'verify-email');
         await tx.tokens.deleteTokensForUser(change.userId, 'change-email');
+        await tx.audit.record({ type: 'email.changed', outcome: 'success', targetUserId: change.userId }, by);
+        return { kind: 'email-changed', userId: change.userId };
       });
-      return { kind: 'email-changed', userId: change.userId };
     },
   };
 }

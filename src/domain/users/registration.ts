@@ -13,6 +13,7 @@
  *    counts too: it answers like a new account (user-service.ts) and must spend alike.
  * A refusal carries the seconds to wait, for `Retry-After` and the page's "try again in …".
  */
+import type { AuditContext } from '../audit/events.ts';
 import type { Throttle } from '../throttle/throttle.ts';
 import type { SelfRegisterResult, UserService } from './user-service.ts';
 
@@ -22,13 +23,13 @@ export function createRegistrationService(deps: { users: Pick<UserService, 'regi
   const { users, throttle, open } = deps;
   return {
     /** `throttleKey`: the client's IP (an IPv6 /64). Never throws for a refusal. */
-    async register(input: { username: string; email: string; password: string }, throttleKey: string, locale = 'en'): Promise<SelfRegistrationResult> {
+    async register(input: { username: string; email: string; password: string }, throttleKey: string, locale: string, by: AuditContext): Promise<SelfRegistrationResult> {
       if (!open) return { kind: 'closed' };
       const attempt = await throttle.consume('register-attempt-ip', throttleKey);
       if (!attempt.allowed) return { kind: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
       const allowance = await throttle.peek('register-ip', throttleKey);
       if (!allowance.allowed) return { kind: 'throttled', retryAfterSeconds: allowance.retryAfterSeconds };
-      const result = await users.registerVisitor(input, locale);
+      const result = await users.registerVisitor(input, locale, by);
       // A taken email counts like an account made: the allowance must not tell them apart.
       if (result.kind === 'registered' || result.kind === 'email-taken') await throttle.consume('register-ip', throttleKey);
       return result;

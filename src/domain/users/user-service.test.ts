@@ -17,6 +17,7 @@ import { createPasswordHasher, type PasswordHasher } from '../passwords/hasher.t
 import type { UserStore } from '../ports.ts';
 import { createSessionService, type SessionService } from '../sessions/session-service.ts';
 import { createUserService, type UserService, validateRegistration } from './user-service.ts';
+import { CLI_CONTEXT } from '../audit/events.ts';
 
 const POLICY = { minLength: 12, maxLength: 256 };
 const PASSWORD = 'correct horse battery staple';
@@ -130,9 +131,9 @@ test('the email is validated in the form it is stored (after NFKC): a small-form
 
 test('setRole accepts only known roles and known users, whatever the name’s spelling', async () => {
   assert.equal((await service.registerUser({ username: 'heidi', email: 'heidi@example.test', password: PASSWORD })).kind, 'registered');
-  assert.deepEqual(await service.setRole('heidi', 'root'), { ok: false, reason: 'bad_role' });
-  assert.deepEqual(await service.setRole('nobody-here', 'admin'), { ok: false, reason: 'unknown_user' });
-  const changed = await service.setRole('ＨＥＩＤＩ', 'admin');
+  assert.deepEqual(await service.setRole({ username: 'heidi' }, 'root', CLI_CONTEXT), { ok: false, reason: 'bad_role' });
+  assert.deepEqual(await service.setRole({ username: 'nobody-here' }, 'admin', CLI_CONTEXT), { ok: false, reason: 'unknown_user' });
+  const changed = await service.setRole({ username: 'ＨＥＩＤＩ' }, 'admin', CLI_CONTEXT);
   assert.ok(changed.ok);
   assert.equal((await users.findUserByUsername('heidi'))?.role, 'admin');
 });
@@ -142,16 +143,16 @@ test('disabling ends every session of the user; enabling again does not revive t
   assert.ok(registered.kind === 'registered');
   const a = await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
   const b = await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
-  const disabled = await service.setDisabled('Ivan', true);
+  const disabled = await service.setDisabled({ username: 'Ivan' }, true, CLI_CONTEXT);
   assert.ok(disabled.ok && disabled.user.disabled);
   assert.equal((await users.findUserById(registered.user.id))?.disabled, true);
   const rows = await database.db.selectFrom('sessions').selectAll().where('user_id', '=', registered.user.id).execute();
   assert.equal(rows.length, 0);
-  assert.ok((await service.setDisabled('ivan', false)).ok);
+  assert.ok((await service.setDisabled({ username: 'ivan' }, false, CLI_CONTEXT)).ok);
   assert.equal((await users.findUserById(registered.user.id))?.disabled, false);
   assert.equal(await sessions.validateSessionToken(a.token), undefined);
   assert.equal(await sessions.validateSessionToken(b.token), undefined);
-  assert.deepEqual(await service.setDisabled('nobody-here', true), { ok: false, reason: 'unknown_user' });
+  assert.deepEqual(await service.setDisabled({ username: 'nobody-here' }, true, CLI_CONTEXT), { ok: false, reason: 'unknown_user' });
 });
 
 test('revokeSessions ends every session and reports how many', async () => {
@@ -159,7 +160,7 @@ test('revokeSessions ends every session and reports how many', async () => {
   assert.ok(registered.kind === 'registered');
   await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
   await sessions.startSession({ id: registered.user.id, credentialVersion: 0 }, CLIENT);
-  assert.deepEqual(await service.revokeSessions('JUDY'), { ok: true, count: 2 });
-  assert.deepEqual(await service.revokeSessions('judy'), { ok: true, count: 0 });
-  assert.deepEqual(await service.revokeSessions('nobody-here'), { ok: false, reason: 'unknown_user' });
+  assert.deepEqual(await service.revokeSessions({ username: 'JUDY' }, CLI_CONTEXT), { ok: true, count: 2 });
+  assert.deepEqual(await service.revokeSessions({ username: 'judy' }, CLI_CONTEXT), { ok: true, count: 0 });
+  assert.deepEqual(await service.revokeSessions({ username: 'nobody-here' }, CLI_CONTEXT), { ok: false, reason: 'unknown_user' });
 });

@@ -9,7 +9,10 @@ import type { PasswordHasher } from '../passwords/hasher.ts';
 import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
 import { checkPassword, type PasswordPolicyConfig } from '../passwords/policy.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { MailComposer, Transactor, UserConflict, UserStore } from '../ports.ts';
+import { type AuditContext, CLI_CONTEXT } from '../audit/events.ts';
+import type { LoginGuard } from '../login/login.ts';
+import type { AuditLog, FailedSignInSources, MailComposer, Transactor, UserConflict, UserStore } from '../ports.ts';
+import { type AccountAdministration, createAccountAdministration } from './account-admin.ts';
 import { queueVerificationMail } from './email-verification.ts';
 import {
   canonicalEmail,
@@ -50,7 +53,6 @@ export type SelfRegisterResult =
    */
   | { kind: 'email-taken'; username: string; email: string };
 
-export type AdminChangeResult = { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_role' };
 
 export function validateRegistration(
   input: { username: string; email: string; password: string },
@@ -73,19 +75,14 @@ export function validateRegistration(
   return problems;
 }
 
-export interface UserService {
-  /** An operator's account (the CLI): a taken username or email is a `conflict`. */
-  registerUser(input: { username: string; email: string; password: string; role?: Role }): Promise<RegisterResult>;
+export interface UserService extends AccountAdministration {
+  /** An operator's account (the CLI; `user.created` by `by`): a taken username or email is a `conflict`. */
+  registerUser(input: { username: string; email: string; password: string; role?: Role }, by?: AuditContext): Promise<RegisterResult>;
   /**
    * A visitor's registration, in one transaction with its verification mail; a taken email
    * answers `email-taken` after mailing the owner (in the visitor's `locale`).
    */
-  registerVisitor(input: { username: string; email: string; password: string }, locale: string): Promise<SelfRegisterResult>;
-  setRole(username: string, role: string): Promise<AdminChangeResult>;
-  /** Disabling also voids (credential version) and ends every session of the user. */
-  setDisabled(username: string, disabled: boolean): Promise<AdminChangeResult>;
-  /** Voids (credential version) and ends every session of the user. */
-  revokeSessions(username: string): Promise<{ ok: true; count: number } | { ok: false; reason: 'unknown_user' }>;
+  registerVisitor(input: { username: string; email: string; password: string }, locale: string, by: AuditContext): Promise<SelfRegisterResult>;
 }
 
 export function createUserService(deps: {
@@ -95,10 +92,15 @@ export function createUserService(deps: {
   hasher: PasswordHasher;
   policy: PasswordPolicyConfig;
   clock: Clock;
-  /** Needed for self-service registration (its mails). */
+  /** Needed for self-service registration and admin mail (reset, verification links). */
   mailComposer?: MailComposer;
+  /** For `unblock`. */
+  guard?: Pick<LoginGuard, 'clearAccount'>;
+  failedSignIns?: FailedSignInSources;
+  audit?: AuditLog;
 }): UserService {
   const { users, transactor, sessions, hasher, policy, clock, mailComposer } = deps;
+  const administration = createAccountAdministration(deps);
   const passwordPolicy = policyFingerprint(policy);
 
   /** Validated, canonical, and hashed on every path (a taken email included: equal time). */
@@ -123,14 +125,18 @@ export function createUserService(deps: {
   }
 
   return {
-    async registerUser(input) {
+    async registerUser(input, by = CLI_CONTEXT) {
       const prepared = await prepare(input);
       if (prepared.kind === 'invalid') return prepared;
-      const created = await users.createUser(prepared.newUser);
-      return created.ok ? { kind: 'registered', user: created.user } : { kind: 'conflict', field: created.conflict };
+      return transactor.run(async (tx): Promise<RegisterResult> => {
+        const created = await tx.users.createUser(prepared.newUser);
+        if (!created.ok) return { kind: 'conflict', field: created.conflict };
+        await tx.audit.record({ type: 'user.created', outcome: 'success', targetUserId: created.user.id, details: { role: created.user.role } }, by);
+        return { kind: 'registered', user: created.user };
+      });
     },
 
-    async registerVisitor(input, locale) {
+    async registerVisitor(input, locale, by) {
       // The account keeps the language of the page it was created from.
       const prepared = await prepare({ ...input, locale });
       if (prepared.kind === 'invalid') return prepared;
@@ -145,6 +151,7 @@ export function createUserService(deps: {
         const created = await tx.users.createUser(newUser);
         if (created.ok) {
           await queueVerificationMail(tx, mailComposer, created.user, locale, now);
+          await tx.audit.record({ type: 'user.registered', outcome: 'success', targetUserId: created.user.id }, { ...by, actorUserId: created.user.id });
           return { kind: 'registered', user: created.user };
         }
         // Only a taken username is said: one reported for the email may hide a taken name too.
@@ -166,37 +173,6 @@ export function createUserService(deps: {
       });
     },
 
-    async setRole(username, role) {
-      if (!isRole(role)) return { ok: false, reason: 'bad_role' };
-      const user = await users.findUserByUsername(normalizeUsername(username));
-      if (!user || !(await users.setRole(user.id, role))) return { ok: false, reason: 'unknown_user' };
-      return { ok: true, user: { ...user, role } };
-    },
-
-    async setDisabled(username, disabled) {
-      const user = await users.findUserByUsername(normalizeUsername(username));
-      if (!user) return { ok: false, reason: 'unknown_user' };
-      const changed = await transactor.run(async (tx) => {
-        if (!(await tx.users.setDisabled(user.id, disabled))) return false;
-        // The flag alone already stops sessions at their next request; the new version makes
-        // that hold even for a session store that missed the delete below.
-        if (disabled) await tx.credentials.bumpCredentialVersion(user.id);
-        return true;
-      });
-      if (!changed) return { ok: false, reason: 'unknown_user' };
-      if (disabled) await sessions.endAllSessionsForUser(user.id);
-      return { ok: true, user: { ...user, disabled } };
-    },
-
-    async revokeSessions(username) {
-      const user = await users.findUserByUsername(normalizeUsername(username));
-      if (!user) return { ok: false, reason: 'unknown_user' };
-      // Void first, by version (one SQL statement), then delete: sessions in Redis die even if
-      // the delete cannot reach it.
-      if ((await transactor.run((tx) => tx.credentials.bumpCredentialVersion(user.id))) === undefined) {
-        return { ok: false, reason: 'unknown_user' };
-      }
-      return { ok: true, count: await sessions.endAllSessionsForUser(user.id) };
-    },
+    ...administration,
   };
 }

@@ -5,13 +5,14 @@
  * Registered inside the API context by auth-routes.ts, so its rules, error shape and
  * OpenAPI document apply.
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
 import { EMAIL_MAX_LENGTH } from '../../domain/users/user.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { type ErrorResponder, errorResponse, sendError } from '../error-handler.ts';
 import { textField } from '../text-field.ts';
@@ -67,7 +68,7 @@ export function addressApiRoutes(parent: FastifyInstance, deps: Pick<HttpDepende
       },
     },
     async (request, reply) => {
-      const result = await deps.emailVerification.confirm(request.body.token);
+      const result = await deps.emailVerification.confirm(request.body.token, auditContext(request));
       if (result.kind === 'invalid') throw new AuthError('invalid_input', { detail: 'page.address.link_invalid' });
       if (result.kind === 'address-taken') {
         const conflict = errorResponse('conflict', { detail: 'page.address.address_taken', locale: request.locale });
@@ -136,7 +137,7 @@ export function addressApiRoutes(parent: FastifyInstance, deps: Pick<HttpDepende
       },
     },
     async (request, reply) => {
-      const result = await deps.emailChange.requestEmailChange({
+      const result = await deps.emailChange.requestEmailChange({ by: auditContext(request),
         user: request.auth!.user,
         newEmail: request.body.email,
         currentPassword: request.body.current_password,

@@ -10,6 +10,7 @@
  * HTML form (the one request shape a foreign site can send without a CORS preflight) gets
  * 415 before anything runs, and the document's single content type is the truth.
  */
+import { auditContext } from '../audit-context.ts';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,7 +19,7 @@ import type { Config } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
 import { describeProblem } from '../../messages/problems.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { errorResponse, registerErrorHandlers, sendError, type ErrorResponder } from '../error-handler.ts';
 import type { PageTools } from '../pages/page-tools.ts';
@@ -117,7 +118,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
       },
     },
     async (request, reply) => {
-      const result = await deps.registration.register(request.body, throttleKeyForIp(request.ip), request.locale);
+      const result = await deps.registration.register(request.body, throttleKeyForIp(request.ip), request.locale, auditContext(request));
       if (result.kind === 'closed') throw new AuthError('registration_closed');
       if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind === 'invalid') {

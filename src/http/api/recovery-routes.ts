@@ -8,6 +8,7 @@
  *  - `POST /settings/secure-account`: the same for the signed-in user, with the password.
  * A used, expired, unknown or forged token is `invalid_input` (400) with `field: token`.
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -15,7 +16,7 @@ import { AuthError } from '../../domain/errors.ts';
 import { RESET_TOKEN_SECONDS } from '../../domain/recovery/password-reset.ts';
 import { FORGOT_PASSWORD_FLOOR_MS, withTimeFloor } from '../../domain/recovery/steady-timing.ts';
 import { describeProblem } from '../../messages/problems.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { errorResponse, type ErrorResponse, sendError } from '../error-handler.ts';
 import { textField } from '../text-field.ts';
@@ -88,7 +89,7 @@ export async function recoveryApiRoutes(parent: FastifyInstance, options: { deps
     },
     async (request, reply) => {
       const result = await withTimeFloor(FORGOT_PASSWORD_FLOOR_MS, () =>
-        deps.passwordRecovery.requestReset({ email: request.body.email, locale: request.locale, ip: throttleKeyForIp(request.ip) }),
+        deps.passwordRecovery.requestReset({ by: auditContext(request), email: request.body.email, locale: request.locale, ip: throttleKeyForIp(request.ip) }),
       );
       if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       return reply.code(202).send({ expiresInMinutes: RESET_TOKEN_SECONDS / 60 });
@@ -120,7 +121,7 @@ export async function recoveryApiRoutes(parent: FastifyInstance, options: { deps
       },
     },
     async (request, reply) => {
-      const result = await deps.passwordRecovery.resetPassword({ token: request.body.token, password: request.body.password, locale: request.locale });
+      const result = await deps.passwordRecovery.resetPassword({ by: auditContext(request), token: request.body.token, password: request.body.password, locale: request.locale });
       if (result.kind === 'invalid-token') return invalidToken(request, reply);
       if (result.kind === 'invalid') {
         const problems = result.problems.map((problem) => ({ field: 'password', code: problem.code, message: describeProblem(problem, request.locale) }));
@@ -158,7 +159,7 @@ export async function recoveryApiRoutes(parent: FastifyInstance, options: { deps
       },
     },
     async (request, reply) => {
-      const result = await deps.secureAccount.secureByToken({ token: request.body.token, locale: request.locale, ip: throttleKeyForIp(request.ip) });
+      const result = await deps.secureAccount.secureByToken({ by: auditContext(request), token: request.body.token, locale: request.locale, ip: throttleKeyForIp(request.ip) });
       if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
       if (result.kind !== 'secured') return invalidToken(request, reply);
       return reply.code(204).send(null);
@@ -192,7 +193,7 @@ export async function recoveryApiRoutes(parent: FastifyInstance, options: { deps
       },
     },
     async (request, reply) => {
-      const result = await deps.secureAccount.secureSignedIn({
+      const result = await deps.secureAccount.secureSignedIn({ by: auditContext(request),
         user: request.auth!.user,
         currentPassword: request.body.current_password,
         locale: request.locale,

@@ -7,12 +7,13 @@
  * (link-token.ts: a page-scoped cookie and a 303 under `no-referrer`), so it never leaves in
  * a `Referer`, and the confirm form is posted with a real Origin.
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
 import { defineMailKind } from '../../messages/mail.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import type { ErrorResponder } from '../error-handler.ts';
 import { textField } from '../text-field.ts';
@@ -101,7 +102,7 @@ export async function addressPages(
   app.post('/verify-email', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     noReferrer(reply);
     const parsed = tokenForm.safeParse(request.body);
-    const result = parsed.success && parsed.data.token !== '' ? await deps.emailVerification.confirm(parsed.data.token) : { kind: 'invalid' as const };
+    const result = parsed.success && parsed.data.token !== '' ? await deps.emailVerification.confirm(parsed.data.token, auditContext(request)) : { kind: 'invalid' as const };
     if (result.kind === 'invalid' || result.kind === 'address-taken') {
       const message = formatMessage(result.kind === 'invalid' ? 'page.address.link_invalid' : 'page.address.address_taken', {}, request.locale);
       return reply
@@ -148,7 +149,7 @@ export async function addressPages(
     if (!parsed.success) return refuse(400, formProblems(parsed.error, request.locale, CHANGE_EMAIL_REQUIRED));
     const empty = emptyFieldProblems(parsed.data, CHANGE_EMAIL_REQUIRED, request.locale);
     if (empty.length > 0) return refuse(400, empty);
-    const result = await deps.emailChange.requestEmailChange({
+    const result = await deps.emailChange.requestEmailChange({ by: auditContext(request),
       user: request.auth!.user,
       newEmail: parsed.data.email,
       currentPassword: parsed.data.current_password,

@@ -4,11 +4,12 @@
  * or redirect; each declares its access rule and CSRF stance. A signed-in user asking for the
  * sign-in or register form goes to the dashboard instead (CONTRACT).
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { signInFromRequest, signOutFromRequest } from '../sign-in.ts';
 import { emptyFieldProblems, formProblems, LOGIN_REQUIRED, loginForm, REGISTER_REQUIRED, registerForm, withEmptyFieldsAsked } from './forms.ts';
@@ -73,7 +74,7 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
       const problems = formProblems(parsed.error, request.locale, REGISTER_REQUIRED);
       return reply.code(400).type(HTML).send(renderRegister(pages, request, reply, { ...kept, problems }));
     }
-    const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip), request.locale);
+    const result = await deps.registration.register(parsed.data, throttleKeyForIp(request.ip), request.locale, auditContext(request));
     if (result.kind === 'closed') throw new AuthError('registration_closed');
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind === 'invalid') {

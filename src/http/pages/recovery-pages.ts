@@ -6,6 +6,7 @@
  * out of the URL first (link-token.ts). A GET never consumes anything (mail scanners open
  * links); only the POST acts.
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { linkCookie, queryToken } from './link-token.ts';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ import { SECURE_ACCOUNT_TOKEN_SECONDS } from '../../domain/recovery/secure-accou
 import { FORGOT_PASSWORD_FLOOR_MS, withTimeFloor } from '../../domain/recovery/steady-timing.ts';
 import { formatMessage } from '../../messages/catalog.ts';
 import { defineMailKind } from '../../messages/mail.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { textField } from '../text-field.ts';
 import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms.ts';
@@ -86,7 +87,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
       return reply.code(400).type(HTML).send(forgotPasswordPage(page, { problems }));
     }
     const result = await withTimeFloor(FORGOT_PASSWORD_FLOOR_MS, () =>
-      deps.passwordRecovery.requestReset({ email: parsed.data.email, locale: request.locale, ip: throttleKeyForIp(request.ip) }),
+      deps.passwordRecovery.requestReset({ by: auditContext(request), email: parsed.data.email, locale: request.locale, ip: throttleKeyForIp(request.ip) }),
     );
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     return reply.type(HTML).send(resetLinkSentPage(pages.context(request, reply, 'page.recovery.title.forgot'), RESET_TOKEN_SECONDS / 60));
@@ -115,7 +116,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
     if (!parsed.success) return reply.code(400).type(HTML).send(renderReset(request, reply, sent, formProblems(parsed.error, request.locale, RESET_REQUIRED)));
     const { token, password } = parsed.data;
     if (password === '') return reply.code(400).type(HTML).send(renderReset(request, reply, token, emptyFieldProblems(parsed.data, RESET_REQUIRED, request.locale)));
-    const result = await deps.passwordRecovery.resetPassword({ token, password, locale: request.locale });
+    const result = await deps.passwordRecovery.resetPassword({ by: auditContext(request), token, password, locale: request.locale });
     if (result.kind === 'invalid-token') return invalidLink(request, reply);
     if (result.kind === 'invalid') {
       const problems = problemLines(result.problems, request.locale).map((line) => ({ ...line, field: 'password' }));
@@ -142,7 +143,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
   app.post('/secure-account', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     const parsed = secureForm.safeParse(request.body);
     if (!parsed.success) return invalidLink(request, reply);
-    const result = await deps.secureAccount.secureByToken({ token: parsed.data.token, locale: request.locale, ip: throttleKeyForIp(request.ip) });
+    const result = await deps.secureAccount.secureByToken({ by: auditContext(request), token: parsed.data.token, locale: request.locale, ip: throttleKeyForIp(request.ip) });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.kind !== 'secured') return invalidLink(request, reply);
     secureCookie.clear(reply);
@@ -162,7 +163,7 @@ export async function recoveryPages(app: FastifyInstance, options: { deps: Recov
     if (!parsed.success) return reply.code(400).type(HTML).send(renderSettings(request, reply, formProblems(parsed.error, request.locale, SECURE_REQUIRED)));
     const empty = emptyFieldProblems(parsed.data, SECURE_REQUIRED, request.locale);
     if (empty.length > 0) return reply.code(400).type(HTML).send(renderSettings(request, reply, empty));
-    const result = await deps.secureAccount.secureSignedIn({
+    const result = await deps.secureAccount.secureSignedIn({ by: auditContext(request),
       user: request.auth!.user,
       currentPassword: parsed.data.current_password,
       locale: request.locale,

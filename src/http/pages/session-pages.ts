@@ -5,12 +5,13 @@
  * revoke-others ends every other one. /settings/delete-account shows a confirm form; only
  * its POST, with the current password, deletes. Every POST carries its CSRF token.
  */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SessionConfig } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { clearSessionCookie } from '../plugins/session.ts';
 import { textField } from '../text-field.ts';
@@ -81,12 +82,13 @@ export async function sessionPages(
   app.post('/settings/delete-account', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
     const parsed = deleteAccountForm.safeParse(request.body);
     if (!parsed.success) return renderDelete(request, reply.code(400), formProblems(parsed.error, request.locale));
-    const result = await deps.accountDeletion.deleteAccount({
+    const result = await deps.accountDeletion.deleteAccount({ by: auditContext(request),
       user: request.auth!.user,
       currentPassword: parsed.data.current_password,
       ip: throttleKeyForIp(request.ip),
     });
     if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
+    if (result.kind === 'last-admin') throw new AuthError('conflict', { detail: 'detail.last_admin' });
     if (result.kind === 'wrong-current-password') {
       return renderDelete(request, reply.code(400), [{ field: 'current_password', message: formatMessage('page.delete.wrong_password', {}, request.locale) }]);
     }

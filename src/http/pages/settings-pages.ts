@@ -1,8 +1,9 @@
 /** The signed-in user's security pages: /settings/password (more arrive under /settings/). */
+import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../../domain/errors.ts';
 import { checkPassword } from '../../domain/passwords/policy.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { formatMessage } from '../../messages/catalog.ts';
 import { CHANGE_PASSWORD_REQUIRED, changePasswordForm, emptyFieldProblems, formProblems } from './forms.ts';
@@ -38,7 +39,7 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
       const policy = newPassword === '' ? [] : checkPassword(newPassword, { username: user.username, email: user.email }, pages.meter);
       return refuse(request, reply, [...empty, ...problemLines(policy, request.locale).map((line) => ({ ...line, field: 'new_password' }))]);
     }
-    const result = await deps.passwordChange.changePassword({
+    const result = await deps.passwordChange.changePassword({ by: auditContext(request),
       user,
       currentPassword: parsed.data.current_password,
       newPassword: parsed.data.new_password,

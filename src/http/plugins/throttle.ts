@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { AuthError } from '../../domain/errors.ts';
 import type { LimiterName } from '../../domain/throttle/limits.ts';
 import type { Throttle } from '../../domain/throttle/throttle.ts';
-import { throttleKeyForIp } from '../client-ip.ts';
+import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 
 /** Counts one event for `key` on `limiter`; throws too_many_requests when over the limit. */
 export async function consumeOrRefuse(throttle: Throttle, limiter: LimiterName, key: string): Promise<void> {

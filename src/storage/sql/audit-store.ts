@@ -16,7 +16,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { anchorTag, type ChainRow, rowMac, verifyChain } from '../../domain/audit/chain.ts';
 import { AUDIT_USER_AGENT_MAX, type AuditContext, type AuditDetails, type AuditEvent, boundDetails, type StoredAuditEvent, storableText } from '../../domain/audit/events.ts';
-import type { AuditLog, AuditMaintenance } from '../../domain/ports.ts';
+import type { AuditLog, AuditMaintenance, FailedSignInSources } from '../../domain/ports.ts';
 import type { AuditEventTable, Database } from '../database.ts';
 import type { Selectable } from 'kysely';
 
@@ -150,6 +150,24 @@ export function createSqlAuditLog(db: Kysely<Database>, key: Buffer, now: () => 
     async record(event, context) {
       const stored = await db.transaction().execute((trx) => append(trx, key, now(), event, context));
       sink()(stored);
+    },
+  };
+}
+
+/** The addresses of the user's failed sign-ins since `since` (the target index, then a filter). */
+export function createSqlFailedSignInSources(db: Kysely<Database>): FailedSignInSources {
+  return {
+    async ipsWithFailures(userId, since) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .select('ip')
+        .distinct()
+        .where('target_user_id', '=', userId)
+        .where('type', '=', 'login.failed')
+        .where('occurred_at', '>=', since.getTime())
+        .where('ip', 'is not', null)
+        .execute();
+      return rows.map((row) => row.ip!);
     },
   };
 }

@@ -3,7 +3,7 @@
  * parameterised by construction. Both take a Kysely instance or a transaction (see
  * transactor.ts), so they can take part in a unit of work.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, SqliteAdapter } from 'kysely';
 import type { CreateUserResult, CredentialStore, UserConflict, UserStore } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { prepareQuery } from './compiled.ts';
@@ -95,6 +95,17 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async lockActiveAdmins() {
+      const adapter = db.getExecutor().adapter;
+      const query = db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).orderBy('id');
+      if (adapter instanceof SqliteAdapter) {
+        // SQLite has no row locks: a write statement (changing nothing) takes the database's
+        // write lock before the read, so another process's transaction waits (busy timeout).
+        await db.updateTable('users').set({ role: sql`role` }).where(sql<boolean>`0 = 1`).execute();
+        return (await query.execute()).map((row) => Number(row.id));
+      }
+      return (await query.forUpdate().execute()).map((row) => Number(row.id));
+    },
     async deleteUser(userId) {
       // Sessions, tokens and known devices go with the row (ON DELETE CASCADE, migrations 0001, 0006, 0008).
       const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
@@ -114,15 +125,22 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
     },
     async markEmailVerified(userId, at, newAddress) {
       const address = newAddress ? { email: newAddress.email, email_normalized: newAddress.emailNormalized } : {};
+      // Under a savepoint inside a unit of work, as createUser: a taken address must not abort
+      // the transaction on PostgreSQL (the change and its audit row commit together).
+      const savepoint = db.isTransaction;
+      if (savepoint) await sql`SAVEPOINT gatehouse_mark_verified`.execute(db);
       try {
         const result = await db
           .updateTable('users')
           .set({ ...address, email_verified_at: at.getTime(), updated_at: now() })
           .where('id', '=', userId)
           .executeTakeFirst();
+        if (savepoint) await sql`RELEASE SAVEPOINT gatehouse_mark_verified`.execute(db);
         return Number(result.numUpdatedRows) > 0 ? 'ok' : 'unknown';
       } catch (error) {
-        if (CONFLICT_BY_INDEX[violatedUniqueIndex(error) ?? ''] === 'email') return 'conflict';
+        const conflict = CONFLICT_BY_INDEX[violatedUniqueIndex(error) ?? ''] === 'email';
+        if (savepoint && conflict) await sql`ROLLBACK TO SAVEPOINT gatehouse_mark_verified`.execute(db);
+        if (conflict) return 'conflict';
         throw error;
       }
     },
