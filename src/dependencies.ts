@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { deriveKey } from './domain/crypto.ts';
 import { createLoginService } from './domain/login/login.ts';
+import { createReauthenticationService } from './domain/login/reauthentication.ts';
 import { createPasswordHasher } from './domain/passwords/hasher.ts';
 import { createPasswordChangeService } from './domain/passwords/password-change.ts';
 import { createPasswordRecoveryService } from './domain/recovery/password-reset.ts';
@@ -136,6 +137,7 @@ export async function createDependencies(
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy, mailComposer });
   const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });
   const secureAccount = createSecureAccountService({ transactor, users, sessions, hasher, throttle, guard, mailComposer, clock });
+  const reauthentication = createReauthenticationService({ users, hasher, guard, sessions, audit, clock });
   const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
   const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
   const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
@@ -156,6 +158,7 @@ export async function createDependencies(
     passwordRecovery,
     secureAccount,
     accountDeletion,
+    reauthentication,
     emailVerification,
     emailChange,
     hasher,

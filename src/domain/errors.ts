@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'conflict',
   'registration_closed',
   'email_unverified',
+  'reauthentication_required',
   'payload_too_large',
   'unsupported_media_type',
   'too_many_requests',

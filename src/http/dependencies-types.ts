@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../domain/clock.ts';
 import type { LoginService } from '../domain/login/login.ts';
+import type { ReauthenticationService } from '../domain/login/reauthentication.ts';
 import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
 import type { PasswordRecoveryService } from '../domain/recovery/password-reset.ts';
@@ -30,6 +31,8 @@ export interface HttpDependencies {
   passwordRecovery: PasswordRecoveryService;
   /** "This wasn't me" and "secure my account" (issue #10). */
   secureAccount: SecureAccountService;
+  /** Sudo mode: confirming the password before sensitive actions (issue #11). */
+  reauthentication: ReauthenticationService;
   /** Deleting one's own account (issue #10). */
   accountDeletion: AccountDeletionService;
   /** Verification links: confirm, and send a new one (issue #10). */

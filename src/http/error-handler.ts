@@ -26,6 +26,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   csrf_failed: 403,
   registration_closed: 403,
   email_unverified: 403,
+  reauthentication_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

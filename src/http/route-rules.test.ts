@@ -50,7 +50,7 @@ async function buildApp(routes: (app: FastifyInstance) => void | Promise<void>) 
     return reply.code(404).send({ error: 'not_found' });
   });
   await app.register(fakeSession);
-  await app.register(routeRules, { csrf: { key: KEY, origin: ORIGIN } });
+  await app.register(routeRules, { csrf: { key: KEY, origin: ORIGIN }, sudo: { seconds: 600, now: () => Date.now(), origin: ORIGIN } });
   await app.register(async function routePlugin(child) {
     await routes(child);
   });

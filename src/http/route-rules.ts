@@ -16,6 +16,8 @@
  *    domain/users/permissions.ts), else 403 `forbidden` with no data.
  *  The guards run at `onRequest`, on the server, before the body is read or any handler
  *  runs (v5.0.0-8.3.1).
+ * `sudo` — `'required'` on a sensitive action (plugins/sudo.ts): the session must have
+ *  authenticated within SUDO_SECONDS, else it is sent to /sudo first. Only on non-public routes.
  * `csrf` — every state-changing method (anything but GET, HEAD, OPTIONS) must declare
  *  `'required'` (the check of plugins/csrf.ts runs first in `preValidation`) or `'exempt'`
  *  (no check: for callers that are not browsers and authenticate otherwise, such as an OAuth
@@ -39,6 +41,7 @@ import { AuthError } from '../domain/errors.ts';
 import { isPermission, type Permission } from '../domain/users/permissions.ts';
 import { createCsrfCheck, type CsrfOptions } from './plugins/csrf.ts';
 import { requirePermission, requireSignedInApi, requireSignedInPage } from './plugins/guards.ts';
+import { createSudoCheck, type SudoOptions } from './plugins/sudo.ts';
 
 export type AccessRule = 'public' | 'signed-in' | { permission: Permission };
 export type CsrfStance = 'required' | 'exempt';
@@ -50,6 +53,8 @@ export interface DeclaredRoute {
   readonly access: AccessRule;
   /** Undefined for safe methods that declare nothing. */
   readonly csrf: CsrfStance | undefined;
+  /** True when the route is a sensitive action behind sudo mode. */
+  readonly sudo: boolean;
 }
 
 declare module 'fastify' {
@@ -66,6 +71,7 @@ declare module 'fastify' {
 
 export interface RouteRulesOptions {
   csrf: CsrfOptions;
+  sudo: SudoOptions;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -95,6 +101,13 @@ function readCsrf(value: unknown, methods: readonly string[], where: string): Cs
   return value;
 }
 
+function readSudo(value: unknown, access: AccessRule, where: string): boolean {
+  if (value === undefined) return false;
+  if (value !== 'required') throw new Error(`${where}: config.sudo ${JSON.stringify(value)} is not 'required'`);
+  if (access === 'public') throw new Error(`${where}: sudo 'required' needs a signed-in access rule`);
+  return true;
+}
+
 function accessHooks(access: AccessRule, url: string) {
   if (access === 'public') return [];
   const signedIn = url.startsWith('/api/') ? requireSignedInApi : requireSignedInPage;
@@ -109,6 +122,7 @@ function asArray<T>(hooks: T | T[] | undefined): T[] {
 
 async function routeRulesPlugin(app: FastifyInstance, options: RouteRulesOptions) {
   const checkCsrf = createCsrfCheck(options.csrf);
+  const checkSudo = createSudoCheck(options.sudo);
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
 
@@ -117,9 +131,12 @@ async function routeRulesPlugin(app: FastifyInstance, options: RouteRulesOptions
     const where = `route ${methods.join(',')} ${route.url}`;
     const access = readAccess(route.config?.access, where);
     const csrf = readCsrf(route.config?.csrf, methods, where);
+    const sudo = readSudo(route.config?.sudo, access, where);
     route.onRequest = [...accessHooks(access, route.url), ...asArray(route.onRequest)];
     if (csrf === 'required') route.preValidation = [checkCsrf, ...asArray(route.preValidation)];
-    for (const method of methods) declared.push(Object.freeze({ method, url: route.url, access, csrf }));
+    // After the CSRF check (a forged post is refused, not redirected), before any handler.
+    if (sudo) route.preHandler = [checkSudo, ...asArray(route.preHandler)];
+    for (const method of methods) declared.push(Object.freeze({ method, url: route.url, access, csrf, sudo }));
   });
 }
 

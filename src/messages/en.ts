@@ -8,6 +8,7 @@
  */
 import { adminEn } from './sections/admin.en.ts';
 import { operatorCliEn } from './sections/operator-cli.en.ts';
+import { securityEn } from './sections/security.en.ts';
 
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
 
@@ -17,6 +18,7 @@ export const en = {
   'error.invalid_credentials': 'Invalid username or password.',
   'error.unauthenticated': 'Please sign in to continue.',
   'error.forbidden': 'You do not have access to this page.',
+  'error.reauthentication_required': 'Please confirm your password to continue: POST /api/v1/sudo with your current_password, then try again.',
   'error.csrf_failed': 'The form expired or came from another site. Please reload the page and try again.',
   'error.not_found': 'Not found.',
   'error.method_not_allowed': 'This address does not accept that kind of request.',
@@ -470,6 +472,7 @@ export const en = {
   'mail.address_taken.after': 'If it was you, sign in instead, or reset your password from the sign-in page (“Forgot your password?”). If it was not you, you can ignore this message.',
   ...adminEn,
   ...operatorCliEn,
+  ...securityEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

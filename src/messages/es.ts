@@ -6,6 +6,7 @@
 import type { MessageKey } from './en.ts';
 import { adminEs } from './sections/admin.es.ts';
 import { operatorCliEs } from './sections/operator-cli.es.ts';
+import { securityEs } from './sections/security.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
 
@@ -14,6 +15,7 @@ export const es = {
   'error.invalid_credentials': 'Usuario o contraseña incorrectos.',
   'error.unauthenticated': 'Inicia sesión para continuar.',
   'error.forbidden': 'No tienes acceso a esta página.',
+  'error.reauthentication_required': 'Confirma tu contraseña para continuar: envía POST /api/v1/sudo con tu current_password y vuelve a intentarlo.',
   'error.csrf_failed': 'El formulario caducó o vino de otro sitio. Recarga la página y vuelve a intentarlo.',
   'error.not_found': 'No encontrado.',
   'error.method_not_allowed': 'Esta dirección no acepta ese tipo de solicitud.',
@@ -455,4 +457,5 @@ export const es = {
   'mail.address_taken.after': 'Si fuiste tú, inicia sesión, o restablece tu contraseña desde la página de inicio de sesión («¿Olvidaste tu contraseña?»). Si no fuiste tú, puedes ignorar este mensaje.',
   ...adminEs,
   ...operatorCliEs,
+  ...securityEs,
 } satisfies Record<MessageKey, string>;

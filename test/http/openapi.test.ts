@@ -40,6 +40,7 @@ const OPERATIONS = {
   'post /api/v1/reset-password': { id: 'resetPassword', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/secure-account': { id: 'secureAccount', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/settings/secure-account': { id: 'secureSignedInAccount', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/sudo': { id: 'confirmPassword', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
 } as const;
 
 let server: TestServer;

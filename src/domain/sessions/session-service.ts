@@ -25,6 +25,8 @@ export interface SessionService {
   endSession(token: string): Promise<void>;
   /** Keeps the session of `token` signed in across a credential change (see SessionStore). */
   rebindSession(token: string, credentialVersion: number): Promise<void>;
+  /** Sudo mode: the session of `token` confirmed its password at `at`. */
+  markReauthenticated(token: string, at: Date): Promise<void>;
   endAllSessionsForUser(userId: number, options?: { exceptToken?: string }): Promise<number>;
   deleteExpiredSessions(): Promise<number>;
   /**
@@ -94,6 +96,11 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
     async endSession(token) {
       if (!isWellFormedToken(token)) return;
       await store.deleteSession(sha256Hex(token));
+    },
+
+    async markReauthenticated(token, at) {
+      if (!isWellFormedToken(token)) return;
+      await store.markReauthenticated(sha256Hex(token), at);
     },
 
     async rebindSession(token, credentialVersion) {

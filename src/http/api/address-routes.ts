@@ -112,7 +112,7 @@ export function addressApiRoutes(parent: FastifyInstance, deps: Pick<HttpDepende
   app.post(
     '/settings/email',
     {
-      config: { access: 'signed-in', csrf: 'required' },
+      config: { access: 'signed-in', csrf: 'required', sudo: 'required' },
       schema: {
         operationId: 'changeEmail',
         tags: ['accounts'],

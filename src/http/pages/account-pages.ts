@@ -10,6 +10,7 @@ import { AuthError } from '../../domain/errors.ts';
 import { canViewProfile } from '../../domain/users/access.ts';
 import { MAX_USER_ID } from '../../domain/users/user.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
+import { auditContext } from '../audit-context.ts';
 import { requirePassedGates } from './gates.ts';
 import type { PageTools } from './page-tools.ts';
 import { dashboardPage, profilePage } from './views/account-views.ts';
@@ -24,7 +25,7 @@ const profileQuery = z.object({
     .optional(),
 });
 
-export async function accountPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'users'>; pages: PageTools }) {
+export async function accountPages(app: FastifyInstance, options: { deps: Pick<HttpDependencies, 'users' | 'audit'>; pages: PageTools }) {
   const { deps, pages } = options;
   const html = 'text/html; charset=utf-8';
   const signedIn = { config: { access: 'signed-in' as const }, preHandler: requirePassedGates };
@@ -43,6 +44,8 @@ export async function accountPages(app: FastifyInstance, options: { deps: Pick<H
     if (!canViewProfile(viewer, targetId)) throw new AuthError('forbidden');
     const profile = targetId === viewer.id ? viewer : await deps.users.findUserById(targetId);
     if (!profile) throw new AuthError('not_found');
+    // An admin reading someone else's profile is itself a security event (v5.0.0-16.2.1).
+    if (profile.id !== viewer.id) await deps.audit.record({ type: 'profile.viewed', outcome: 'success', targetUserId: profile.id }, auditContext(request));
     return reply.type(html).send(profilePage(pages.context(request, reply, 'page.title.profile'), profile));
   });
 }

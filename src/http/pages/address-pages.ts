@@ -139,9 +139,9 @@ export async function addressPages(
     return reply.type(HTML).send(resendPage(context(), { sent: true }));
   });
 
-  app.get('/settings/email', { config: { access: 'signed-in' } }, async (request, reply) => reply.type(HTML).send(renderChangeEmail(pages, request, reply)));
+  app.get('/settings/email', { config: { access: 'signed-in', sudo: 'required' } }, async (request, reply) => reply.type(HTML).send(renderChangeEmail(pages, request, reply)));
 
-  app.post('/settings/email', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
+  app.post('/settings/email', { config: { access: 'signed-in', csrf: 'required', sudo: 'required' } }, async (request, reply) => {
     const kept = typed(request.body, 'email');
     const refuse = (status: number, problems: { field?: string; message: string }[]) =>
       reply.code(status).type(HTML).send(renderChangeEmail(pages, request, reply, { email: kept, problems }));

@@ -36,7 +36,7 @@ const deleteAccountForm = z.object({ current_password: textField(4096), username
 
 export async function sessionPages(
   app: FastifyInstance,
-  options: { deps: Pick<HttpDependencies, 'sessions' | 'accountDeletion'>; pages: PageTools; cookie: SessionConfig },
+  options: { deps: Pick<HttpDependencies, 'sessions' | 'accountDeletion' | 'audit'>; pages: PageTools; cookie: SessionConfig },
 ) {
   const { deps, pages, cookie } = options;
 
@@ -61,6 +61,7 @@ export async function sessionPages(
     const { user, session } = request.auth!;
     const ended = await deps.sessions.endSessionByPublicId(user.id, parsed.data.session_id);
     if (!ended) return renderSessions(request, reply.code(404), notFound);
+    await deps.audit.record({ type: 'session.revoked', outcome: 'success', targetUserId: user.id, details: { scope: 'one' } }, auditContext(request));
     if (session.publicId === parsed.data.session_id) {
       // This browser's own session: it is signed out now.
       clearSessionCookie(reply, cookie);
@@ -72,14 +73,15 @@ export async function sessionPages(
   });
 
   app.post('/settings/sessions/revoke-others', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
-    await deps.sessions.endAllSessionsForUser(request.auth!.user.id, { exceptToken: request.sessionToken! });
+    const count = await deps.sessions.endAllSessionsForUser(request.auth!.user.id, { exceptToken: request.sessionToken! });
+    await deps.audit.record({ type: 'session.revoked', outcome: 'success', targetUserId: request.auth!.user.id, details: { scope: 'others', count } }, auditContext(request));
     pages.flash(reply, 'other-sessions-ended');
     return reply.code(303).redirect('/settings/sessions');
   });
 
-  app.get('/settings/delete-account', { config: { access: 'signed-in' } }, (request, reply) => renderDelete(request, reply));
+  app.get('/settings/delete-account', { config: { access: 'signed-in', sudo: 'required' } }, (request, reply) => renderDelete(request, reply));
 
-  app.post('/settings/delete-account', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
+  app.post('/settings/delete-account', { config: { access: 'signed-in', csrf: 'required', sudo: 'required' } }, async (request, reply) => {
     const parsed = deleteAccountForm.safeParse(request.body);
     if (!parsed.success) return renderDelete(request, reply.code(400), formProblems(parsed.error, request.locale));
     const result = await deps.accountDeletion.deleteAccount({ by: auditContext(request),

@@ -25,9 +25,9 @@ export async function settingsPages(app: FastifyInstance, options: { deps: Pick<
   const refuse = (request: FastifyRequest, reply: FastifyReply, problems: { field?: string; message: string }[]) =>
     reply.code(400).type(HTML).send(renderChangePassword(pages, request, reply, { problems }));
 
-  app.get('/settings/password', { config: { access: 'signed-in' } }, async (request, reply) => reply.type(HTML).send(renderChangePassword(pages, request, reply)));
+  app.get('/settings/password', { config: { access: 'signed-in', sudo: 'required' } }, async (request, reply) => reply.type(HTML).send(renderChangePassword(pages, request, reply)));
 
-  app.post('/settings/password', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
+  app.post('/settings/password', { config: { access: 'signed-in', csrf: 'required', sudo: 'required' } }, async (request, reply) => {
     const parsed = changePasswordForm.safeParse(request.body);
     if (!parsed.success) return refuse(request, reply, formProblems(parsed.error, request.locale, CHANGE_PASSWORD_REQUIRED));
     const user = request.auth!.user;
