@@ -55,6 +55,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/revoke-sessions.ts')).revokeSessions,
   },
   {
+    name: 'list-users',
+    summary: 'cli.summary.list-users',
+    usage: `gatehouse list-users [--query PREFIX] [--role ${ROLES.join('|')}] [--disabled] [--unverified] [--limit N] [--json]`,
+    load: async () => (await import('./commands/list-users.ts')).listUsers,
+  },
+  {
+    name: 'delete-user',
+    summary: 'cli.summary.delete-user',
+    usage: 'gatehouse delete-user <username> [--yes]',
+    load: async () => (await import('./commands/delete-user.ts')).deleteUser,
+  },
+  {
+    name: 'send-reset',
+    summary: 'cli.summary.send-reset',
+    usage: 'gatehouse send-reset <username>',
+    load: async () => (await import('./commands/send-reset.ts')).sendReset,
+  },
+  {
+    name: 'unblock',
+    summary: 'cli.summary.unblock',
+    usage: 'gatehouse unblock <username>',
+    load: async () => (await import('./commands/unblock.ts')).unblock,
+  },
+  {
     name: 'import-werkzeug',
     summary: 'cli.summary.import-werkzeug',
     usage: 'gatehouse import-werkzeug <users.db>',

@@ -6,7 +6,7 @@
 export const operatorCliEn = {
   'cli.version': 'gatehouse {version}',
   'cli.summary.list-users':
-    'list accounts, oldest first: id, username, email, role, verified, disabled, created. --query matches the start of the username or email; --limit (1 to 1000, default 100); --json prints one JSON array',
+    'list accounts, oldest first: id, username, email, role, verified, disabled, created. --query matches the start of the username or email; --limit (1 to 1000, default 100); --json prints one JSON array instead of the table, of objects with id, username, email, role, emailVerified, disabled, createdAt',
   'cli.summary.delete-user':
     'delete an account: its sessions, tokens, queued mail and personal data go; the audit log keeps a pseudonymous record (the numeric id). Asks on a terminal; otherwise needs --yes',
   'cli.summary.send-reset': 'mail the user a password reset link (to the address on the account)',

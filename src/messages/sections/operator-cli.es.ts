@@ -4,7 +4,7 @@ import type { operatorCliEn } from './operator-cli.en.ts';
 export const operatorCliEs = {
   'cli.version': 'gatehouse {version}',
   'cli.summary.list-users':
-    'lista las cuentas, de la más antigua a la más nueva: id, usuario, correo, rol, verificada, desactivada, creada. --query busca por el comienzo del usuario o del correo; --limit (de 1 a 1000, 100 por omisión); --json imprime un único array JSON',
+    'lista las cuentas, de la más antigua a la más nueva: id, usuario, correo, rol, verificada, desactivada, creada. --query busca por el comienzo del usuario o del correo; --limit (de 1 a 1000, 100 por omisión); --json imprime en lugar de la tabla un único array JSON de objetos con id, username, email, role, emailVerified, disabled, createdAt',
   'cli.summary.delete-user':
     'borra una cuenta: se van sus sesiones, tokens, correo en cola y datos personales; el registro de auditoría guarda una constancia seudónima (el id numérico). Pregunta en una terminal; si no, exige --yes',
   'cli.summary.send-reset': 'envía al usuario un enlace para restablecer la contraseña (a la dirección de la cuenta)',
