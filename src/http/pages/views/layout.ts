@@ -5,6 +5,7 @@
  * sentence comes from the catalog in the page's language (`page.t`); nothing inline (no
  * style attribute, no inline script), so the CSP stays `script-src 'self'; style-src 'self'`.
  */
+import { hasPermission } from '../../../domain/users/permissions.ts';
 import type { User } from '../../../domain/users/user.ts';
 import { LOCALES, type Locale, type MessageKey, type MessageParams } from '../../../messages/catalog.ts';
 import { escapeHtml, html, SafeHtml } from './html.ts';
@@ -67,6 +68,7 @@ function navigation(page: PageContext): SafeHtml {
       ? html`<li>${link('/dashboard', 'page.nav.dashboard')}</li>
     <li>${link('/profile', 'page.nav.profile')}</li>
     <li>${link('/settings/password', 'page.nav.password')}</li>
+    ${hasPermission(user, 'users:read') ? html`<li>${link('/admin', 'page.nav.admin')}</li>` : ''}
     <li><form class="inline" method="post" action="/logout">
       <input type="hidden" name="csrf_token" value="${page.csrfToken}">
       <button type="submit" class="link">${t('page.nav.sign_out')}</button>
