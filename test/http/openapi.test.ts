@@ -40,6 +40,19 @@ const OPERATIONS = {
   'post /api/v1/reset-password': { id: 'resetPassword', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/secure-account': { id: 'secureAccount', statuses: ['204', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/settings/secure-account': { id: 'secureSignedInAccount', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  // The admin console (issue #11, admin-routes.ts).
+  'get /api/v1/admin/overview': { id: 'getAdminOverview', statuses: ['200', '401', '403', '429', '500', '503'], security: [{ session: [] }] },
+  'get /api/v1/admin/users': { id: 'listUsers', statuses: ['200', '400', '401', '403', '429', '500', '503'], security: [{ session: [] }] },
+  'get /api/v1/admin/users/{id}': { id: 'getUser', statuses: ['200', '400', '401', '403', '404', '429', '500', '503'], security: [{ session: [] }] },
+  'get /api/v1/admin/audit': { id: 'searchAuditLog', statuses: ['200', '400', '401', '403', '429', '500', '503'], security: [{ session: [] }] },
+  'post /api/v1/admin/users/{id}/role': { id: 'setUserRole', statuses: ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/disable': { id: 'disableUser', statuses: ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/enable': { id: 'enableUser', statuses: ['200', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/revoke-sessions': { id: 'revokeUserSessions', statuses: ['200', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/send-reset': { id: 'sendUserPasswordReset', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/resend-verification': { id: 'resendUserVerification', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/unblock': { id: 'unblockUser', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'delete /api/v1/admin/users/{id}': { id: 'deleteUser', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/sudo': { id: 'confirmPassword', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
 } as const;
 

@@ -121,6 +121,7 @@ function transformDocument(input: Parameters<typeof zodTransformObject>[0]) {
 export const TAGS = [
   { name: 'accounts', description: 'Creating an account.' },
   { name: 'session', description: 'CSRF tokens, signing in and out, and the signed-in user.' },
+  { name: 'admin', description: 'The admin console: accounts, their actions and the audit log (administrators only).' },
 ];
 
 /** @fastify/swagger's options for the API context; `servers` are filled in per request. */

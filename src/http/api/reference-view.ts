@@ -208,7 +208,10 @@ export function apiReferencePage(page: PageContext, document: ApiDocument): Safe
   const groups = tags.map((tag) => ({ tag, operations: all.filter((entry) => (entry.operation.tags?.[0] ?? '') === tag.name) }));
   const untagged = all.filter((entry) => !tags.some((tag) => tag.name === (entry.operation.tags?.[0] ?? '')));
   if (untagged.length > 0) groups.push({ tag: { name: '' }, operations: untagged });
-  const tagTitle = (name: string) => (name === 'accounts' || name === 'session' ? page.t(`apiref.tag_${name}`) : name || page.t('apiref.other'));
+  const tagTitle = (name: string) => {
+    const key = `apiref.tag_${name}`;
+    return isMessageKey(key) ? page.t(key) : name || page.t('apiref.other');
+  };
   return layout(
     page,
     html`<h1>${page.t('apiref.title')}</h1>
