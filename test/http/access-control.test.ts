@@ -121,7 +121,33 @@ function plausibleFields(actor: Account, target: Account): Record<string, string
     userId: String(target.id),
     session_id: target.sessionId,
     sessionId: target.sessionId,
+    confirm: 'yes',
   };
+}
+
+type JsonSchema = { type?: string; enum?: unknown[]; properties?: Record<string, JsonSchema>; additionalProperties?: boolean; $ref?: string };
+
+/** The server's OpenAPI document: API bodies are built from it, so a probe is a request the route would accept. */
+let openapi: { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>; components?: { schemas?: Record<string, JsonSchema> } };
+
+/**
+ * An API body the route's schema accepts, its fields filled from `fields` (ids, passwords,
+ * role=admin where the schema allows it); only `fields` when the document has no body for it.
+ */
+function apiBody(route: DeclaredRoute, fields: Record<string, string>): Record<string, unknown> {
+  const operation = openapi.paths[route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+  let schema = operation?.requestBody?.content?.['application/json']?.schema;
+  if (schema?.$ref) schema = openapi.components?.schemas?.[schema.$ref.split('/').at(-1)!];
+  if (!schema?.properties) return fields;
+  const body: Record<string, unknown> = schema.additionalProperties === false ? {} : { ...fields };
+  for (const [name, property] of Object.entries(schema.properties)) {
+    const given = fields[name];
+    if (property.enum) body[name] = property.enum.includes(given) ? given : property.enum.includes('admin') ? 'admin' : property.enum[0];
+    else if (property.type === 'boolean') body[name] = true;
+    else if (property.type === 'integer' || property.type === 'number') body[name] = Number(given ?? 1);
+    else body[name] = given ?? 'x';
+  }
+  return body;
 }
 
 interface SendOptions {
@@ -155,7 +181,7 @@ async function send(client: TestClient, route: DeclaredRoute, options: SendOptio
   if (isApi(route)) {
     if (csrf === 'valid') headers['x-csrf-token'] = client.apiCsrf!;
     if (csrf === 'other') headers['x-csrf-token'] = otherToken!.api!;
-    return client.request(route.method, url, { body: JSON.stringify(fields), headers: { 'content-type': 'application/json', ...headers } });
+    return client.request(route.method, url, { body: JSON.stringify(apiBody(route, fields)), headers: { 'content-type': 'application/json', ...headers } });
   }
   if (csrf === 'valid') fields.csrf_token = client.lastCsrf!;
   if (csrf === 'other') fields.csrf_token = otherToken!.form!;
@@ -223,6 +249,7 @@ before(async () => {
   server = await startTestServer({ REGISTER_MAX_PER_HOUR: '10000' });
   assert.ok(server.app.hasDecorator('declaredRoutes'), 'route-rules is not registered: see src/http/route-rules.ts');
   routes = server.app.declaredRoutes;
+  openapi = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
   admin = await createAccount('ac-admin');
   assert.ok(await server.deps.users.setRole(admin.id, 'admin'));
   await refreshTokens(admin.client);
