@@ -1,3 +1,4 @@
+import { CLI_CONTEXT } from '../../domain/audit/events.ts';
 import { importLegacyRow, type ImportReport } from '../../domain/users/legacy-import.ts';
 import { LegacySourceError, openFlaskDemoSource } from '../../storage/flask-demo-source.ts';
 import { CliUsageError, type CommandRun } from '../command.ts';
@@ -33,8 +34,13 @@ export const importWerkzeug: CommandRun = async (args, io, context) => {
       for (let afterId = 0; ; ) {
         const rows = await source.page(afterId, PAGE_SIZE);
         if (rows.length === 0) break;
-        for (const row of rows) {
-          const outcome = await importLegacyRow(deps.users, row, now);
+        // One transaction per page: its accounts and their events commit together.
+        const outcomes = await deps.transactor.run(async (tx) => {
+          const page = [];
+          for (const row of rows) page.push({ row, outcome: await importLegacyRow(tx, row, now, CLI_CONTEXT) });
+          return page;
+        });
+        for (const { row, outcome } of outcomes) {
           if (outcome.kind === 'imported') {
             report.imported += 1;
             if (!outcome.usablePassword) report.importedWithoutPassword += 1;
@@ -51,6 +57,10 @@ export const importWerkzeug: CommandRun = async (args, io, context) => {
         io.progress?.(say(context, 'cli.import.progress', { done, total }));
       }
       io.progress?.('');
+      await deps.audit.record(
+        { type: 'users.imported', outcome: 'success', targetUserId: null, details: { imported: report.imported, already: report.alreadyImported, skipped: report.skipped.length } },
+        CLI_CONTEXT,
+      );
       io.out(
         say(context, 'cli.import.summary', {
           imported: report.imported,

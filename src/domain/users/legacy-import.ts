@@ -13,7 +13,8 @@
  *   Uniqueness is decided by the store's unique indexes, never by a look-up first.
  */
 import { identifyHash, makeUnusablePassword } from '../passwords/hasher.ts';
-import type { UserStore } from '../ports.ts';
+import type { AuditContext } from '../audit/events.ts';
+import type { TransactionStores } from '../ports.ts';
 import {
   canonicalEmail,
   canonicalUsername,
@@ -83,14 +84,23 @@ export function planLegacyRow(row: LegacyUserRow, now: Date): { ok: true; user: 
   };
 }
 
-/** Imports one row; a collision with the same username and email is "already imported". */
-export async function importLegacyRow(users: UserStore, row: LegacyUserRow, now: Date): Promise<RowOutcome> {
+/**
+ * Imports one row inside `tx` (the caller commits a page of rows at a time, so an interrupted
+ * import loses at most a page, which the next run imports); a collision with the same username
+ * and email is "already imported". Each account and its `user.created`
+ * event (details.via `import`) commit together; the insert's savepoint (user-store.ts) keeps a
+ * refused row from aborting the page.
+ */
+export async function importLegacyRow(tx: Pick<TransactionStores, 'users' | 'audit'>, row: LegacyUserRow, now: Date, by: AuditContext): Promise<RowOutcome> {
   const plan = planLegacyRow(row, now);
   if (!plan.ok) return { kind: 'skipped', username: plan.username, reason: plan.reason };
-  const created = await users.createUser(plan.user);
-  if (created.ok) return { kind: 'imported', username: plan.user.username, usablePassword: plan.usablePassword };
+  const created = await tx.users.createUser(plan.user);
+  if (created.ok) {
+    await tx.audit.record({ type: 'user.created', outcome: 'success', targetUserId: created.user.id, details: { via: 'import', usable_password: plan.usablePassword } }, by);
+    return { kind: 'imported', username: plan.user.username, usablePassword: plan.usablePassword };
+  }
   // Read only after the index refused the row: is it this very row, imported before?
-  const existing = await users.findUserByUsername(plan.user.usernameNormalized);
+  const existing = await tx.users.findUserByUsername(plan.user.usernameNormalized);
   if (existing && normalizeEmail(existing.email) === plan.user.emailNormalized) return { kind: 'already-imported', username: plan.user.username };
   return { kind: 'skipped', username: plan.user.username, reason: created.conflict === 'username' ? 'username_taken' : 'email_taken' };
 }

@@ -13,7 +13,7 @@
  * password verification (~20 ms of argon2id), pays well under a millisecond more.
  * A rolled-back transaction rolls its seq back too, so seqs stay gap-free.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import { anchorTag, type ChainRow, rowMac, verifyChain } from '../../domain/audit/chain.ts';
 import { AUDIT_USER_AGENT_MAX, type AuditContext, type AuditDetails, type AuditEvent, boundDetails, type StoredAuditEvent, storableText } from '../../domain/audit/events.ts';
 import type { AuditLog, AuditMaintenance, FailedSignInSources } from '../../domain/ports.ts';
@@ -74,17 +74,49 @@ export function toStoredAuditEvent(row: Selectable<AuditEventTable>): StoredAudi
   };
 }
 
+/**
+ * The append's statements, compiled once per dialect: Kysely rebuilds and recompiles a query
+ * on every call, which cost more than running these (importing 10 000 users, each with its
+ * event, on SQLite: 7.4 s with per-call building, 3.1 s compiled; 1.7 s without events). A compiled
+ * query is SQL text with placeholders; the parameters are bound at each run (compiled.ts).
+ */
+interface AppendStatements {
+  bump: CompiledQuery<{ head_seq: number | string; head_mac: string }>;
+  /** Only without RETURNING (MySQL): the head after the bump. */
+  readHead: CompiledQuery<{ head_seq: number | string; head_mac: string }> | undefined;
+  insert: CompiledQuery;
+  setHead: CompiledQuery;
+}
+
+const statementsByDialect = new Map<string, AppendStatements>();
+
+/** Column order of `insert`'s parameters. */
+const EVENT_COLUMNS = ['seq', 'occurred_at', 'type', 'actor_user_id', 'target_user_id', 'ip', 'user_agent', 'channel', 'outcome', 'details', 'mac'] as const;
+
+function appendStatements(trx: Transaction<Database>): AppendStatements {
+  const adapter = trx.getExecutor().adapter;
+  const dialect = adapter.constructor.name;
+  let statements = statementsByDialect.get(dialect);
+  if (!statements) {
+    const bump = trx.updateTable('audit_chain').set((eb) => ({ head_seq: eb('head_seq', '+', 1) })).where('id', '=', 1);
+    const placeholder = Object.fromEntries(EVENT_COLUMNS.map((column) => [column, ''])) as never;
+    statements = {
+      bump: adapter.supportsReturning ? bump.returning(['head_seq', 'head_mac']).compile() : (bump.compile() as never),
+      readHead: adapter.supportsReturning ? undefined : trx.selectFrom('audit_chain').select(['head_seq', 'head_mac']).where('id', '=', 1).compile(),
+      insert: trx.insertInto('audit_events').values(placeholder).compile(),
+      setHead: trx.updateTable('audit_chain').set({ head_mac: '' }).where('id', '=', 1).compile(),
+    };
+    statementsByDialect.set(dialect, statements);
+  }
+  return statements;
+}
+
 /** Appends one event in `trx`; returns what was stored. Call last in a transaction (ports.ts). */
 async function append(trx: Transaction<Database>, key: Buffer, atMs: number, event: AuditEvent, context: AuditContext): Promise<RecordedAuditEvent> {
-  const returning = trx.getExecutor().adapter.supportsReturning;
-  const bump = trx.updateTable('audit_chain').set((eb) => ({ head_seq: eb('head_seq', '+', 1) })).where('id', '=', 1);
-  let head: { head_seq: number | string; head_mac: string } | undefined;
-  if (returning) {
-    head = await bump.returning(['head_seq', 'head_mac']).executeTakeFirst();
-  } else {
-    await bump.execute();
-    head = await trx.selectFrom('audit_chain').select(['head_seq', 'head_mac']).where('id', '=', 1).executeTakeFirst();
-  }
+  const statements = appendStatements(trx);
+  type Head = { head_seq: number | string; head_mac: string };
+  const bumped = await trx.executeQuery<Head>({ ...statements.bump, parameters: [1, 1] });
+  const head = statements.readHead ? (await trx.executeQuery<Head>({ ...statements.readHead, parameters: [1] })).rows[0] : bumped.rows[0];
   if (!head) throw new Error('audit_chain has no head row: run the migrations');
   const row: ChainRow = {
     seq: Number(head.head_seq),
@@ -99,23 +131,9 @@ async function append(trx: Transaction<Database>, key: Buffer, atMs: number, eve
     details: boundDetails(event.details),
   };
   const mac = rowMac(key, head.head_mac, row);
-  const inserted = await trx
-    .insertInto('audit_events')
-    .values({
-      seq: row.seq,
-      occurred_at: row.atMs,
-      type: row.type,
-      actor_user_id: row.actorUserId,
-      target_user_id: row.targetUserId,
-      ip: row.ip,
-      user_agent: row.userAgent,
-      channel: row.channel,
-      outcome: row.outcome,
-      details: JSON.stringify(row.details),
-      mac,
-    })
-    .executeTakeFirst();
-  await trx.updateTable('audit_chain').set({ head_mac: mac }).where('id', '=', 1).execute();
+  const values = [row.seq, row.atMs, row.type, row.actorUserId, row.targetUserId, row.ip, row.userAgent, row.channel, row.outcome, JSON.stringify(row.details), mac];
+  const inserted = await trx.executeQuery({ ...statements.insert, parameters: values });
+  await trx.executeQuery({ ...statements.setHead, parameters: [mac, 1] });
   return {
     id: Number(inserted.insertId ?? 0),
     seq: row.seq,
