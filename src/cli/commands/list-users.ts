@@ -88,7 +88,7 @@ export const listUsers: CommandRun = async (args, io, context) => {
         type: 'users.listed',
         outcome: 'success',
         targetUserId: null,
-        details: { count: users.length, prefix: values.query !== undefined, role: role ?? null, disabled: values.disabled === true, unverified: values.unverified === true },
+        details: { count: users.length, prefix: Boolean(values.query), role: role ?? null, disabled: values.disabled === true, unverified: values.unverified === true },
       },
       CLI_CONTEXT,
     );
