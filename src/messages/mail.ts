@@ -5,12 +5,13 @@
  * by the `html` tag like every page. Links are made absolute from BASE_URL; a link is never
  * logged (the queue seals the message, transports.ts logs only recipient and kind).
  *
- * A kind is registered in MAIL_KINDS with the catalog keys of its parts; the flows that
- * send mail (issue #10) add theirs.
+ * The kinds are the table in mail-kinds.ts, registered at load (a missing catalog key fails
+ * then, not at send); tests may add their own with `defineMailKind`.
  */
 import type { MailComposer, MailRequest, OutgoingMail } from '../domain/ports.ts';
 import { html, type SafeHtml } from '../http/pages/views/html.ts';
 import { formatMessage, isLocale, isMessageKey, type Locale, type MessageKey } from './catalog.ts';
+import { MAIL_KINDS } from './mail-kinds.ts';
 
 export interface MailKind {
   subject: MessageKey;
@@ -31,6 +32,8 @@ export function defineMailKind(name: string, kind: MailKind): void {
   }
   kinds.set(name, kind);
 }
+
+for (const [name, kind] of Object.entries(MAIL_KINDS)) defineMailKind(name, kind);
 
 function bodyHtml(title: string, paragraphs: string[], action: { label: string; url: string } | undefined, after: string[], footer: string, locale: Locale): SafeHtml {
   return html`<!doctype html>

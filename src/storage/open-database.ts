@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { CompiledQuery, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.ts';
 import { withNamedStatements, withStatementCache } from './prepared-statements.ts';
 
@@ -23,6 +23,24 @@ export function dialectOf(databaseUrl: string): Dialect {
 
 export function sqliteFileOf(databaseUrl: string): string {
   return databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+}
+
+/**
+ * SQLite transactions that begin with `BEGIN IMMEDIATE`: the write lock is taken at the start
+ * (waiting up to busy_timeout for another process), not at the first write. Kysely's plain
+ * `BEGIN` is deferred: a transaction that read first and then wrote while another process
+ * (the CLI beside the server) had just committed failed at once with SQLITE_BUSY, since SQLite
+ * cannot wait for a lock a reader already holds a snapshot under. Every unit of work here
+ * writes, so nothing is lost by taking the lock up front.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 export async function openDatabase(databaseUrl: string, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
@@ -43,7 +61,7 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     connection.pragma('synchronous = NORMAL');
     // One cached connection for Kysely and the throttle store alike.
     const cached = withStatementCache(connection);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) });
     driverClient = cached;
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');

@@ -207,15 +207,11 @@ eachBackend(
       await assertIntact('after concurrent writers');
     });
 
+    // On SQLite this failed in 3 of 3 runs ("database is locked") until transactions began with
+    // BEGIN IMMEDIATE (storage/open-database.ts): a deferred BEGIN that read and then wrote
+    // while another process committed got SQLITE_BUSY at once, without waiting.
     test(
       'every CLI command run beside the busy servers succeeds',
-      {
-        // Measured: 3 of 3 runs on SQLite had a command fail with "database is locked". Kysely's
-        // SQLite transactions start with a deferred BEGIN; one that reads and then writes while
-        // another process commits gets SQLITE_BUSY at once (busy_timeout does not apply to that
-        // upgrade). With BEGIN IMMEDIATE in the transactor all passed (2 of 2).
-        todo: backendName === 'sqlite' ? 'SQLite transactions need BEGIN IMMEDIATE (storage/sql/transactor.ts)' : false,
-      },
       () => {
         assert.ok(commandOutcomes.length > 0, 'the concurrency test ran first');
         const failed = commandOutcomes.filter((outcome) => outcome.code !== 0).map((outcome) => `${outcome.args.join(' ')}: ${outcome.stderr.trim()}`);

@@ -46,10 +46,6 @@ export const sendReset: CommandRun = async (args, io, context) => {
   const [username, ...rest] = args;
   if (!username || username.startsWith('-') || rest.length > 0) throw new CliUsageError();
   const config = readConfig(context);
-  // TODO(#11): mail kinds are registered (defineMailKind) by the page modules that send them,
-  // which the CLI never loads; importing this one registers 'password-reset' for the composer.
-  // Remove once the kinds live beside the composer in src/messages/.
-  await import('../../http/pages/recovery-pages.ts');
   return withServices(config, async (deps) => {
     const result = await deps.userService.sendPasswordReset({ username }, CLI_CONTEXT);
     if (!result.ok) throw new CliError({ key: 'cli.unknown_user', params: { username } });

@@ -12,7 +12,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { defineMailKind } from '../../messages/mail.ts';
 import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import type { ErrorResponder } from '../error-handler.ts';
@@ -27,30 +26,6 @@ import type { SessionConfig } from '../../config.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
-defineMailKind('verify-email', {
-  subject: 'mail.verify.subject',
-  paragraphs: ['mail.verify.greeting', 'mail.verify.body'],
-  action: { label: 'mail.verify.action', link: 'verify' },
-  after: ['mail.verify.after'],
-});
-defineMailKind('email-change', {
-  subject: 'mail.email_change.subject',
-  paragraphs: ['mail.email_change.greeting', 'mail.email_change.body'],
-  action: { label: 'mail.email_change.action', link: 'verify' },
-  after: ['mail.email_change.after'],
-});
-defineMailKind('email-change-notice', {
-  subject: 'mail.email_change.notice_subject',
-  paragraphs: ['mail.email_change.greeting', 'mail.email_change.notice_body'],
-  action: { label: 'mail.email_change.notice_action', link: 'secure' },
-  after: ['mail.email_change.notice_after'],
-});
-defineMailKind('address-taken', {
-  subject: 'mail.address_taken.subject',
-  paragraphs: ['mail.address_taken.greeting', 'mail.address_taken.body'],
-  action: { label: 'mail.address_taken.action', link: 'login' },
-  after: ['mail.address_taken.after'],
-});
 
 const tokenForm = z.object({ token: textField(200) });
 const resendFormSchema = z.object({ email: textField(320).optional() });

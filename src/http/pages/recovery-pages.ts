@@ -16,7 +16,6 @@ import { isWellFormedRecoveryToken, RESET_TOKEN_SECONDS } from '../../domain/rec
 import { SECURE_ACCOUNT_TOKEN_SECONDS } from '../../domain/recovery/secure-account.ts';
 import { FORGOT_PASSWORD_FLOOR_MS, withTimeFloor } from '../../domain/recovery/steady-timing.ts';
 import { formatMessage } from '../../messages/catalog.ts';
-import { defineMailKind } from '../../messages/mail.ts';
 import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { textField } from '../text-field.ts';
@@ -32,24 +31,6 @@ import {
   secureSettingsPage,
 } from './views/recovery-views.ts';
 
-defineMailKind('password-reset', {
-  subject: 'mail.reset.subject',
-  paragraphs: ['mail.reset.intro'],
-  action: { label: 'mail.reset.action', link: 'reset' },
-  after: ['mail.reset.after'],
-});
-defineMailKind('password-changed', {
-  subject: 'mail.password_changed.subject',
-  paragraphs: ['mail.password_changed.intro'],
-  action: { label: 'mail.password_changed.action', link: 'secure' },
-  after: ['mail.password_changed.after'],
-});
-defineMailKind('account-secured', {
-  subject: 'mail.secure.subject',
-  paragraphs: ['mail.secure.intro'],
-  action: { label: 'mail.secure.action', link: 'reset' },
-  after: ['mail.secure.after'],
-});
 
 const HTML = 'text/html; charset=utf-8';
 

@@ -19,17 +19,10 @@ import { formProblems } from './forms.ts';
 import type { PageTools } from './page-tools.ts';
 import type { Problems } from './views/form-fields.ts';
 import { deleteAccountPage, sessionsPage } from './views/session-views.ts';
-import { defineMailKind } from '../../messages/mail.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
 // The notice of a sign-in from a browser the account had not used (domain/devices).
-defineMailKind('new-device', {
-  subject: 'mail.new_device.subject',
-  paragraphs: ['mail.new_device.intro', 'mail.new_device.details', 'mail.new_device.sessions'],
-  action: { label: 'mail.new_device.action', link: 'secure' },
-  after: ['mail.new_device.after'],
-});
 
 const revokeForm = z.object({ session_id: textField(64) });
 const deleteAccountForm = z.object({ current_password: textField(4096), username: textField(320).optional() });
