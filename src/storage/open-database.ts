@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CompiledQuery, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { type CompiledQuery, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.ts';
 import { withNamedStatements, withStatementCache } from './prepared-statements.ts';
 
@@ -34,10 +34,14 @@ export function sqliteFileOf(databaseUrl: string): string {
  * writes, so nothing is lost by taking the lock up front.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  /** `begin immediate`, compiled by the Kysely instance once it exists (a parameterless template). */
+  begin: CompiledQuery | undefined;
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      if (!this.begin) throw new Error('ImmediateSqliteDialect: begin not compiled yet');
+      await connection.executeQuery(this.begin);
     };
     return driver;
   }
@@ -61,7 +65,9 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     connection.pragma('synchronous = NORMAL');
     // One cached connection for Kysely and the throttle store alike.
     const cached = withStatementCache(connection);
-    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) });
+    const sqliteDialect = new ImmediateSqliteDialect({ database: cached });
+    db = new Kysely<Database>({ dialect: sqliteDialect });
+    sqliteDialect.begin = sql`begin immediate`.compile(db);
     driverClient = cached;
   } else if (dialect === 'postgres') {
     const { default: pg } = await import('pg');

@@ -78,13 +78,15 @@ describe('insecure direct object reference on /profile', () => {
   });
 
   test('a demoted admin loses access on the next request', async () => {
-    assert.ok((await server.deps.userService.setRole({ username: 'root-admin' }, 'user', CLI_CONTEXT)).ok);
+    // Through the store: the last-admin rule (tested elsewhere) would refuse demoting the only admin.
+    const rootAdmin = (await server.deps.users.findUserByUsername('root-admin'))!;
+    assert.ok(await server.deps.users.setRole(rootAdmin.id, 'user'));
     try {
       const response = await admin.get(`/profile?id=${victimId}`);
       assert.ok(response.status === 403 || response.status === 404, `status ${response.status}`);
       assertNoVictimData(response.body);
     } finally {
-      await server.deps.userService.setRole({ username: 'root-admin' }, 'admin', CLI_CONTEXT);
+      await server.deps.users.setRole(rootAdmin.id, 'admin');
     }
   });
 
