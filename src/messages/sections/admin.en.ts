@@ -173,7 +173,7 @@ export const adminEn = {
   'page.admin.events.failure': 'Failed',
   'page.admin.events.nobody': 'nobody',
   'page.admin.events.deleted_user': 'account {id} (deleted)',
-  'page.admin.events.user_agent': 'user agent',
+  'page.admin.events.user_agent': 'device',
   'page.admin.events.none': 'No events to show.',
 
   // The audit viewer.

@@ -161,7 +161,7 @@ export const adminEs = {
   'page.admin.events.failure': 'Fallido',
   'page.admin.events.nobody': 'nadie',
   'page.admin.events.deleted_user': 'cuenta {id} (eliminada)',
-  'page.admin.events.user_agent': 'agente de usuario',
+  'page.admin.events.user_agent': 'dispositivo',
   'page.admin.events.none': 'No hay eventos que mostrar.',
 
   'page.admin.audit.title': 'Registro de auditoría',

@@ -5,10 +5,12 @@
  * details included (v5.0.0-1.2.1, v5.0.0-3.2.2): nothing an event holds becomes markup.
  */
 import { AUDIT_EVENT_TYPES, type StoredAuditEvent } from '../../../domain/audit/events.ts';
+import { deviceName } from '../../../domain/devices/device-name.ts';
 import type { Locale } from '../../../messages/catalog.ts';
 import { adminLayout, type AdminPageContext, pager } from './admin-views.ts';
 import { errorSummary, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
+import { deviceText } from './session-views.ts';
 
 /** Usernames of the ids events name; null for an id whose account is gone. */
 export type UserNames = ReadonlyMap<number, string | null>;
@@ -26,9 +28,22 @@ function userCell(page: AdminPageContext, id: number | null, names: UserNames): 
   return name === undefined || name === null ? html`${page.t('page.admin.events.deleted_user', { id })}` : html`<a href="/admin/users/${id}">${name}</a>`;
 }
 
+/** Longest raw user agent shown in a table cell (the exports keep it whole). */
+const AGENT_SHOWN = 80;
+
+/**
+ * The device in words ("Chrome 156 on Linux") when the user agent names a browser and a
+ * system; otherwise the raw text (cut), since an odd agent is itself worth seeing.
+ */
+function agentText(page: AdminPageContext, userAgent: string): string {
+  const { browser, os } = deviceName(userAgent);
+  if (browser && os) return deviceText(page, userAgent);
+  return userAgent.length > AGENT_SHOWN ? `${userAgent.slice(0, AGENT_SHOWN)}…` : userAgent;
+}
+
 function detailsCell(page: AdminPageContext, event: StoredAuditEvent): SafeHtml {
   const pairs = Object.entries(event.details).map(([key, value]) => html`<li><code>${key}</code> ${String(value)}</li>`);
-  const agent = event.userAgent ? html`<li><code>${page.t('page.admin.events.user_agent')}</code> ${event.userAgent}</li>` : '';
+  const agent = event.userAgent ? html`<li><code>${page.t('page.admin.events.user_agent')}</code> ${agentText(page, event.userAgent)}</li>` : '';
   return pairs.length > 0 || agent ? html`<ul class="event-details">${pairs}${agent}</ul>` : html``;
 }
 

@@ -38,12 +38,12 @@ function sliceLabel(start: Date, period: ChartPeriod, locale: Locale): string {
   return new Intl.DateTimeFormat(locale, options).format(start);
 }
 
-/** A round ceiling for the scale: 1, 2, 5 × 10^n, at least 4 so the gridlines are whole numbers. */
+/** The scale's top: four equal gridline steps of a round whole number (1–10 × 10^n). */
 function niceMaximum(value: number): number {
-  if (value <= 4) return 4;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((m) => m * power >= value)!;
-  return step * power;
+  const quarter = Math.max(1, value / 4);
+  const power = 10 ** Math.floor(Math.log10(quarter));
+  const step = [1, 2, 3, 4, 5, 6, 8, 10].find((m) => m * power >= quarter)!;
+  return step * power * 4;
 }
 
 /** The three fill patterns, ids prefixed per chart (two charts share the page). */
