@@ -29,7 +29,7 @@ describe('accessibility (axe-core, headless Chromium)', { skip }, () => {
 
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(THROTTLED_SERVER_ENV), startBrowser()]);
-    world = await prepareWorld(server.url);
+    world = await prepareWorld(server.url, (id) => server.deps.users.setRole(id, 'admin'));
   });
   after(async () => {
     await browser?.close();

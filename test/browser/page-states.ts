@@ -22,6 +22,8 @@ export interface StateWorld {
   throttled: Account;
   /** A new, not yet registered account each call. */
   fresh(): Account;
+  /** An administrator, for the admin console's states (`as: 'admin'`). */
+  admin: Account;
 }
 
 export interface PageState {
@@ -32,21 +34,29 @@ export interface PageState {
   status: number;
   /** The state ends signed out (later signed-in states sign in again). */
   signsOut?: boolean;
+  /** Who is signed in for it: the reader (default), or the administrator. */
+  as?: 'admin';
   open(page: Page, world: StateWorld): Promise<number>;
 }
 
 export const THROTTLED_SERVER_ENV = { LOGIN_MAX_FAILURES: '3' };
 
-/** Accounts the states need, on a fresh server started with THROTTLED_SERVER_ENV. */
-export async function prepareWorld(origin: string): Promise<StateWorld> {
+/**
+ * Accounts the states need, on a fresh server started with THROTTLED_SERVER_ENV. `promote`
+ * gives an account the admin role (no page does that for the first admin: the suite reaches
+ * the server's store, `server.deps.users.setRole`).
+ */
+export async function prepareWorld(origin: string, promote: (userId: number) => Promise<unknown>): Promise<StateWorld> {
   const other = account('other_reader');
   const reader = account('ada');
   const throttled = account('hammered');
+  const admin = account('grace_admin');
   const otherUserId = await createAccount(origin, other);
   await createAccount(origin, reader);
   await createAccount(origin, throttled);
+  await promote(await createAccount(origin, admin));
   let count = 0;
-  return { origin, reader, otherUserId, throttled, fresh: () => account(`newcomer_${(count += 1)}`) };
+  return { origin, reader, otherUserId, throttled, admin, fresh: () => account(`newcomer_${(count += 1)}`) };
 }
 
 async function go(page: Page, path: string): Promise<number> {
@@ -163,6 +173,47 @@ const meterShowing: PageState = {
   },
 };
 
+/** An admin console page, signed in as the administrator; its path may name the other reader. */
+const adminGet = (name: string, path: string | ((world: StateWorld) => string), status = 200): PageState => ({
+  name,
+  signedIn: true,
+  as: 'admin',
+  status,
+  open: (page, world) => go(page, typeof path === 'string' ? path : path(world)),
+});
+
+/** A user's page after an action done from it: the notice it comes back with. */
+const adminActionNotice: PageState = {
+  name: 'admin-user-notice',
+  signedIn: true,
+  as: 'admin',
+  status: 303,
+  async open(page, world) {
+    await go(page, `/admin/users/${world.otherUserId}?lang=en`);
+    const response = await submitWith(page, () => page.getByRole('button', { name: 'Clear the sign-in throttle', exact: true }).click());
+    await assertOn(page, `/admin/users/${world.otherUserId}`, 'clearing the throttle');
+    return response.status();
+  },
+};
+
+/** The console's pages: the home, lists with and without problems, a user, confirmations, in both languages. */
+const ADMIN_STATES: readonly PageState[] = [
+  adminGet('admin-home', '/admin?lang=en'),
+  adminGet('admin-users', '/admin/users?lang=en'),
+  adminGet('admin-users-search', '/admin/users?q=a&sort=created&direction=desc&lang=en'),
+  adminGet('admin-users-bad-cursor', '/admin/users?cursor=not-a-cursor&lang=en', 400),
+  adminGet('admin-user', (world) => `/admin/users/${world.otherUserId}?lang=en`),
+  adminGet('admin-confirm-disable', (world) => `/admin/users/${world.otherUserId}/disable?lang=en`),
+  adminGet('admin-confirm-role', (world) => `/admin/users/${world.otherUserId}/role?lang=en`),
+  adminActionNotice,
+  adminGet('admin-audit', '/admin/audit?lang=en'),
+  adminGet('admin-audit-filtered', '/admin/audit?type=login.succeeded&user=ada&lang=en'),
+  adminGet('admin-audit-errors', '/admin/audit?from=2025-02-30&lang=en', 400),
+  adminGet('admin-home-es', '/admin?lang=es'),
+  adminGet('admin-user-es', (world) => `/admin/users/${world.otherUserId}?lang=es`),
+  adminGet('admin-audit-es', '/admin/audit?lang=es'),
+];
+
 /** Every state, anonymous ones first. */
 export const PAGE_STATES: readonly PageState[] = [
   get('home', '/?lang=en', false),
@@ -205,6 +256,8 @@ export const PAGE_STATES: readonly PageState[] = [
   get('change-password-es', '/settings/password?lang=es', true),
   getThenSend('change-password-errors-es', '/settings/password?lang=es', true, 400),
   signedOutNotice,
+  // The admin console (issue #11), signed in as the administrator.
+  ...ADMIN_STATES,
 ];
 
 /**
@@ -218,16 +271,18 @@ export async function visitStates(
   states: readonly PageState[],
   check: (state: PageState, open: () => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  let signedIn = false;
+  let signedIn: 'reader' | 'admin' | null = null;
   for (const state of states) {
-    if (state.signedIn && !signedIn) {
-      await signIn(page, world.reader);
-      signedIn = true;
+    const who = state.as ?? 'reader';
+    if (state.signedIn && signedIn !== who) {
+      if (signedIn) await page.context().clearCookies();
+      await signIn(page, who === 'admin' ? world.admin : world.reader);
+      signedIn = who;
     }
     await check(state, async () => {
       const status = await state.open(page, world);
       assert.equal(status, state.status, `${state.name}: the page answered ${status}`);
     });
-    if (state.signsOut) signedIn = false;
+    if (state.signsOut) signedIn = null;
   }
 }

@@ -31,7 +31,7 @@ describe('screenshots (headless Chromium)', { skip }, () => {
 
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(THROTTLED_SERVER_ENV), startBrowser()]);
-    world = await prepareWorld(server.url);
+    world = await prepareWorld(server.url, (id) => server.deps.users.setRole(id, 'admin'));
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {

@@ -79,7 +79,7 @@ describe('destructive actions ask first, on the server', () => {
       assert.equal(page.status, 200, action);
       const form = new RegExp(`<form method="post" action="/admin/users/${target.id}/${action}"[^>]*>[\\s\\S]*?name="csrf_token" value="[^"]+"[\\s\\S]*?<input type="hidden" name="confirm" value="yes">`);
       assert.match(page.body, form, `${action}: one form, with its token and confirm=yes`);
-      for (const fields of [{}, { confirm: 'no', role: 'admin' }, { confirm: 'YES', role: 'admin' }]) {
+      for (const fields of [{}, { confirm: 'no', role: 'admin' }, { confirm: 'YES', role: 'admin' }] as Record<string, string>[]) {
         const unconfirmed = await adminPost(`/admin/users/${target.id}/${action}`, fields);
         assert.equal(unconfirmed.status, 200, `${action} ${JSON.stringify(fields)}`);
         assert.match(unconfirmed.body, form, `${action}: the confirmation page again`);

@@ -168,7 +168,7 @@ describe('the audit viewer', () => {
     const seen: number[] = [];
     let next: string | null = '';
     while (next !== null) {
-      const page = (await admin.get(`/api/v1/admin/audit?type=login.failed&limit=4${next ? `&before=${next}` : ''}`)).json();
+      const page: { events: { seq: number; type: string; time: string }[]; next: string | null } = (await admin.get(`/api/v1/admin/audit?type=login.failed&limit=4${next ? `&before=${next}` : ''}`)).json();
       seen.push(...page.events.map((event: { seq: number }) => event.seq));
       assert.ok(page.events.every((event: { type: string; time: string }) => event.type === 'login.failed' && event.time.endsWith('Z')));
       next = page.next;

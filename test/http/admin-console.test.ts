@@ -234,7 +234,7 @@ describe('the user list', () => {
         const seen: string[] = [];
         let cursor: string | null = '';
         while (cursor !== null) {
-          const page = (await admin.get(`/api/v1/admin/users?q=pg-&sort=${sort}&direction=${direction}&limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
+          const page: { users: { username: string }[]; next: string | null } = (await admin.get(`/api/v1/admin/users?q=pg-&sort=${sort}&direction=${direction}&limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
           seen.push(...page.users.map((user: { username: string }) => user.username.toLowerCase()));
           cursor = page.next;
         }
