@@ -9,6 +9,8 @@
  * what SQLite (BINARY) and the MySQL identity columns (utf8mb4_bin) compare in; PostgreSQL
  * compares under the "C" collation through the indexes of migration 0011.
  *
+ * A prefix is looked up as two reads, one per column's range, merged here (see `search`).
+ *
  * Keyset pagination: `next` is an opaque cursor holding the last row's sort key (and id for
  * creation time, where ties are possible); the next page starts strictly after it, so rows
  * are never skipped or repeated however deep the page, and each page costs one index range
@@ -16,7 +18,7 @@
  * `invalid_input` (400), never a failed query.
  */
 import { Buffer } from 'node:buffer';
-import { type Expression, type Kysely, PostgresAdapter, sql, type SqlBool } from 'kysely';
+import { type Expression, type Kysely, MysqlAdapter, PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
 import type { UserDirectory, UserSearch } from '../../domain/ports.ts';
@@ -73,51 +75,78 @@ export function prefixUpperBound(prefix: string): string | undefined {
 }
 
 export function createSqlUserDirectory(db: Kysely<Database>): UserDirectory {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const adapter = db.getExecutor().adapter;
+  const postgres = adapter instanceof PostgresAdapter;
+  const mysql = adapter instanceof MysqlAdapter;
   // The column as the range and the order compare it (see the header).
   const ordered = (column: 'username_normalized' | 'email_normalized'): Expression<string> =>
     postgres ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
   const username = ordered('username_normalized');
+  // The same order as `username` through an expression no index covers: for the read by email
+  // range, so the planner takes the email index and sorts its matches instead of walking the
+  // username index from the start in the hope of meeting them early (it guessed so, and read
+  // 66 000 rows of 100 000 for `ma`: addresses are made from names, which it cannot know).
+  const usernameUnindexed = mysql
+    ? sql<string>`concat(username_normalized, '')`
+    : postgres
+      ? sql<string>`(username_normalized collate "C") || ''`
+      : sql<string>`username_normalized || ''`;
 
   return {
     async search(query) {
       const limit = Math.max(1, Math.min(MAX_DIRECTORY_PAGE, Math.floor(query.limit)));
       const after = query.after ? decodeCursor(query.after, query) : undefined;
-      let select = db.selectFrom('users').select([...PUBLIC_USER_COLUMNS, 'username_normalized']);
-
-      const prefixes = query.prefix === undefined ? [] : [normalizeUsername(query.prefix), normalizeEmail(query.prefix)];
-      if (prefixes[0] || prefixes[1]) {
-        select = select.where((eb) => {
-          const inRange = (column: Expression<string>, prefix: string) => {
-            const upper = prefixUpperBound(prefix);
-            const lower = eb(column, '>=', prefix);
-            return upper === undefined ? lower : eb.and([lower, eb(column, '<', upper)]);
-          };
-          const ranges: Expression<SqlBool>[] = [];
-          if (prefixes[0]) ranges.push(inRange(username, prefixes[0]));
-          if (prefixes[1]) ranges.push(inRange(ordered('email_normalized'), prefixes[1]));
-          return eb.or(ranges);
-        });
-      }
-      if (query.role !== undefined) select = select.where('role', '=', query.role);
-      if (query.disabled !== undefined) select = select.where('disabled', '=', query.disabled ? 1 : 0);
-      if (query.verified !== undefined) select = select.where('email_verified_at', query.verified ? 'is not' : 'is', null);
-
       const ascending = query.direction === 'asc';
       const beyond = ascending ? '>' : '<';
-      if (query.sort === 'username') {
-        if (after?.s === 'username') select = select.where(username, beyond, after.k);
-        select = select.orderBy(username, query.direction);
-      } else {
-        if (after?.s === 'created') {
-          // The leading column as a plain range (so every planner uses the index), ties by id.
-          const { k, i } = after;
-          select = select.where('created_at', ascending ? '>=' : '<=', k).where((eb) => eb.or([eb('created_at', beyond, k), eb('id', beyond, i)]));
+
+      /** One ordered, limited read: the filters, the keyset, and at most one prefix range. */
+      function read(range?: { column: Expression<string>; prefix: string; orderBy: Expression<string> }) {
+        let select = db.selectFrom('users').select([...PUBLIC_USER_COLUMNS, 'username_normalized']);
+        if (range) {
+          const upper = prefixUpperBound(range.prefix);
+          select = select.where(range.column, '>=', range.prefix);
+          if (upper !== undefined) select = select.where(range.column, '<', upper);
         }
-        select = select.orderBy('created_at', query.direction).orderBy('id', query.direction);
+        if (query.role !== undefined) select = select.where('role', '=', query.role);
+        if (query.disabled !== undefined) select = select.where('disabled', '=', query.disabled ? 1 : 0);
+        if (query.verified !== undefined) select = select.where('email_verified_at', query.verified ? 'is not' : 'is', null);
+        if (query.sort === 'username') {
+          if (after?.s === 'username') select = select.where(username, beyond, after.k);
+          select = select.orderBy(range?.orderBy ?? username, query.direction);
+        } else {
+          if (after?.s === 'created') {
+            // The leading column as a plain range (so every planner uses the index), ties by id.
+            const { k, i } = after;
+            select = select.where('created_at', ascending ? '>=' : '<=', k).where((eb) => eb.or([eb('created_at', beyond, k), eb('id', beyond, i)]));
+          }
+          select = select.orderBy('created_at', query.direction).orderBy('id', query.direction);
+        }
+        return select.limit(limit + 1).execute();
       }
 
-      const rows = await select.limit(limit + 1).execute();
+      // A username range OR an email range would make PostgreSQL walk the whole sort index
+      // and filter (measured: 45 ms at 100 000 accounts); two reads, each on its own index and
+      // limited, then merged here, cost two index ranges (the same page: the first limit+1 of
+      // the union are among the first limit+1 of each).
+      const prefix = query.prefix ?? '';
+      const ranges = [
+        { column: username, prefix: normalizeUsername(prefix), orderBy: username },
+        { column: ordered('email_normalized'), prefix: normalizeEmail(prefix), orderBy: usernameUnindexed },
+      ].filter((range) => range.prefix !== '');
+      type Row = Awaited<ReturnType<typeof read>>[number];
+      let rows: Row[];
+      if (ranges.length === 0) rows = await read();
+      else {
+        const byId = new Map<number, Row>();
+        for (const row of (await Promise.all(ranges.map((range) => read(range)))).flat()) byId.set(Number(row.id), row);
+        // UTF-8 byte order is code-point order, the order the database compared in.
+        const order = (a: Row, b: Row) =>
+          query.sort === 'username'
+            ? Buffer.compare(Buffer.from(a.username_normalized), Buffer.from(b.username_normalized))
+            : Number(a.created_at) - Number(b.created_at) || Number(a.id) - Number(b.id);
+        rows = [...byId.values()].sort((a, b) => (ascending ? order(a, b) : order(b, a))).slice(0, limit + 1);
+      }
+
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const next =
