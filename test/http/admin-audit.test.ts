@@ -8,7 +8,8 @@
 //    as attachments with nosniff (v5.0.0-3.2.1), parse (RFC 4180 with the fixed header; one
 //    JSON object per line with time, type, actor, target, ip, outcome: v5.0.0-16.2.1), and a
 //    username or user agent starting with `=`, `+`, `-`, `@` comes out neutralised in the CSV;
-//  - every export is itself recorded: `audit.exported` with its format and filters.
+//  - every export is itself recorded: `audit.exported` with its format and filters (a HEAD
+//    exports nothing and records nothing).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AuditContext } from '../../src/domain/audit/events.ts';
@@ -222,6 +223,9 @@ describe('exports', () => {
     assert.equal((await admin.get('/admin/audit.csv?ip=198.51.100.8&from=2000-01-01')).status, 200);
     assert.equal((await admin.get('/admin/audit.jsonl')).status, 200);
     assert.equal((await admin.get('/admin/audit.csv?from=not-a-date')).status, 400);
+    const head = await admin.request('HEAD', '/admin/audit.csv');
+    assert.equal(head.status, 200, 'HEAD answers the headers, exports nothing and records nothing');
+    assert.match(head.headers.get('content-disposition') ?? '', /^attachment;/);
     const rows = await server.deps.database.db.selectFrom('audit_events').selectAll().where('type', '=', 'audit.exported').orderBy('seq').execute();
     const added = rows.slice(before.length).map((row) => ({ actor: Number(row.actor_user_id), details: JSON.parse(row.details) }));
     assert.deepEqual(added, [

@@ -222,7 +222,7 @@ export async function adminApiRoutes(parent: FastifyInstance, options: { deps: A
     },
     async (request) => {
       const target = await targetOf(request.params.id);
-      if (target.id !== request.auth!.user.id) {
+      if (target.id !== request.auth!.user.id && request.method === 'GET') {
         await deps.audit.record({ type: 'profile.viewed', outcome: 'success', targetUserId: target.id }, auditContext(request));
       }
       const [events, sessions] = await Promise.all([deps.auditReader.forUser(target.id, 20), deps.sessions.listSessions(target, null)]);

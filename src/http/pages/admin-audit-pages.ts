@@ -68,6 +68,10 @@ export async function adminAuditPages(app: FastifyInstance, options: { deps: Adm
     const resolved = await resolve(raw);
     if (!resolved.ok) throw new AuthError('invalid_input', { detail: 'admin.error.bad_filter' });
     const { query } = resolved;
+    const stamp = new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    reply.type(EXPORT_TYPES[format]).header('content-disposition', `attachment; filename="gatehouse-audit-${stamp}.${format}"`);
+    // HEAD reads nothing: no export happens, none is recorded.
+    if (request.method === 'HEAD') return reply.send('');
     await deps.audit.record(
       {
         type: 'audit.exported',
@@ -79,11 +83,7 @@ export async function adminAuditPages(app: FastifyInstance, options: { deps: Adm
     );
     const events = resolved.unknownUser ? (async function* nothing() {})() : deps.auditReader.stream(resolved.filter);
     const names = cachedNames(async (id) => (await deps.users.findUserById(id))?.username ?? null);
-    const stamp = new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    return reply
-      .type(EXPORT_TYPES[format])
-      .header('content-disposition', `attachment; filename="gatehouse-audit-${stamp}.${format}"`)
-      .send(Readable.from(exportLines(events, format, names)));
+    return reply.send(Readable.from(exportLines(events, format, names)));
   }
 
   app.get('/admin/audit.csv', read, (request, reply) => sendExport(request, reply, 'csv'));

@@ -96,8 +96,8 @@ export async function adminPages(app: FastifyInstance, options: { deps: AdminPag
 
   app.get('/admin/users/:id', read('users:read'), async (request, reply) => {
     const target = await targetOf(request);
-    // Reading another account is itself a security event (v5.0.0-16.3.3).
-    if (target.id !== request.auth!.user.id) {
+    // Reading another account is itself a security event (v5.0.0-16.3.3); HEAD reads nothing.
+    if (target.id !== request.auth!.user.id && request.method === 'GET') {
       await deps.audit.record({ type: 'profile.viewed', outcome: 'success', targetUserId: target.id }, auditContext(request));
     }
     return renderUser(request, reply, target);
