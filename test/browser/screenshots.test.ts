@@ -48,7 +48,9 @@ describe('screenshots (headless Chromium)', { skip }, () => {
           await t.test(state.name, async () => {
             await open();
             // No caret blinking into the picture; the page itself stays as served.
-            await page.screenshot({ path: path.join(SHOTS, `${state.name}-${look.name}.png`), fullPage: true, caret: 'hide', animations: 'disabled' });
+            // 30 s: the API reference is a very long page, and a full-page shot of it on a phone took
+            // over 10 s (the default) on a loaded 2-core machine once the admin operations joined it.
+            await page.screenshot({ path: path.join(SHOTS, `${state.name}-${look.name}.png`), fullPage: true, caret: 'hide', animations: 'disabled', timeout: 30_000 });
             look.watch.assertClean(`${state.name} (${look.name})`);
           });
         });
