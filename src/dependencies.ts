@@ -44,6 +44,10 @@ import { createSqlCredentialStore, createSqlUserStore } from './storage/sql/user
 import { createThrottle } from './storage/throttle.ts';
 import { createDeviceRecognition } from './domain/devices/device-recognition.ts';
 import { createSqlKnownDeviceStore } from './storage/sql/known-device-store.ts';
+import { createPasskeyService } from './domain/passkeys/passkey-service.ts';
+import { relyingPartyFor } from './domain/passkeys/relying-party.ts';
+import { createSqlPasskeyStore } from './storage/sql/passkey-store.ts';
+import { createSqlWebauthnChallengeStore } from './storage/sql/webauthn-challenge-store.ts';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
@@ -144,6 +148,18 @@ export async function createDependencies(
   // The admin console's reads (issue #11).
   const auditReader = createSqlAuditReader(database.db);
   const userDirectory = createSqlUserDirectory(database.db);
+  // Passkeys (issue #12): the relying party is BASE_URL's host, read per ceremony.
+  const passkeys = createPasskeyService({
+    passkeys: createSqlPasskeyStore(database.db),
+    challenges: createSqlWebauthnChallengeStore(database.db),
+    users,
+    transactor,
+    mailComposer,
+    audit,
+    clock,
+    relyingParty: () => relyingPartyFor(options.publicUrl?.() ?? config.baseUrl),
+    userHandleKey: deriveKey(secretKey, 'webauthn-user-handle'),
+  });
   const adminOverview = createAdminOverviewService({ auditReader, userDirectory, sessionStore, users, clock, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds });
 
   return {
@@ -174,6 +190,7 @@ export async function createDependencies(
     auditReader,
     userDirectory,
     adminOverview,
+    passkeys,
     setAuditSink(next: AuditSink) {
       auditSink = next;
     },

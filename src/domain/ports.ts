@@ -134,6 +134,7 @@ export interface TransactionStores {
   credentials: CredentialStore;
   tokens: TokenStore;
   mail: MailQueue;
+  passkeys: PasskeyStore;
   /** Record last, after the change the event records (see AuditLog). */
   audit: AuditLog;
 }
@@ -295,4 +296,63 @@ export interface UserSearch {
 export interface UserDirectory {
   search(query: UserSearch): Promise<{ users: User[]; next: string | null }>;
   counts(): Promise<{ users: number; unverified: number; disabled: number; admins: number }>;
+}
+
+/** A WebAuthn credential of an account (issue #12; domain/passkeys). */
+export interface Passkey {
+  /** The credential id, base64url: unique across every account (the primary key). */
+  credentialId: string;
+  userId: number;
+  /** The credential's COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter as last seen (0: it keeps none). */
+  signCount: number;
+  /** How the browser may reach it (`internal`, `hybrid`, `usb`, …), as it reported them. */
+  transports: readonly string[];
+  name: string;
+  /** Synced by its provider (the backup-state flag of its last use). */
+  backedUp: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/**
+ * Passkeys (issue #12). Every write but `recordPasskeyUse` names the owner too, so a user can
+ * rename or remove only their own: another account's credential id matches no row and
+ * changes nothing. In the unit of work (`tx.passkeys`) so a change and its audit row commit
+ * together.
+ */
+export interface PasskeyStore {
+  /** Inserts; a credential id already registered (to anyone) is `conflict`, never thrown. */
+  createPasskey(passkey: Passkey): Promise<'created' | 'conflict'>;
+  /** The user's passkeys, oldest first. */
+  listPasskeysForUser(userId: number): Promise<Passkey[]>;
+  findPasskey(credentialId: string): Promise<Passkey | undefined>;
+  countPasskeysForUser(userId: number): Promise<number>;
+  /**
+   * A guarded update: moves the counter from `expectedSignCount` to `signCount` and records
+   * the use; false when the stored counter is no longer `expectedSignCount` (a racing use of
+   * the same assertion or of a clone) or the passkey is gone.
+   */
+  recordPasskeyUse(credentialId: string, use: { expectedSignCount: number; signCount: number; backedUp: boolean; at: Date }): Promise<boolean>;
+  /** False when the user has no passkey with that id. */
+  renamePasskey(userId: number, credentialId: string, name: string): Promise<boolean>;
+  /** False when the user has no passkey with that id. */
+  deletePasskey(userId: number, credentialId: string): Promise<boolean>;
+}
+
+/** What a WebAuthn challenge was issued for. */
+export type WebauthnChallengePurpose = 'registration' | 'sign-in' | 'second-factor';
+
+/**
+ * WebAuthn challenges (issue #12): only a SHA-256 is stored (domain/passkeys/challenges.ts
+ * says of what), with its purpose, the user it was issued for (null for a usernameless
+ * sign-in) and its expiry. `consumeChallenge` removes the row with a guarded delete, so a
+ * challenge is answered at most once, whoever races.
+ */
+export interface WebauthnChallengeStore {
+  /** Stores a new challenge, clearing expired ones on the way (the table stays small). */
+  saveChallenge(challenge: { hash: string; purpose: WebauthnChallengePurpose; userId: number | null; expiresAt: Date }, now: Date): Promise<void>;
+  /** The challenge's user, deleted in the same step; undefined when unknown, used, expired or of another purpose. */
+  consumeChallenge(hash: string, purpose: WebauthnChallengePurpose, now: Date): Promise<{ userId: number | null } | undefined>;
 }

@@ -19,6 +19,7 @@ import type { UserService } from '../domain/users/user-service.ts';
 import type { AccountDeletionService } from '../domain/users/account-deletion.ts';
 import type { EmailVerificationService } from '../domain/users/email-verification.ts';
 import type { EmailChangeService } from '../domain/users/email-change.ts';
+import type { PasskeyService } from '../domain/passkeys/passkey-service.ts';
 
 export interface HttpDependencies {
   users: UserStore;
@@ -56,6 +57,8 @@ export interface HttpDependencies {
   auditReader: AuditReader;
   userDirectory: UserDirectory;
   adminOverview: AdminOverviewService;
+  /** Passkeys: registration, sign-in, second factor, and the user's list (issue #12). */
+  passkeys: PasskeyService;
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;
 }

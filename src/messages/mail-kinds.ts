@@ -49,6 +49,18 @@ export const MAIL_KINDS: Readonly<Record<string, MailKind>> = {
     action: { label: 'mail.address_taken.action', link: 'login' },
     after: ['mail.address_taken.after'],
   },
+  'passkey-added': {
+    subject: 'mail.passkey_added.subject',
+    paragraphs: ['mail.passkey_added.intro', 'mail.passkey.manage'],
+    action: { label: 'mail.passkey.action', link: 'secure' },
+    after: ['mail.passkey.after'],
+  },
+  'passkey-removed': {
+    subject: 'mail.passkey_removed.subject',
+    paragraphs: ['mail.passkey_removed.intro', 'mail.passkey.manage'],
+    action: { label: 'mail.passkey.action', link: 'secure' },
+    after: ['mail.passkey.after'],
+  },
   'new-device': {
     subject: 'mail.new_device.subject',
     paragraphs: ['mail.new_device.intro', 'mail.new_device.details', 'mail.new_device.sessions'],

@@ -13,6 +13,7 @@ import type {
   CredentialStore,
   MailQueue,
   OutgoingMail,
+  PasskeyStore,
   SessionStore,
   TokenPurpose,
   TokenStore,
@@ -149,6 +150,13 @@ export interface MemoryStores {
   /** The standalone audit log (appends at once). */
   audit: AuditLog;
 }
+
+/** Passkeys are tested on the SQL store only (test/http/passkeys.test.ts). */
+const refusePasskeys: PasskeyStore = new Proxy({} as PasskeyStore, {
+  get: () => async () => {
+    throw new Error('the in-memory stores have no passkeys');
+  },
+});
 
 /** Domain tests only enqueue; the sender's side is tested on the SQL queue. */
 const refuseMailQueue: MailQueue = {
@@ -292,6 +300,7 @@ export function createMemoryStores(): MemoryStores {
         // Token writes apply at once (no rollback here); the SQL store's contract covers that.
         tokens,
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
+        passkeys: refusePasskeys,
         audit: { record: async (event, context) => void recorded.push({ ...event, ...context }) },
       };
       const result = await work(stores);

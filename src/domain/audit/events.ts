@@ -40,6 +40,8 @@ export const AUDIT_EVENT_TYPES = [
   'two_factor.recovery_code_used',
   'passkey.added',
   'passkey.removed',
+  'passkey.renamed',
+  'passkey.counter_regressed', // a sign-in whose signature counter did not move forward: refused (a cloned authenticator?)
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -11,6 +11,7 @@ import type { TransactionStores, Transactor } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { type AuditSink, createSqlAuditLogInTransaction, type RecordedAuditEvent } from './audit-store.ts';
 import { createSqlMailQueue } from './mail-queue-store.ts';
+import { createSqlPasskeyStore } from './passkey-store.ts';
 import { createSqlTokenStore } from './token-store.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './user-store.ts';
 
@@ -24,6 +25,7 @@ export function createSqlTransactor(db: Kysely<Database>, now: () => number, key
           credentials: createSqlCredentialStore(trx, now),
           tokens: createSqlTokenStore(trx),
           mail: createSqlMailQueue(trx, keys.mail),
+          passkeys: createSqlPasskeyStore(trx),
           audit: createSqlAuditLogInTransaction(trx, keys.audit, now, recorded),
         };
         return work(stores);
