@@ -2,6 +2,7 @@
  * Builds the browser assets under public/ from TypeScript sources, with esbuild's JS API:
  *   src/browser/strength-meter.ts → public/strength-meter.js (+ .gz and .br beside it)
  *   src/browser/forms.ts          → public/forms.js (error-summary focus, show-password toggles)
+ *   src/browser/passkeys.ts       → public/passkeys.js (WebAuthn ceremonies, with @simplewebauthn/browser)
  *
  * The meter speaks English and Spanish but carries only the catalog entries it needs: in its
  * bundle src/messages/catalog.ts is replaced by src/browser/meter-catalog.ts, and
@@ -30,6 +31,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ASSETS = [
   { entry: 'src/browser/strength-meter.ts', output: 'public/strength-meter.js' },
   { entry: 'src/browser/forms.ts', output: 'public/forms.js' },
+  { entry: 'src/browser/passkeys.ts', output: 'public/passkeys.js' },
 ];
 
 /** esbuild plugin: the meter's catalog subset instead of the full catalogs (see the header). */

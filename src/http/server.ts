@@ -27,6 +27,7 @@ import { settingsPages } from './pages/settings-pages.ts';
 import { sessionPages } from './pages/session-pages.ts';
 import { securityPages } from './pages/security-pages.ts';
 import { adminPages } from './pages/admin-pages.ts';
+import { passkeyPages } from './pages/passkey-pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
@@ -118,6 +119,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(sessionPages, { deps, pages, cookie: config.sessions });
   await app.register(securityPages, { deps, pages, sudoSeconds: config.sudoSeconds });
   await app.register(adminPages, { deps, pages });
+  await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });

@@ -9,6 +9,7 @@
 import { adminEn } from './sections/admin.en.ts';
 import { operatorCliEn } from './sections/operator-cli.en.ts';
 import { securityEn } from './sections/security.en.ts';
+import { passkeysEn } from './sections/passkeys.en.ts';
 
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
 
@@ -473,6 +474,7 @@ export const en = {
   ...adminEn,
   ...operatorCliEn,
   ...securityEn,
+  ...passkeysEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

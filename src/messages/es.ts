@@ -7,6 +7,7 @@ import type { MessageKey } from './en.ts';
 import { adminEs } from './sections/admin.es.ts';
 import { operatorCliEs } from './sections/operator-cli.es.ts';
 import { securityEs } from './sections/security.es.ts';
+import { passkeysEs } from './sections/passkeys.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
 
@@ -458,4 +459,5 @@ export const es = {
   ...adminEs,
   ...operatorCliEs,
   ...securityEs,
+  ...passkeysEs,
 } satisfies Record<MessageKey, string>;

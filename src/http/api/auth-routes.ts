@@ -30,12 +30,13 @@ import { ALWAYS, errorResponses, finishDocument, jsonResponse, SECURITY, swagger
 import { apiReferenceRoute } from './reference-page.ts';
 import { recoveryApiRoutes } from './recovery-routes.ts';
 import { sessionApiRoutes } from './session-routes.ts';
+import { passkeyApiRoutes } from './passkey-routes.ts';
 import { adminApiRoutes } from './admin-routes.ts';
 import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, toUserJson } from './schemas.ts';
 import { addressApiRoutes } from './address-routes.ts';
 
 export interface ApiRoutesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview'>;
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys'>;
   config: Pick<Config, 'sessions' | 'passwords'>;
   /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
   baseUrl: () => string;
@@ -67,6 +68,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   await app.register(apiReferenceRoute, { document, pages: options.pages, config, csrfKey: deps.keys.csrf });
   await app.register(recoveryApiRoutes, { deps });
   await app.register(sessionApiRoutes, { deps, cookie: config.sessions });
+  await app.register(passkeyApiRoutes, { deps, cookie: config.sessions });
   await app.register(adminApiRoutes, { deps });
 
   app.get(

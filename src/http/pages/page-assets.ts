@@ -16,7 +16,7 @@ function versionedUrl(file: string): string | undefined {
   return `/static/${file}?v=${createHash('sha256').update(readFileSync(full)).digest('hex').slice(0, 16)}`;
 }
 
-export function loadPageAssets(): Pick<PageAssets, 'mark' | 'favicon' | 'forms'> {
-  const found = { mark: versionedUrl('mark.svg'), favicon: versionedUrl('favicon.svg'), forms: versionedUrl('forms.js') };
+export function loadPageAssets(): Pick<PageAssets, 'mark' | 'favicon' | 'forms' | 'passkeys'> {
+  const found = { mark: versionedUrl('mark.svg'), favicon: versionedUrl('favicon.svg'), forms: versionedUrl('forms.js'), passkeys: versionedUrl('passkeys.js') };
   return Object.fromEntries(Object.entries(found).filter(([, url]) => url !== undefined));
 }

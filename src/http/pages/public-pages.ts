@@ -19,6 +19,7 @@ import { problemLines } from './problems.ts';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
 import { type LoginForm, loginPage, type RegisterForm, registerPage } from './views/form-views.ts';
 import { homePage } from './views/home-view.ts';
+import { passkeyScripts } from './passkey-pages.ts';
 
 export interface PublicPagesOptions {
   deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp'>;
@@ -35,7 +36,7 @@ export function renderRegister(pages: PageTools, request: FastifyRequest, reply:
 
 /** The sign-in page with `form` (also what the error responder re-renders). */
 export function renderLogin(pages: PageTools, request: FastifyRequest, reply: FastifyReply, form: LoginForm): string {
-  return loginPage(pages.context(request, reply, 'page.title.login', { withForm: true }), form);
+  return loginPage(pages.context(request, reply, 'page.title.login', { withForm: true, scripts: passkeyScripts(pages) }), form);
 }
 
 /** A string field of the parsed body, if it is one (what a re-rendered form keeps). */

@@ -8,6 +8,7 @@ import type { User } from '../../../domain/users/user.ts';
 import { csrfField, errorSummary, formField, formNotice, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext, richText } from './layout.ts';
+import { passkeySignInControl } from './passkey-views.ts';
 
 export interface MeterSettings {
   minLength: number;
@@ -93,11 +94,12 @@ ${errorSummary(page, problems, { username: 'username', password: 'password' })}
 <form method="post" action="/login" class="stack" novalidate>
   ${csrfField(page.csrfToken)}
   ${form.next ? html`<input type="hidden" name="next" value="${form.next}">` : ''}
-  ${formField(page, { name: 'username', label: t('page.label.login_username'), autocomplete: 'username', value: form.username, maxlength: 254, identifier: true }, problems)}
+  ${formField(page, { name: 'username', label: t('page.label.login_username'), autocomplete: 'username webauthn', value: form.username, maxlength: 254, identifier: true }, problems)}
   ${formField(page, { name: 'password', label: t('page.label.password'), type: 'password', autocomplete: 'current-password' }, problems)}
   <button type="submit">${t('page.login.submit')}</button>
 </form>
 <p><a href="/forgot-password">${t('page.recovery.forgot.link')}</a></p>
+${passkeySignInControl(page, form.next)}
 <p>${richText(page, 'page.login.new_here', { link: register })}</p>`,
   ).value;
 }

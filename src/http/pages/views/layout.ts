@@ -18,6 +18,8 @@ export interface PageAssets {
   favicon?: string;
   /** Error-summary focus and the show-password toggle (public/forms.js). */
   forms?: string;
+  /** The passkey ceremonies (public/passkeys.js), for the pages that embed passkey controls. */
+  passkeys?: string;
 }
 
 export interface PageContext {
