@@ -53,6 +53,16 @@ const OPERATIONS = {
   'post /api/v1/admin/users/{id}/resend-verification': { id: 'resendUserVerification', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/admin/users/{id}/unblock': { id: 'unblockUser', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'delete /api/v1/admin/users/{id}': { id: 'deleteUser', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  // Passkeys (issue #12, passkey-routes.ts).
+  'get /api/v1/passkeys': { id: 'listPasskeys', statuses: ['200', '401', '429', '500', '503'], security: [{ session: [] }] },
+  'post /api/v1/passkeys/registration/options': { id: 'startPasskeyRegistration', statuses: ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/passkeys/registration/verify': { id: 'finishPasskeyRegistration', statuses: ['201', '400', '401', '403', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/passkeys/rename': { id: 'renamePasskey', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/passkeys/remove': { id: 'removePasskey', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login/passkey/options': { id: 'startPasskeySignIn', statuses: ['200', '400', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login/passkey/verify': { id: 'signInWithPasskey', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login/two-factor/passkey/options': { id: 'startPasskeySecondFactor', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login/two-factor/passkey/verify': { id: 'finishPasskeySecondFactor', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/sudo': { id: 'confirmPassword', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
 } as const;
 
