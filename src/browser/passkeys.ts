@@ -134,7 +134,9 @@ function region(root: HTMLElement, selector: string, role: 'status' | 'alert', c
   made.setAttribute('role', role);
   made.className = className;
   made.setAttribute(selector.slice(1, -1), '');
-  (root instanceof HTMLButtonElement ? root.parentElement! : root).append(made);
+  // A bare button (inside a paragraph, say): the line goes after the block that holds it.
+  if (root instanceof HTMLButtonElement) (root.closest('p') ?? root).after(made);
+  else root.append(made);
   return made;
 }
 

@@ -2,7 +2,8 @@
  * Passkeys in a real headless Chromium (issue #12), with the DevTools protocol's virtual
  * authenticator (CTAP2, internal, resident keys, user verification that always succeeds):
  * add a passkey on /settings/passkeys, sign out, sign in with "Sign in with a passkey"
- * without typing a username, land on the dashboard, remove the passkey. Everything through
+ * without typing a username, land on the dashboard, remove the passkey; and, on an account with
+ * TOTP on, use the passkey as the second step after the password ("Use a passkey"). Everything through
  * the page's own controls and public/passkeys.js, under the real CSP; the journey fails on
  * any console error, failed same-origin request or CSP violation (test/helpers/browser.ts
  * `Watch`).
@@ -14,8 +15,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { browserSkipReason, LOOKS, type LookContext, openLook, startBrowser } from '../helpers/browser.ts';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
+import { codeAt } from '../../src/domain/two-factor/totp.ts';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.ts';
-import { account, assertOn, createAccount, navigateWith, settle, shownMessages, signIn, submitWith } from './support.ts';
+import { account, assertOn, createAccount, field, navigateWith, settle, shownMessages, signIn, submitWith } from './support.ts';
 
 const skip = browserSkipReason();
 const DESKTOP_LIGHT = LOOKS[0]!;
@@ -136,6 +139,34 @@ describe('passkeys (headless Chromium, virtual authenticator)', { skip }, () => 
       await assertOn(page, '/login?lang=en', 'a removed passkey');
       // That refusal (401) is the one failed request expected: the page said so in words.
       look.watch.problems.splice(0, look.watch.problems.length, ...look.watch.problems.filter((p) => !/passkey\/verify answered 401|status of 401/.test(p)));
+    });
+  });
+  test('on a TOTP account, the passkey is the second step after the password', TIMEOUT, async () => {
+    const user = account(`pk2_${Date.now().toString(36)}`);
+    const userId = await createAccount(origin, user);
+    await inContext(async (_look, page) => {
+      const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+      await signIn(page, user);
+      await page.goto('/settings/passkeys');
+      await settle(page);
+      await ceremony(page, 'Add a passkey', '/settings/passkeys');
+      // TOTP on, through the service (its pages are two-factor.test.ts's).
+      const stored = (await server.deps.users.findUserById(userId))!;
+      const enrolment = (await server.deps.twoFactor.beginEnrolment(stored))!;
+      const enabled = await server.deps.twoFactor.confirmEnrolment({ user: stored, code: codeAt(enrolment.secret, Date.now()), currentPassword: user.password, ip: '127.0.0.1', by: CLI_CONTEXT, locale: 'en' });
+      assert.equal(enabled.kind, 'enabled');
+      await signOut(page);
+
+      // The password first (no autofill answer while the page loads), then the passkey instead of a code.
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
+      await openLogin(page);
+      await field(page, 'Username or email').fill(user.username);
+      await field(page, 'Password').fill(user.password);
+      await submitWith(page, () => field(page, 'Password').press('Enter'));
+      await assertOn(page, '/login/two-factor', 'after the password');
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
+      await ceremony(page, 'Use a passkey', '/dashboard');
+      assert.match(await page.locator('main').innerText(), new RegExp(user.username));
     });
   });
 });

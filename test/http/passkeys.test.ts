@@ -3,7 +3,8 @@
 // authenticatorData with the RP id hash, flags UP|UV (|AT with the COSE key at registration)
 // and the signature counter), verified for real by @simplewebauthn/server. Properties:
 //  - a passkey is added, listed, renamed and removed, each audited; add and remove are mailed;
-//  - it signs in usernameless as a session recorded `hwk mfa`, on the pages and the API;
+//  - it signs in usernameless as a session recorded `hwk mfa`, on the pages and the API, and
+//    serves as the second step after a password on a TOTP account (`pwd hwk mfa`);
 //  - challenges work once, expire after 5 minutes, and only for the session they were issued to
 //    (ASVS v5.0.0-11.5.1, v5.0.0-2.3.4); a replayed assertion, another origin or RP id, a missing
 //    user verification and a signature counter that goes backwards are refused, the regression
@@ -19,6 +20,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
+import { codeAt } from '../../src/domain/two-factor/totp.ts';
 import { GOOD_PASSWORD, TestClient, type TestResponse } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -179,6 +182,25 @@ async function eventsOf(type: string, userId?: number) {
 async function userIdOf(username: string): Promise<number> {
   const [row] = await rows<{ id: unknown }>(sql`select id from users where username = ${username}`);
   return Number(row!.id);
+}
+
+/** Turns TOTP on for the account through the two-factor service (the pages are two-factor.test.ts's). */
+async function enableTotp(username: string): Promise<void> {
+  const user = (await server.deps.users.findUserById(await userIdOf(username)))!;
+  const enrolment = await server.deps.twoFactor.beginEnrolment(user);
+  assert.ok(enrolment);
+  const confirmed = await server.deps.twoFactor.confirmEnrolment({ user, code: codeAt(enrolment.secret, clock.now()), currentPassword: GOOD_PASSWORD, ip: '127.0.0.1', by: CLI_CONTEXT, locale: 'en' });
+  assert.equal(confirmed.kind, 'enabled');
+}
+
+/** A password sign-in of a two-factor account, left at its second step; the client holds the pending cookie and the step page's CSRF token. */
+async function atSecondStep(username: string): Promise<TestClient> {
+  const client = new TestClient(server.url);
+  const signIn = await client.signIn(username, GOOD_PASSWORD);
+  assert.equal(signIn.status, 303);
+  assert.equal(signIn.location, '/login/two-factor');
+  assert.equal((await client.get('/login/two-factor')).status, 200);
+  return client;
 }
 
 function mailKindsTo(email: string): string[] {
@@ -437,6 +459,50 @@ describe('passkeys', () => {
     const forged = await client.request('POST', '/login/passkey/options', { body: '{}', headers: { 'content-type': 'application/json' } });
     assert.equal(forged.status, 403);
     assert.equal(forged.json().error, 'csrf_failed');
+  });
+
+  test('as the second step after a password: the pending account’s own passkeys only, then a session recorded pwd hwk mfa', async () => {
+    const owner = await withPasskey('second');
+    const stranger = await withPasskey('second-other');
+    await enableTotp(owner.username);
+    // Without a pending sign-in there is nothing to prove.
+    const nobody = new TestClient(server.url);
+    await nobody.get('/login');
+    const none = await pageJson(nobody, '/login/two-factor/passkey/options', {});
+    assert.equal(none.status, 401);
+    // Another account's passkey does not pass this account's step.
+    const tried = await atSecondStep(owner.username);
+    const options = (await pageJson(tried, '/login/two-factor/passkey/options', {})).json();
+    assert.deepEqual(options.allowCredentials.map((c: { id: string }) => c.id), [b64url(owner.authenticator.credentialId)]);
+    const wrongKey = await pageJson(tried, '/login/two-factor/passkey/verify', { response: stranger.authenticator.assert(options) });
+    assert.equal(wrongKey.status, 401, wrongKey.body);
+    // The owner's passkey completes it; the pending sign-in is used up.
+    const client = await atSecondStep(owner.username);
+    const mine = (await pageJson(client, '/login/two-factor/passkey/options', {})).json();
+    const done = await pageJson(client, '/login/two-factor/passkey/verify', { response: owner.authenticator.assert(mine) });
+    assert.equal(done.status, 200, done.body);
+    assert.equal(done.json().redirect, '/dashboard');
+    assert.equal(client.cookies.has('gatehouse_pending'), false, 'the pending cookie is cleared');
+    const live = await server.deps.sessions.validateSessionToken(client.cookies.get('gatehouse_session')!);
+    assert.deepEqual(live?.session.authMethods, ['pwd', 'hwk', 'mfa']);
+    assert.equal((await client.get('/dashboard')).status, 200);
+    const failures = (await eventsOf('login.failed', await userIdOf(owner.username))).map((row) => JSON.parse(row.details).reason);
+    assert.ok(failures.includes('second_factor_failed'), `failures: ${failures}`);
+  });
+
+  test('the API twin of the passkey second step', async () => {
+    const { username, authenticator } = await withPasskey('second-api');
+    await enableTotp(username);
+    const client = new TestClient(server.url);
+    const login = await client.postJson('/api/v1/login', { username, password: GOOD_PASSWORD });
+    assert.equal(login.status, 202, login.body);
+    const options = await client.postJson('/api/v1/login/two-factor/passkey/options', {});
+    assert.equal(options.status, 200, options.body);
+    const done = await client.postJson('/api/v1/login/two-factor/passkey/verify', { response: authenticator.assert(options.json()) });
+    assert.equal(done.status, 200, done.body);
+    assert.equal(done.json().user.username, username);
+    const again = await client.postJson('/api/v1/login/two-factor/passkey/options', {}, { 'x-csrf-token': done.json().csrfToken });
+    assert.equal(again.status, 401, 'the pending sign-in was used up');
   });
 
   test('a disabled account does not sign in with its passkey', async () => {
