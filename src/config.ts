@@ -85,6 +85,10 @@ export interface Config {
   trustProxy: boolean | number | string[];
   logLevel: string;
   registration: 'open' | 'closed';
+  /** REQUIRE_2FA_FOR_ADMINS: an account holding any permission must enrol a second factor before a permission route opens. */
+  requireTwoFactorForAdmins: boolean;
+  /** REQUIRE_2FA_FOR_ALL: every account must enrol a second factor before any signed-in page but the enrolment opens. */
+  requireTwoFactorForAll: boolean;
   /** REQUIRE_EMAIL_VERIFICATION=1: an unverified account's correct sign-in gets no session (403, offered a new link). */
   requireEmailVerification: boolean;
   migrateOnStart: boolean;
@@ -134,6 +138,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REGISTRATION: z.enum(['open', 'closed']).default('open'),
   REQUIRE_EMAIL_VERIFICATION: z.enum(['0', '1']).default('0'),
+  REQUIRE_2FA_FOR_ADMINS: z.enum(['0', '1']).optional(),
+  REQUIRE_2FA_FOR_ALL: z.enum(['0', '1']).default('0'),
   MIGRATE: z.enum(['0', '1']).default('1'),
   SESSION_IDLE_TIMEOUT_SECONDS: integer(60, 86_400 * 30).default(1800),
   SESSION_ABSOLUTE_LIFETIME_SECONDS: integer(60, 86_400 * 400).default(43_200),
@@ -287,6 +293,9 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     logLevel: e.LOG_LEVEL,
     registration: e.REGISTRATION,
     requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION === '1',
+    // On by default in production (ASVS v5.0.0-6.3.3 for administrative interfaces).
+    requireTwoFactorForAdmins: (e.REQUIRE_2FA_FOR_ADMINS ?? (e.NODE_ENV === 'production' ? '1' : '0')) === '1',
+    requireTwoFactorForAll: e.REQUIRE_2FA_FOR_ALL === '1',
     migrateOnStart: e.MIGRATE === '1',
     secretKey: e.SECRET_KEY,
     sessions: Object.freeze({

@@ -12,6 +12,9 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { deriveKey } from './domain/crypto.ts';
 import { createLoginService } from './domain/login/login.ts';
 import { createReauthenticationService } from './domain/login/reauthentication.ts';
+import { createSecondStepService } from './domain/login/second-step.ts';
+import { createTwoFactorService } from './domain/two-factor/two-factor.ts';
+import { createSqlSecondFactorStore } from './storage/sql/second-factor-store.ts';
 import { createPasswordHasher } from './domain/passwords/hasher.ts';
 import { createPasswordChangeService } from './domain/passwords/password-change.ts';
 import { createPasswordRecoveryService } from './domain/recovery/password-reset.ts';
@@ -57,7 +60,7 @@ export interface AppDependencies extends HttpDependencies {
   /** Chain upkeep: `gatehouse audit-verify` and the retention job. */
   auditMaintenance: AuditMaintenance;
   /** Sends every committed audit event to `sink` too (the structured log). */
-  setAuditSink(sink: AuditSink): void;
+  setAuditSink(sink: AuditSink, warn?: (error: unknown) => void): void;
   close(): Promise<void>;
 }
 
@@ -104,8 +107,9 @@ export async function createDependencies(
   // Where recorded events go once committed (the server points it at its pino logger).
   let auditSink: AuditSink = () => {};
   const sink = () => auditSink;
+  let auditWarn: (error: unknown) => void = () => {};
   const transactor = createSqlTransactor(database.db, now, keys, sink);
-  const audit = createSqlAuditLog(database.db, keys.audit, now, sink);
+  const audit = createSqlAuditLog(database.db, keys.audit, now, sink, (error) => auditWarn(error));
   const auditMaintenance = createSqlAuditMaintenance(database.db, keys.audit, now, sink);
   const mailQueue = createSqlMailQueue(database.db, keys.mail);
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
@@ -127,17 +131,24 @@ export async function createDependencies(
   const guard = createLoginGuard(throttle, limits);
   const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit });
   const registration = createRegistrationService({ users: userService, throttle, open: config.registration === 'open' });
+  // Two-factor secrets are sealed under versioned keys from SECRET_KEY: a new version seals new
+  // secrets while older ones still open what they sealed (key rotation without re-enrolment).
+  const twoFactorKeys = { 1: deriveKey(secretKey, 'two-factor:v1') };
+  const twoFactor = createTwoFactorService({ transactor, secondFactors: createSqlSecondFactorStore(database.db), users, hasher, guard, mailComposer, clock, keys: twoFactorKeys });
+  const tokenStore = createSqlTokenStore(database.db);
   const login = createLoginService({
     users,
     credentials,
     sessions,
     hasher,
     guard,
-    tokens: createSqlTokenStore(database.db),
+    twoFactor,
+    tokens: tokenStore,
     devices: createDeviceRecognition({ devices: createSqlKnownDeviceStore(database.db), transactor, mailComposer, clock }),
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },
     audit,
   });
+  const secondStep = createSecondStepService({ tokens: tokenStore, users, twoFactor, login, throttle, clock });
   const passwordChange = createPasswordChangeService({ transactor, users, sessions, hasher, guard, policy, mailComposer });
   const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });
   const secureAccount = createSecureAccountService({ transactor, users, sessions, hasher, throttle, guard, mailComposer, clock });
@@ -175,6 +186,8 @@ export async function createDependencies(
     secureAccount,
     accountDeletion,
     reauthentication,
+    twoFactor,
+    secondStep,
     emailVerification,
     emailChange,
     hasher,
@@ -191,8 +204,9 @@ export async function createDependencies(
     userDirectory,
     adminOverview,
     passkeys,
-    setAuditSink(next: AuditSink) {
+    setAuditSink(next: AuditSink, warn?: (error: unknown) => void) {
       auditSink = next;
+      if (warn) auditWarn = warn;
     },
     isDatabaseUp: () => database.ping(),
     async close() {

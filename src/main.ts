@@ -62,7 +62,10 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
     // Every committed security event is also one structured log line, with its chain position
     // and MAC: a copy outside the database that a log shipper keeps (chain.ts).
     const auditLog = app.log.child({ component: 'audit' });
-    deps.setAuditSink((event) => auditLog.info({ audit: event }, `audit ${event.type} ${event.outcome}`));
+    deps.setAuditSink(
+      (event) => auditLog.info({ audit: event }, `audit ${event.type} ${event.outcome}`),
+      (error) => auditLog.error({ err: error }, 'audit event lost: its write failed'),
+    );
     const pruneAudit = () =>
       deps.auditMaintenance
         .prune(new Date(deps.clock.now() - config.auditRetentionDays * DAY_MS))

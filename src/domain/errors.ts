@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'registration_closed',
   'email_unverified',
   'reauthentication_required',
+  'second_factor_required',
   'payload_too_large',
   'unsupported_media_type',
   'too_many_requests',

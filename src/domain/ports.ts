@@ -134,6 +134,7 @@ export interface TransactionStores {
   credentials: CredentialStore;
   tokens: TokenStore;
   mail: MailQueue;
+  secondFactors: SecondFactorStore;
   passkeys: PasskeyStore;
   /** Record last, after the change the event records (see AuditLog). */
   audit: AuditLog;
@@ -148,7 +149,7 @@ export interface Transactor {
 }
 
 /** What a single-use token is for; each purpose has its own lifetime (domain/tokens). */
-export type TokenPurpose = 'verify-email' | 'change-email' | 'password-reset' | 'secure-account';
+export type TokenPurpose = 'verify-email' | 'change-email' | 'password-reset' | 'secure-account' | 'pending-sign-in';
 
 /**
  * Single-use tokens (email verification, password reset, "this wasn't me"; issue #10): only
@@ -158,6 +159,8 @@ export type TokenPurpose = 'verify-email' | 'change-email' | 'password-reset' | 
  */
 export interface TokenStore {
   createToken(token: { hash: string; purpose: TokenPurpose; userId: number; data?: string | null; createdAt: Date; expiresAt: Date }): Promise<void>;
+  /** The token's user and data without using it up (a pending sign-in read before its code is checked). */
+  findToken(hash: string, purpose: TokenPurpose, now: Date): Promise<{ userId: number; data: string | null } | undefined>;
   /** The token's user and data, deleted in the same step; undefined when unknown, used, expired or of another purpose. */
   consumeToken(hash: string, purpose: TokenPurpose, now: Date): Promise<{ userId: number; data: string | null } | undefined>;
   /** Deletes the user's tokens (of one purpose, or all); returns how many. */
@@ -237,6 +240,13 @@ export interface MailQueue {
  */
 export interface AuditLog {
   record(event: AuditEvent, context: AuditContext): Promise<void>;
+  /**
+   * Writes the event with the next group commit without waiting for it: for refusals that change
+   * nothing and may come in floods (a throttled sign-in must stay cheap: no durable write on its
+   * path). A failure is reported to the server's log, not to the caller. Optional: a log without
+   * it records at once.
+   */
+  enqueue?(event: AuditEvent, context: AuditContext): void;
 }
 
 /** The chain's upkeep: `gatehouse audit-verify` and the retention job. */
@@ -248,6 +258,39 @@ export interface AuditMaintenance {
    * an `audit.pruned` checkpoint, in one transaction; the chain still verifies.
    */
   prune(before: Date): Promise<{ removed: number }>;
+}
+
+/** An account's TOTP secret (sealed) and where it stands (issue #12). */
+export interface TotpCredential {
+  /** `sealText` of the base32 secret under the two-factor key of `keyVersion`. */
+  secretSealed: string;
+  keyVersion: number;
+  /** The newest time step accepted (a code works once); null before the first use. */
+  lastStep: number | null;
+  /** Null while the enrolment waits for its first correct code. */
+  confirmedAt: Date | null;
+}
+
+/**
+ * TOTP secrets and recovery codes (issue #12). In the unit of work (`tx.secondFactors`) so an
+ * enrolment, its recovery codes and its audit row commit together. `useStep` and
+ * `useRecoveryCode` are guarded updates: of two racing uses of one code exactly one wins.
+ */
+export interface SecondFactorStore {
+  findTotp(userId: number): Promise<TotpCredential | undefined>;
+  /** Stores (or replaces) an unconfirmed secret; a confirmed one is left alone (returns false). */
+  saveUnconfirmedTotp(userId: number, secretSealed: string, keyVersion: number, now: Date): Promise<boolean>;
+  /** Confirms the pending secret at `step` (its first use); false when there is none pending. */
+  confirmTotp(userId: number, step: number, now: Date): Promise<boolean>;
+  /** Accepts `step` once: false when it (or a later one) was already used, or there is no confirmed secret. */
+  useStep(userId: number, step: number): Promise<boolean>;
+  /** Removes the secret and every recovery code; false when there was no confirmed secret. */
+  removeTotp(userId: number): Promise<boolean>;
+  /** Replaces every recovery code of the user by these hashes. */
+  replaceRecoveryCodes(userId: number, hashes: readonly string[], now: Date): Promise<void>;
+  /** Spends one unused code; false when unknown or already used. */
+  useRecoveryCode(userId: number, hash: string, now: Date): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: number): Promise<number>;
 }
 
 /** Where an account's recent failed sign-ins came from, read from the audit log (`unblock`). */

@@ -6,6 +6,8 @@
 import type { Clock } from '../domain/clock.ts';
 import type { LoginService } from '../domain/login/login.ts';
 import type { ReauthenticationService } from '../domain/login/reauthentication.ts';
+import type { SecondStepService } from '../domain/login/second-step.ts';
+import type { TwoFactorService } from '../domain/two-factor/two-factor.ts';
 import type { PasswordHasher } from '../domain/passwords/hasher.ts';
 import type { PasswordChangeService } from '../domain/passwords/password-change.ts';
 import type { PasswordRecoveryService } from '../domain/recovery/password-reset.ts';
@@ -32,6 +34,10 @@ export interface HttpDependencies {
   passwordRecovery: PasswordRecoveryService;
   /** "This wasn't me" and "secure my account" (issue #10). */
   secureAccount: SecureAccountService;
+  /** TOTP enrolment, recovery codes, the admin reset (issue #12). */
+  twoFactor: TwoFactorService;
+  /** The second sign-in step after a correct password (issue #12). */
+  secondStep: SecondStepService;
   /** Sudo mode: confirming the password before sensitive actions (issue #11). */
   reauthentication: ReauthenticationService;
   /** Deleting one's own account (issue #10). */

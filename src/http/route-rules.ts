@@ -41,6 +41,7 @@ import { AuthError } from '../domain/errors.ts';
 import { isPermission, type Permission } from '../domain/users/permissions.ts';
 import { createCsrfCheck, type CsrfOptions } from './plugins/csrf.ts';
 import { requirePermission, requireSignedInApi, requireSignedInPage } from './plugins/guards.ts';
+import { createSecondFactorCheck, type SecondFactorPolicy } from './plugins/second-factor-policy.ts';
 import { createSudoCheck, type SudoOptions } from './plugins/sudo.ts';
 
 export type AccessRule = 'public' | 'signed-in' | { permission: Permission };
@@ -72,6 +73,8 @@ declare module 'fastify' {
 export interface RouteRulesOptions {
   csrf: CsrfOptions;
   sudo: SudoOptions;
+  /** REQUIRE_2FA_FOR_ADMINS / REQUIRE_2FA_FOR_ALL (plugins/second-factor-policy.ts); none: no policy. */
+  secondFactor?: SecondFactorPolicy;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -132,7 +135,9 @@ async function routeRulesPlugin(app: FastifyInstance, options: RouteRulesOptions
     const access = readAccess(route.config?.access, where);
     const csrf = readCsrf(route.config?.csrf, methods, where);
     const sudo = readSudo(route.config?.sudo, access, where);
-    route.onRequest = [...accessHooks(access, route.url), ...asArray(route.onRequest)];
+    const policy = options.secondFactor && access !== 'public' && (options.secondFactor.forAll || (options.secondFactor.forAdmins && access !== 'signed-in'));
+    const secondFactorHooks = policy ? [createSecondFactorCheck(options.secondFactor!, route.url, access !== 'signed-in')] : [];
+    route.onRequest = [...accessHooks(access, route.url), ...secondFactorHooks, ...asArray(route.onRequest)];
     if (csrf === 'required') route.preValidation = [checkCsrf, ...asArray(route.preValidation)];
     // After the CSRF check (a forged post is refused, not redirected), before any handler.
     if (sudo) route.preHandler = [checkSudo, ...asArray(route.preHandler)];

@@ -26,6 +26,7 @@ import { addressPages, withUnverifiedSignInPage } from './pages/address-pages.ts
 import { settingsPages } from './pages/settings-pages.ts';
 import { sessionPages } from './pages/session-pages.ts';
 import { securityPages } from './pages/security-pages.ts';
+import { twoFactorPages } from './pages/two-factor-pages.ts';
 import { adminPages } from './pages/admin-pages.ts';
 import { passkeyPages } from './pages/passkey-pages.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -93,6 +94,11 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
         return publicUrl().origin;
       },
     },
+    secondFactor: {
+      forAdmins: config.requireTwoFactorForAdmins,
+      forAll: config.requireTwoFactorForAll,
+      hasSecondFactor: async (userId) => (await deps.twoFactor.isEnabled(userId)) || (await deps.passkeys.hasPasskey(userId)),
+    },
     sudo: {
       seconds: config.sudoSeconds,
       now: () => deps.clock.now(),
@@ -118,6 +124,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(recoveryPages, { deps, pages, sessions: config.sessions });
   await app.register(sessionPages, { deps, pages, cookie: config.sessions });
   await app.register(securityPages, { deps, pages, sudoSeconds: config.sudoSeconds });
+  await app.register(twoFactorPages, { deps, pages, cookie: config.sessions, hasPasskeys: (userId) => deps.passkeys.hasPasskey(userId) });
   await app.register(adminPages, { deps, pages });
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });

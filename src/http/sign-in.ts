@@ -12,6 +12,7 @@ import type { CompletedSignIn, LoginService, SignInClient } from '../domain/logi
 import { type SignInRules, signInRefusal } from '../domain/login/gates.ts';
 import { throttleKeyForIp } from '../domain/throttle/ip-key.ts';
 import { auditContext } from './audit-context.ts';
+import { isWellFormedPendingToken, PENDING_SIGN_IN_SECONDS, type SecondStepService } from '../domain/login/second-step.ts';
 import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
 
 declare module 'fastify' {
@@ -21,7 +22,40 @@ declare module 'fastify' {
   }
 }
 
-export type SignInOutcome = { kind: 'signed-in'; completed: CompletedSignIn } | { kind: 'rejected' };
+export type SignInOutcome = { kind: 'signed-in'; completed: CompletedSignIn } | { kind: 'second-factor' } | { kind: 'rejected' };
+
+/** The pending sign-in's cookie (issue #12): no "session" in its name, HttpOnly, 5 minutes, only for /login paths and the API's. */
+export function pendingCookieName(cookie: SessionConfig): string {
+  return cookie.secureCookie ? '__Host-gatehouse_pending' : 'gatehouse_pending';
+}
+
+export function readPendingToken(request: FastifyRequest, cookie: SessionConfig): string | undefined {
+  const value = request.cookies?.[pendingCookieName(cookie)];
+  return isWellFormedPendingToken(value) ? value : undefined;
+}
+
+function setPendingCookie(reply: FastifyReply, cookie: SessionConfig, token: string): void {
+  reply.setCookie(pendingCookieName(cookie), token, { httpOnly: true, sameSite: 'lax', path: '/', secure: cookie.secureCookie, maxAge: PENDING_SIGN_IN_SECONDS });
+}
+
+export function clearPendingCookie(reply: FastifyReply, cookie: SessionConfig): void {
+  reply.clearCookie(pendingCookieName(cookie), { httpOnly: true, sameSite: 'lax', path: '/', secure: cookie.secureCookie });
+}
+
+/** A sign-in completed by any route (password, second step, passkey): the session and device cookies, the pending one gone. */
+export function finishSignIn(reply: FastifyReply, cookie: SessionConfig, completed: CompletedSignIn): void {
+  setSessionCookie(reply, cookie, completed.token);
+  clearPendingCookie(reply, cookie);
+  if (completed.deviceToken) {
+    reply.setCookie(deviceCookieName(cookie), completed.deviceToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: cookie.secureCookie,
+      maxAge: DEVICE_COOKIE_SECONDS,
+    });
+  }
+}
 
 /** The device cookie: no "session" in its name; `__Host-` (Secure, Path=/, no Domain) in production. */
 export function deviceCookieName(cookie: SessionConfig): string {
@@ -45,33 +79,28 @@ export function signInClient(request: FastifyRequest, cookie?: SessionConfig): S
 export async function signInFromRequest(
   request: FastifyRequest,
   reply: FastifyReply,
-  deps: { login: LoginService; cookie: SessionConfig },
-  credentials: { identifier: string; password: string },
+  deps: { login: LoginService; cookie: SessionConfig; secondStep?: Pick<SecondStepService, 'begin'> },
+  credentials: { identifier: string; password: string; next?: string | null },
 ): Promise<SignInOutcome> {
   const client = signInClient(request, deps.cookie);
   const result = await deps.login.authenticate({ ...credentials, client });
   if (result.kind === 'throttled') throw new AuthError('too_many_requests', { retryAfterSeconds: result.retryAfterSeconds });
   // The reason stays inside: unknown user, wrong password and disabled account look alike.
   if (result.kind === 'rejected') return { kind: 'rejected' };
-  // TODO(#12): `second-factor-required` leads to /login/two-factor with a pending sign-in.
-  if (result.kind === 'second-factor-required') return { kind: 'rejected' };
   // REQUIRE_EMAIL_VERIFICATION: the password was right, but no session starts (403 with a way
   // to a new link; only someone who knows the password learns the address is unconfirmed).
   if (signInRefusal(result.user, request.server.signInRules) === 'email-unverified') {
     await deps.login.refuseUnverified(result.user, client);
     throw new AuthError('email_unverified');
   }
-  const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
-  setSessionCookie(reply, deps.cookie, completed.token);
-  if (completed.deviceToken) {
-    reply.setCookie(deviceCookieName(deps.cookie), completed.deviceToken, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: deps.cookie.secureCookie,
-      maxAge: DEVICE_COOKIE_SECONDS,
-    });
+  // Two-factor on: no session yet, a pending sign-in in its own cookie (second-step.ts).
+  if (result.kind === 'second-factor-required') {
+    if (!deps.secondStep) throw new Error('signInFromRequest: a second step is needed but not wired');
+    setPendingCookie(reply, deps.cookie, await deps.secondStep.begin(result.user, credentials.next ?? null));
+    return { kind: 'second-factor' };
   }
+  const completed = await deps.login.completeSignIn({ user: result.user, client, replacesToken: request.auth ? request.sessionToken : null });
+  finishSignIn(reply, deps.cookie, completed);
   return { kind: 'signed-in', completed };
 }
 

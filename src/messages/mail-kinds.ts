@@ -49,6 +49,24 @@ export const MAIL_KINDS: Readonly<Record<string, MailKind>> = {
     action: { label: 'mail.address_taken.action', link: 'login' },
     after: ['mail.address_taken.after'],
   },
+  'two-factor-enabled': {
+    subject: 'mail.two_factor_on.subject',
+    paragraphs: ['mail.two_factor_on.intro'],
+    action: { label: 'mail.two_factor.action', link: 'secure' },
+    after: ['mail.two_factor.after'],
+  },
+  'two-factor-disabled': {
+    subject: 'mail.two_factor_off.subject',
+    paragraphs: ['mail.two_factor_off.intro'],
+    action: { label: 'mail.two_factor.action', link: 'secure' },
+    after: ['mail.two_factor.after'],
+  },
+  'recovery-code-used': {
+    subject: 'mail.recovery_used.subject',
+    paragraphs: ['mail.recovery_used.intro'],
+    action: { label: 'mail.two_factor.action', link: 'secure' },
+    after: ['mail.two_factor.after'],
+  },
   'passkey-added': {
     subject: 'mail.passkey_added.subject',
     paragraphs: ['mail.passkey_added.intro', 'mail.passkey.manage'],

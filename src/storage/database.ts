@@ -39,6 +39,44 @@ export interface SessionTable {
   public_id: string | null;
   /** Last password confirmation at /sudo (migration 0010); null: only the sign-in. */
   reauthenticated_at: number | string | null;
+  /** How the sign-in was proven, space-separated (`pwd`, `pwd otp`, `hwk`; migration 0012). */
+  auth_methods: string | null;
+}
+
+/** Migration 0012: an account's TOTP secret, sealed. */
+export interface TotpCredentialTable {
+  user_id: number;
+  secret_sealed: string;
+  key_version: number;
+  last_step: number | string | null;
+  created_at: number | string;
+  confirmed_at: number | string | null;
+}
+
+export interface RecoveryCodeTable {
+  user_id: number;
+  code_hash: string;
+  created_at: number | string;
+  used_at: number | string | null;
+}
+
+export interface PasskeyTable {
+  credential_id: string;
+  user_id: number;
+  public_key: string;
+  sign_count: number | string;
+  transports: string | null;
+  name: string;
+  backed_up: number;
+  created_at: number | string;
+  last_used_at: number | string | null;
+}
+
+export interface WebauthnChallengeTable {
+  hash: string;
+  purpose: string;
+  user_id: number | null;
+  expires_at: number | string;
 }
 
 /** The audit log (migration 0010): append-only, hash-chained by `seq` (domain/audit/chain.ts). */
@@ -109,6 +147,10 @@ export interface Database {
   known_devices: KnownDeviceTable;
   audit_events: AuditEventTable;
   audit_chain: AuditChainTable;
+  totp_credentials: TotpCredentialTable;
+  recovery_codes: RecoveryCodeTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { type Account, account, assertOn, createAccount, settle, signIn, submitWith } from './support.ts';
+import { SoftAuthenticator } from '../helpers/soft-authenticator.ts';
 
 export interface StateWorld {
   origin: string;
@@ -214,6 +215,41 @@ const ADMIN_STATES: readonly PageState[] = [
   adminGet('admin-audit-es', '/admin/audit?lang=es'),
 ];
 
+/**
+ * /settings/passkeys with a passkey just added and its notice. No browser authenticator can
+ * make one for this server (its RP id would be the IP address 127.0.0.1, which WebAuthn
+ * refuses), so the page's own ceremony calls are answered by the software authenticator,
+ * with the browser's cookies (page.request shares them).
+ */
+const passkeyAdded: PageState = {
+  name: 'passkeys-added',
+  signedIn: true,
+  status: 200,
+  async open(page, world) {
+    await go(page, '/settings/passkeys?lang=en');
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': await page.locator('main input[name="csrf_token"]').first().inputValue() };
+    const options = await page.request.post(`${world.origin}/settings/passkeys/options`, { headers, data: {} });
+    assert.equal(options.status(), 200, 'passkey options');
+    const response = new SoftAuthenticator(world.origin).register(await options.json());
+    const added = await page.request.post(`${world.origin}/settings/passkeys/verify`, { headers, data: { name: 'Work laptop', response } });
+    assert.equal(added.status(), 200, `adding a passkey: ${await added.text()}`);
+    return go(page, '/settings/passkeys?lang=en');
+  },
+};
+
+/** A rename to an empty name: the summary and the list again. */
+const passkeyRenameRefused: PageState = {
+  name: 'passkeys-rename-errors',
+  signedIn: true,
+  status: 400,
+  async open(page) {
+    await go(page, '/settings/passkeys?lang=en');
+    const name = page.locator('main form[action="/settings/passkeys/rename"] input[name="name"]').first();
+    await name.fill('   ');
+    return (await submitWith(page, () => name.press('Enter'))).status();
+  },
+};
+
 /** Every state, anonymous ones first. */
 export const PAGE_STATES: readonly PageState[] = [
   get('home', '/?lang=en', false),
@@ -255,9 +291,23 @@ export const PAGE_STATES: readonly PageState[] = [
   get('dashboard-es', '/dashboard?lang=es', true),
   get('change-password-es', '/settings/password?lang=es', true),
   getThenSend('change-password-errors-es', '/settings/password?lang=es', true, 400),
+  // Sudo mode, the activity page and two-factor enrolment (issues #11, #12).
+  get('sudo', '/sudo?next=%2Fsettings%2Fpassword&lang=en', true),
+  getThenSend('sudo-errors', '/sudo?lang=en', true, 400),
+  get('activity', '/settings/activity?lang=en', true),
+  get('activity-es', '/settings/activity?lang=es', true),
+  get('two-factor-enrol', '/settings/two-factor?lang=en', true),
+  getThenSend('two-factor-enrol-errors', '/settings/two-factor?lang=en', true, 400),
+  get('two-factor-enrol-es', '/settings/two-factor?lang=es', true),
   signedOutNotice,
   // The admin console (issue #11), signed in as the administrator.
   ...ADMIN_STATES,
+  // Passkeys (issue #12): the list as found, after adding one, a refused rename, Spanish. As the
+  // administrator, already signed in here (the reader's pair is throttled by now: its refused
+  // password forms above count as failures under LOGIN_MAX_FAILURES=3).
+  ...[get('passkeys', '/settings/passkeys?lang=en', true), passkeyAdded, passkeyRenameRefused, get('passkeys-es', '/settings/passkeys?lang=es', true)].map(
+    (state): PageState => ({ ...state, as: 'admin' }),
+  ),
 ];
 
 /**

@@ -14,6 +14,7 @@ import type {
   MailQueue,
   OutgoingMail,
   PasskeyStore,
+  SecondFactorStore,
   SessionStore,
   TokenPurpose,
   TokenStore,
@@ -151,6 +152,13 @@ export interface MemoryStores {
   audit: AuditLog;
 }
 
+/** Second factors are tested on the SQL store only (test/contracts, test/http). */
+const refuseSecondFactors: SecondFactorStore = new Proxy({} as SecondFactorStore, {
+  get: () => async () => {
+    throw new Error('the in-memory stores have no second factors');
+  },
+});
+
 /** Passkeys are tested on the SQL store only (test/http/passkeys.test.ts). */
 const refusePasskeys: PasskeyStore = new Proxy({} as PasskeyStore, {
   get: () => async () => {
@@ -181,6 +189,10 @@ export function createMemoryStores(): MemoryStores {
   const tokens: TokenStore = {
     async createToken(token) {
       tokenRows.set(token.hash, { purpose: token.purpose, userId: token.userId, data: token.data ?? null, expiresAt: token.expiresAt });
+    },
+    async findToken(hash, purpose, now) {
+      const row = tokenRows.get(hash);
+      return row && row.purpose === purpose && row.expiresAt > now ? { userId: row.userId, data: row.data } : undefined;
     },
     async consumeToken(hash, purpose, now) {
       const row = tokenRows.get(hash);
@@ -300,6 +312,7 @@ export function createMemoryStores(): MemoryStores {
         // Token writes apply at once (no rollback here); the SQL store's contract covers that.
         tokens,
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
+        secondFactors: refuseSecondFactors,
         passkeys: refusePasskeys,
         audit: { record: async (event, context) => void recorded.push({ ...event, ...context }) },
       };

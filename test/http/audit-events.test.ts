@@ -61,7 +61,15 @@ describe('security events are recorded exactly once', () => {
 
   /** The events since the last step are exactly `expected` (type and the given fields), in order. */
   async function expectEvents(step: string, expected: Array<Partial<Row> & { type: string }>): Promise<Row[]> {
-    const rows = await rowsSince();
+    // A throttled refusal's event is written with the next group commit, not before the 429
+    // (login.ts): give it up to a second to land.
+    const before = seen;
+    let rows = await rowsSince();
+    for (let tries = 0; rows.length < expected.length && tries < 40; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      seen = before;
+      rows = await rowsSince();
+    }
     assert.deepEqual(
       rows.map((row) => row.type),
       expected.map((event) => event.type),

@@ -25,7 +25,7 @@ const OPERATIONS = {
     statuses: ['201', '400', '403', '409', '413', '415', '429', '500', '503'],
     security: [{ session: [], csrf: [] }],
   },
-  'post /api/v1/login': { id: 'signIn', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login': { id: 'signIn', statuses: ['200', '202', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/logout': { id: 'signOut', statuses: ['204', '403', '429', '500', '503'], security: [{ session: [], csrf: [] }, {}] },
   'get /api/v1/me': { id: 'getCurrentUser', statuses: ['200', '401', '429', '500', '503'], security: [{ session: [] }] },
   // Sessions (session-routes.ts).
@@ -53,6 +53,13 @@ const OPERATIONS = {
   'post /api/v1/admin/users/{id}/resend-verification': { id: 'resendUserVerification', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/admin/users/{id}/unblock': { id: 'unblockUser', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'delete /api/v1/admin/users/{id}': { id: 'deleteUser', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/admin/users/{id}/reset-two-factor': { id: 'resetUserTwoFactor', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/login/two-factor': { id: 'completeSecondFactor', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'get /api/v1/settings/two-factor': { id: 'getTwoFactorStatus', statuses: ['200', '401', '403', '429', '500', '503'], security: [{ session: [] }] },
+  'post /api/v1/settings/two-factor/enrol': { id: 'startTwoFactorEnrolment', statuses: ['200', '401', '403', '409', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/settings/two-factor/confirm': { id: 'confirmTwoFactorEnrolment', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/settings/two-factor/disable': { id: 'disableTwoFactor', statuses: ['204', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'post /api/v1/settings/two-factor/recovery-codes': { id: 'regenerateRecoveryCodes', statuses: ['200', '401', '403', '409', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   // Passkeys (issue #12, passkey-routes.ts).
   'get /api/v1/passkeys': { id: 'listPasskeys', statuses: ['200', '401', '429', '500', '503'], security: [{ session: [] }] },
   'post /api/v1/passkeys/registration/options': { id: 'startPasskeyRegistration', statuses: ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },

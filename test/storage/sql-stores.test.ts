@@ -139,8 +139,8 @@ test('a session round-trips with its user in one lookup, and is touched and dele
   const found = await sessions.findSessionAndUser(session.idHash);
   // A session made without a public id gets one from the store (the sessions page names it).
   assert.match(found?.session.publicId ?? '', /^[A-Za-z0-9_-]{22}$/);
-  // Not re-authenticated yet (sudo mode).
-  assert.deepEqual(found, { session: { ...session, publicId: found?.session.publicId, reauthenticatedAt: null }, user: created.user });
+  // Not re-authenticated yet (sudo mode), and proven by the password alone (the default).
+  assert.deepEqual(found, { session: { ...session, publicId: found?.session.publicId, reauthenticatedAt: null, authMethods: ['pwd'] }, user: created.user });
   await sessions.touchSession(session.idHash, new Date(NOW + 5000));
   assert.equal((await sessions.findSessionAndUser(session.idHash))?.session.lastSeenAt.getTime(), NOW + 5000);
   await sessions.deleteSession(session.idHash);

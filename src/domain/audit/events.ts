@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   'two_factor.enrolled',
   'two_factor.removed',
   'two_factor.recovery_code_used',
+  'two_factor.recovery_codes_regenerated',
   'passkey.added',
   'passkey.removed',
   'passkey.renamed',

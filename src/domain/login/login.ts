@@ -55,7 +55,8 @@ export function signInAuditContext(client: SignInClient, actorUserId: number | n
 }
 
 /** The audit log's name of a refusal (stable, snake_case: README "Audit log"). */
-const REFUSAL_REASON: Readonly<Record<RejectionReason | 'throttled' | 'unverified', string>> = {
+const REFUSAL_REASON: Readonly<Record<RejectionReason | 'throttled' | 'unverified' | 'second-factor', string>> = {
+  'second-factor': 'second_factor_failed',
   'unknown-user': 'unknown_user',
   'bad-password': 'bad_password',
   disabled: 'disabled',
@@ -67,15 +68,10 @@ const REFUSAL_REASON: Readonly<Record<RejectionReason | 'throttled' | 'unverifie
 /** Why a sign-in was refused. Internal only: every reason looks the same from outside. */
 export type RejectionReason = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password';
 
-/** A password-verified sign-in waiting for its second factor (issue #12). */
-export interface PendingSignIn {
-  userId: number;
-  expiresAt: Date;
-}
-
 export type AuthenticationResult =
   | { kind: 'authenticated'; user: User }
-  | { kind: 'second-factor-required'; pending: PendingSignIn }
+  /** The password was right and the account has two-factor on: a second step (second-step.ts), no session yet. */
+  | { kind: 'second-factor-required'; user: User }
   | { kind: 'rejected'; reason: RejectionReason }
   | { kind: 'throttled'; retryAfterSeconds: number };
 
@@ -130,6 +126,8 @@ export interface LoginServiceDependencies {
    * refused attempt already spent a password verification, or (throttled) three peeks.
    */
   audit?: AuditLog;
+  /** Whether the account has two-factor sign-in on (issue #12). */
+  twoFactor?: { isEnabled(userId: number): Promise<boolean> };
 }
 
 export function createLoginService(deps: LoginServiceDependencies) {
@@ -154,8 +152,14 @@ export function createLoginService(deps: LoginServiceDependencies) {
   }
 
   /** No username typed is kept (it may be a password typed in the wrong field): the account's id when known. */
-  async function recordRefusal(userId: number | null, reason: RejectionReason | 'throttled' | 'unverified', client: SignInClient): Promise<void> {
+  async function recordRefusal(userId: number | null, reason: RejectionReason | 'throttled' | 'unverified' | 'second-factor', client: SignInClient): Promise<void> {
     await deps.audit?.record({ type: 'login.failed', outcome: 'failure', targetUserId: userId, details: { reason: REFUSAL_REASON[reason] } }, signInAuditContext(client, null));
+  }
+
+  function recordRefusalLater(userId: number | null, client: SignInClient): void {
+    const event = { type: 'login.failed' as const, outcome: 'failure' as const, targetUserId: userId, details: { reason: REFUSAL_REASON.throttled } };
+    if (deps.audit?.enqueue) deps.audit.enqueue(event, signInAuditContext(client, null));
+    else void deps.audit?.record(event, signInAuditContext(client, null));
   }
 
   return {
@@ -167,6 +171,11 @@ export function createLoginService(deps: LoginServiceDependencies) {
       await recordRefusal(user.id, 'unverified', client);
     },
 
+    /** A wrong (or reused) second factor at the second step: a failed sign-in, with its reason. */
+    async refuseSecondFactor(user: User, client: SignInClient): Promise<void> {
+      await recordRefusal(user.id, 'second-factor', client);
+    },
+
     /** Step 1: is this the account's password? Starts no session; never throws for a refusal. */
     async authenticate(input: { identifier: string; password: string; client: SignInClient }): Promise<AuthenticationResult> {
       const identifierKey = loginIdentifierKey(input.identifier);
@@ -176,7 +185,9 @@ export function createLoginService(deps: LoginServiceDependencies) {
       const accountKey = throttleAccountKey(user, identifierKey);
       const decision = await guard.checkAttempt(accountKey, ip);
       if (!decision.allowed) {
-        await recordRefusal(user?.id ?? null, 'throttled', input.client);
+        // Not awaited: a blocked attempt does no durable write on its path (floods stay cheap);
+        // the event goes with the next group commit.
+        recordRefusalLater(user?.id ?? null, input.client);
         return { kind: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
       }
 
@@ -190,7 +201,9 @@ export function createLoginService(deps: LoginServiceDependencies) {
         return { kind: 'rejected', reason };
       }
       const mustChangePassword = await refreshPassword(user, input.password);
-      return { kind: 'authenticated', user: publicUser(user, mustChangePassword) };
+      const verified = publicUser(user, mustChangePassword);
+      if (await deps.twoFactor?.isEnabled(user.id)) return { kind: 'second-factor-required', user: verified };
+      return { kind: 'authenticated', user: verified };
     },
 
     /**
@@ -198,17 +211,17 @@ export function createLoginService(deps: LoginServiceDependencies) {
      * (account, client), starts a new session and ends `replacesToken`'s (an earlier session
      * of this browser, so at most one stays alive per sign-in).
      */
-    async completeSignIn(input: { user: User; client: SignInClient; replacesToken?: string | null }): Promise<CompletedSignIn> {
+    async completeSignIn(input: { user: User; client: SignInClient; replacesToken?: string | null; authMethods?: readonly string[] }): Promise<CompletedSignIn> {
       const { user, client } = input;
       await guard.recordSuccess(throttleAccountKey(user, ''), client.throttleKey);
       // A sign-in proves the password is known again: a reset link still in a mailbox is void.
       // One DELETE on the tokens' (user_id, purpose) index; no transaction needed for it alone.
       await deps.tokens?.deleteTokensForUser(user.id, 'password-reset');
       if (input.replacesToken) await sessions.endSession(input.replacesToken);
-      const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent });
+      const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent }, input.authMethods ?? ['pwd']);
       // A browser this account has not seen: a notice to its address (devices/device-recognition.ts).
       const deviceToken = await deps.devices?.recordSignIn({ user, deviceToken: client.deviceToken, ip: client.ip, userAgent: client.userAgent, locale: client.locale ?? 'en' });
-      await deps.audit?.record({ type: 'login.succeeded', outcome: 'success', targetUserId: user.id }, signInAuditContext(client, user.id));
+      await deps.audit?.record({ type: 'login.succeeded', outcome: 'success', targetUserId: user.id, details: { methods: (input.authMethods ?? ['pwd']).join(' ') } }, signInAuditContext(client, user.id));
       return { token, session, user, gates: signInGates(user), deviceToken };
     },
 

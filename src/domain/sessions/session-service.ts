@@ -14,7 +14,12 @@ export interface SessionService {
    * Creates a session for the user, bound to their current credential version, and returns
    * its token (to go in the cookie, nowhere else).
    */
-  startSession(user: { id: number; credentialVersion: number }, client: { ip: string; userAgent: string }): Promise<{ token: string; session: Session }>;
+  startSession(
+    user: { id: number; credentialVersion: number },
+    client: { ip: string; userAgent: string },
+    /** How the sign-in was proven (Session.authMethods); `['pwd']` when not said. */
+    authMethods?: readonly string[],
+  ): Promise<{ token: string; session: Session }>;
   /**
    * The live session and its user for a token, or undefined when the token is unknown,
    * expired, made under an older credential version, or its user disabled (then deleted).
@@ -57,7 +62,7 @@ export function isWellFormedToken(token: string): boolean {
 
 export function createSessionService(store: SessionStore, rules: SessionRules, clock: Clock): SessionService {
   return {
-    async startSession(user, client) {
+    async startSession(user, client, authMethods = ['pwd']) {
       const token = generateToken(32);
       const now = clock.now();
       const session: Session = {
@@ -70,6 +75,7 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
         userAgent: client.userAgent.slice(0, 512),
         credentialVersion: user.credentialVersion,
         publicId: newPublicId(),
+        authMethods,
       };
       await store.createSession(session);
       return { token, session };

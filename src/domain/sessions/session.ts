@@ -25,6 +25,17 @@ export interface Session {
   publicId?: string;
   /** When the session last confirmed its password at /sudo (null or absent: never; the sign-in counts). */
   reauthenticatedAt?: Date | null;
+  /**
+   * How its sign-in was proven (RFC 8176 names: `pwd`, `otp`, `hwk` for a passkey, `mfa` when
+   * two factors were); absent on sessions made before issue #12 (read as `pwd`).
+   */
+  authMethods?: readonly string[];
+}
+
+/** True when the session's sign-in passed a second factor (or a passkey, which is one and more). */
+export function hasSecondFactor(session: Session): boolean {
+  const methods = session.authMethods ?? [];
+  return methods.includes('mfa') || methods.includes('hwk');
 }
 
 /** The session's last authentication: its sign-in, or a later confirmation at /sudo. */

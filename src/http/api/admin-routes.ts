@@ -24,7 +24,7 @@ import { namesOf } from '../event-names.ts';
 import { adminUserJson, auditJson, overviewJson, roleBody, sessionsEndedJson, toAdminUserJson, toEventJson, userDetailJson, userParams, usersJson } from './admin-schemas.ts';
 import { ALWAYS, errorResponses, jsonResponse, SECURITY } from './openapi.ts';
 
-type AdminApiDeps = Pick<HttpDependencies, 'users' | 'userService' | 'sessions' | 'audit' | 'auditReader' | 'userDirectory' | 'adminOverview'>;
+type AdminApiDeps = Pick<HttpDependencies, 'users' | 'userService' | 'sessions' | 'audit' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'twoFactor'>;
 
 const NOT_FOUND = 'No account has that id: `not_found`.';
 const LAST_ADMIN = 'The account is the last enabled administrator: `conflict`. Make another account an administrator first.';
@@ -256,6 +256,17 @@ export async function adminApiRoutes(parent: FastifyInstance, options: { deps: A
       description: 'Clears the account’s sign-in throttle, from every address it recently failed from. Recorded as `throttle.cleared`. Needs `users:write`.',
       conflict: undefined,
       run: (target: User, request: FastifyRequest) => deps.userService.unblock({ id: target.id }, auditContext(request)),
+    },
+    {
+      path: 'reset-two-factor',
+      operationId: 'resetUserTwoFactor',
+      summary: 'Turn off the two-factor sign-in of an account',
+      description: 'For an owner who lost their device: their TOTP secret and recovery codes stop working and they are told by mail. Recorded as `two_factor.removed` with `by: admin`. Needs `users:write`.',
+      conflict: undefined,
+      run: async (target: User, request: FastifyRequest) => {
+        await deps.twoFactor.adminReset(target, auditContext(request));
+        return { ok: true } as const;
+      },
     },
   ] as const;
 

@@ -31,12 +31,13 @@ import { apiReferenceRoute } from './reference-page.ts';
 import { recoveryApiRoutes } from './recovery-routes.ts';
 import { sessionApiRoutes } from './session-routes.ts';
 import { passkeyApiRoutes } from './passkey-routes.ts';
+import { twoFactorApiRoutes } from './two-factor-routes.ts';
 import { adminApiRoutes } from './admin-routes.ts';
-import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, toUserJson } from './schemas.ts';
+import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, secondFactorJson, toUserJson } from './schemas.ts';
 import { addressApiRoutes } from './address-routes.ts';
 
 export interface ApiRoutesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys'>;
+  deps: Pick<HttpDependencies, 'secondStep' | 'twoFactor' | 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys'>;
   config: Pick<Config, 'sessions' | 'passwords'>;
   /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
   baseUrl: () => string;
@@ -58,7 +59,7 @@ const respondJson: ErrorResponder = (request, reply, error) => {
 export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptions) {
   const { deps, config } = options;
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  const signIn = { login: deps.login, cookie: config.sessions };
+  const signIn = { login: deps.login, cookie: config.sessions, secondStep: deps.secondStep };
   registerErrorHandlers(app, respondJson, deps.isDatabaseUp);
   app.removeContentTypeParser('application/x-www-form-urlencoded');
   await app.register(swagger, swaggerOptions(config.sessions.cookieName));
@@ -69,6 +70,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   await app.register(recoveryApiRoutes, { deps });
   await app.register(sessionApiRoutes, { deps, cookie: config.sessions });
   await app.register(passkeyApiRoutes, { deps, cookie: config.sessions });
+  await app.register(twoFactorApiRoutes, { deps, cookie: config.sessions });
   await app.register(adminApiRoutes, { deps });
 
   app.get(
@@ -154,6 +156,10 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
         body: loginBody,
         response: {
           200: jsonResponse(loginJson, 'Signed in: the new session cookie is in `Set-Cookie`, its CSRF token in `csrfToken`.'),
+          202: jsonResponse(
+            secondFactorJson,
+            'The password is right and the account has two-factor sign-in on: no session yet. A pending sign-in (5 minutes) is in the `gatehouse_pending` cookie; send the code to POST /api/v1/login/two-factor.',
+          ),
           ...errorResponses({
             400: true,
             401: 'Wrong username or password, or a disabled account (one answer for all): `invalid_credentials`.',
@@ -170,6 +176,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
     async (request, reply) => {
       const outcome = await signInFromRequest(request, reply, signIn, { identifier: request.body.username, password: request.body.password });
       if (outcome.kind === 'rejected') throw new AuthError('invalid_credentials');
+      if (outcome.kind === 'second-factor') return reply.code(202).send({ secondFactorRequired: true as const, methods: ['totp', 'recovery_code'] });
       const { user, token } = outcome.completed;
       return { user: toUserJson(user), csrfToken: csrfTokenFor(deps.keys.csrf, token) };
     },

@@ -114,6 +114,11 @@ export const loginJson = z.object({
   csrfToken: z.string().describe('The new session’s CSRF token: the one from before sign-in no longer works.'),
 });
 
+export const secondFactorJson = z.object({
+  secondFactorRequired: z.literal(true).describe('The sign-in waits for a second factor; no session was started.'),
+  methods: z.array(z.enum(['totp', 'recovery_code', 'passkey'])).describe('What the second step accepts.'),
+});
+
 export type ErrorJson = z.infer<typeof errorJson>;
 
 export function toUserJson(user: User) {

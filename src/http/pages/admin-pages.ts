@@ -33,7 +33,7 @@ const HTML = 'text/html; charset=utf-8';
 /** Events shown on a user's page (the audit viewer has the rest). */
 const USER_PAGE_EVENTS = 20;
 
-export type AdminPageDeps = Pick<HttpDependencies, 'users' | 'userService' | 'sessions' | 'audit' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'clock'>;
+export type AdminPageDeps = Pick<HttpDependencies, 'users' | 'userService' | 'sessions' | 'audit' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'clock' | 'twoFactor'>;
 
 const userParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number).refine((id) => id >= 1 && id <= MAX_USER_ID) });
 /** Only these fields are read from an action's form; anything else is ignored (v5.0.0-15.3.3). */
@@ -140,6 +140,14 @@ export async function adminPages(app: FastifyInstance, options: { deps: AdminPag
         const result = await deps.userService.revokeSessions({ id: target.id }, auditContext(request));
         if (!result.ok) throw new AuthError('not_found');
         return done(reply, target, 'admin-sessions-revoked');
+      },
+    },
+    'reset-two-factor': {
+      permission: 'users:write',
+      async run(target, _form, request, reply) {
+        // Nothing to reset is no error: the account simply has no second factor now.
+        await deps.twoFactor.adminReset(target, auditContext(request));
+        return done(reply, target, 'admin-two-factor-reset');
       },
     },
     delete: {

@@ -22,6 +22,9 @@ export function flashCookieName(secure: boolean): string {
 /** Notices a redirect may carry; each has its sentence in the catalog (`flash.<code>`). */
 export const FLASH_CODES = ['registered', 'signed-out', 'password-changed', 'email-verified', 'email-changed', 'verification-sent', 'email-change-sent', 'password-reset', 'account-secured', 'session-ended', 'other-sessions-ended', 'account-deleted',
   // The admin console's actions (admin-pages.ts).
+  // Two-factor sign-in (two-factor-pages.ts).
+  'two-factor-disabled',
+  'admin-two-factor-reset',
   'admin-role-changed', 'admin-user-disabled', 'admin-user-enabled', 'admin-sessions-revoked', 'admin-user-deleted', 'admin-reset-sent', 'admin-verification-sent', 'admin-throttle-cleared',
   // Passkeys (passkey-pages.ts).
   'passkey-added', 'passkey-renamed', 'passkey-removed'] as const;

@@ -22,7 +22,7 @@ import { homePage } from './views/home-view.ts';
 import { passkeyScripts } from './passkey-pages.ts';
 
 export interface PublicPagesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp'>;
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp' | 'secondStep'>;
   config: Pick<Config, 'registration' | 'sessions'>;
   pages: PageTools;
 }
@@ -47,7 +47,7 @@ export function typed(body: unknown, name: string): string | undefined {
 
 export async function publicPages(app: FastifyInstance, options: PublicPagesOptions) {
   const { deps, config, pages } = options;
-  const signIn = { login: deps.login, cookie: config.sessions };
+  const signIn = { login: deps.login, cookie: config.sessions, secondStep: deps.secondStep };
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) =>
     reply.type(HTML).send(homePage(pages.context(request, reply, 'page.title.home'), pages.meter)),
@@ -107,7 +107,9 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
     // Nothing to check yet: no attempt is counted for a form sent half-empty.
     const empty = emptyFieldProblems(parsed.data, LOGIN_REQUIRED, request.locale);
     if (empty.length > 0) return reply.code(400).type(HTML).send(renderLogin(pages, request, reply, { ...form, problems: empty }));
-    const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password });
+    const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password, next: parsed.data.next ? next : null });
+    // Two-factor on: the password was right; the code comes next (two-factor-pages.ts).
+    if (outcome.kind === 'second-factor') return reply.code(303).redirect('/login/two-factor');
     if (outcome.kind === 'rejected') {
       // One sentence for every refusal, not tied to a field: which one was wrong stays unsaid.
       const problems = [{ message: formatMessage('error.invalid_credentials', {}, request.locale) }];

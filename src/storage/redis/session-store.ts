@@ -65,6 +65,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       credentialVersion: Number(fields.credentialVersion ?? 0),
       ...(fields.publicId ? { publicId: fields.publicId } : {}),
       reauthenticatedAt: fields.reauthenticatedAt ? new Date(Number(fields.reauthenticatedAt)) : null,
+      authMethods: fields.authMethods ? fields.authMethods.split(' ') : ['pwd'],
     };
   }
 
@@ -103,6 +104,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
             userAgent: session.userAgent,
             credentialVersion: session.credentialVersion,
             publicId: session.publicId ?? newPublicId(),
+            authMethods: (session.authMethods ?? ['pwd']).join(' '),
           })
           .pexpireat(sessionKey(session.idHash), expiry)
           .sadd(userKey(session.userId), session.idHash)

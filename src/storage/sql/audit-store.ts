@@ -173,7 +173,7 @@ const MAX_GROUP = 200;
  * resolves once its event is committed (the answer to the request waits for its record) and
  * each is logged after commit. Measured by `node bench/audit-append.mjs`.
  */
-export function createSqlAuditLog(db: Kysely<Database>, key: Buffer, now: () => number, sink: () => AuditSink): AuditLog {
+export function createSqlAuditLog(db: Kysely<Database>, key: Buffer, now: () => number, sink: () => AuditSink, warn: (error: unknown) => void = () => {}): AuditLog {
   interface Waiting {
     event: AuditEvent;
     context: AuditContext;
@@ -209,6 +209,10 @@ export function createSqlAuditLog(db: Kysely<Database>, key: Buffer, now: () => 
         waiting.push({ event, context, atMs: now(), done: (error) => (error === undefined ? resolve() : reject(error)) });
         flushing ??= flush();
       });
+    },
+    enqueue(event, context) {
+      waiting.push({ event, context, atMs: now(), done: (error) => error !== undefined && warn(error) });
+      flushing ??= flush();
     },
   };
 }

@@ -43,6 +43,7 @@ export function toSession(row: Selectable<SessionTable>): Session {
     userAgent: row.user_agent,
     credentialVersion: Number(row.credential_version),
     reauthenticatedAt: row.reauthenticated_at === null || row.reauthenticated_at === undefined ? null : toDate(row.reauthenticated_at),
+    authMethods: row.auth_methods ? row.auth_methods.split(' ') : ['pwd'],
   };
 }
 

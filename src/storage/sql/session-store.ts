@@ -32,6 +32,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'sessions.credential_version as session_credential_version',
         'sessions.public_id',
         'sessions.reauthenticated_at',
+        'sessions.auth_methods',
         'users.id',
         'users.username',
         'users.email',
@@ -65,6 +66,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
           user_agent: session.userAgent,
           credential_version: session.credentialVersion,
           public_id: session.publicId ?? newPublicId(),
+          auth_methods: (session.authMethods ?? ['pwd']).join(' '),
         })
         .execute();
     },

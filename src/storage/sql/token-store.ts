@@ -25,6 +25,12 @@ export function createSqlTokenStore(db: Kysely<Database>): TokenStore {
         .execute();
     },
 
+    async findToken(hash, purpose, now) {
+      const row = await db.selectFrom('tokens').select(['user_id', 'data', 'expires_at']).where('hash', '=', hash).where('purpose', '=', purpose).executeTakeFirst();
+      if (!row || Number(row.expires_at) <= now.getTime()) return undefined;
+      return { userId: Number(row.user_id), data: row.data };
+    },
+
     async consumeToken(hash, purpose, now) {
       const row = await db.selectFrom('tokens').select(['user_id', 'data', 'expires_at']).where('hash', '=', hash).where('purpose', '=', purpose).executeTakeFirst();
       if (!row) return undefined;

@@ -12,6 +12,7 @@ import type { Database } from '../database.ts';
 import { type AuditSink, createSqlAuditLogInTransaction, type RecordedAuditEvent } from './audit-store.ts';
 import { createSqlMailQueue } from './mail-queue-store.ts';
 import { createSqlPasskeyStore } from './passkey-store.ts';
+import { createSqlSecondFactorStore } from './second-factor-store.ts';
 import { createSqlTokenStore } from './token-store.ts';
 import { createSqlCredentialStore, createSqlUserStore } from './user-store.ts';
 
@@ -25,6 +26,7 @@ export function createSqlTransactor(db: Kysely<Database>, now: () => number, key
           credentials: createSqlCredentialStore(trx, now),
           tokens: createSqlTokenStore(trx),
           mail: createSqlMailQueue(trx, keys.mail),
+          secondFactors: createSqlSecondFactorStore(trx),
           passkeys: createSqlPasskeyStore(trx),
           audit: createSqlAuditLogInTransaction(trx, keys.audit, now, recorded),
         };

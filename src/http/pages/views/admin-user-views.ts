@@ -16,7 +16,7 @@ import { csrfField, errorSummary, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 
 /** The destructive actions, each with its confirmation page. */
-export const CONFIRMED_ACTIONS = ['role', 'disable', 'revoke-sessions', 'delete'] as const;
+export const CONFIRMED_ACTIONS = ['role', 'disable', 'revoke-sessions', 'reset-two-factor', 'delete'] as const;
 export type ConfirmedAction = (typeof CONFIRMED_ACTIONS)[number];
 /** The actions done at once from the user page. */
 export const DIRECT_ACTIONS = ['enable', 'send-reset', 'resend-verification', 'unblock'] as const;
@@ -66,6 +66,7 @@ ${confirmLink(page, target, 'revoke-sessions', 'page.admin.user.revoke_sessions'
 ${directForm(page, target, 'send-reset', 'page.admin.user.send_reset', 'page.admin.user.send_reset_hint')}
 ${target.emailVerifiedAt ? '' : directForm(page, target, 'resend-verification', 'page.admin.user.resend_verification', 'page.admin.user.resend_verification_hint')}
 ${directForm(page, target, 'unblock', 'page.admin.user.unblock', 'page.admin.user.unblock_hint')}
+${confirmLink(page, target, 'reset-two-factor', 'page.admin.user.reset_two_factor', 'page.admin.user.reset_two_factor_hint')}
 ${confirmLink(page, target, 'delete', 'page.admin.user.delete', 'page.admin.user.delete_hint')}
 </ul>`;
 }
@@ -90,6 +91,7 @@ const CONFIRM_TEXT: Readonly<Record<ConfirmedAction, { heading: MessageKey; body
   role: { heading: 'page.admin.confirm.role_heading', body: 'page.admin.confirm.role_body', submit: 'page.admin.confirm.role_submit' },
   disable: { heading: 'page.admin.confirm.disable_heading', body: 'page.admin.confirm.disable_body', submit: 'page.admin.confirm.disable_submit' },
   'revoke-sessions': { heading: 'page.admin.confirm.revoke_heading', body: 'page.admin.confirm.revoke_body', submit: 'page.admin.confirm.revoke_submit' },
+  'reset-two-factor': { heading: 'page.admin.confirm.reset_two_factor_heading', body: 'page.admin.confirm.reset_two_factor_body', submit: 'page.admin.confirm.reset_two_factor_submit' },
   delete: { heading: 'page.admin.confirm.delete_heading', body: 'page.admin.confirm.delete_body', submit: 'page.admin.confirm.delete_submit' },
 };
 
