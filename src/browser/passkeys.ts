@@ -14,8 +14,8 @@
  * when the browser has WebAuthn; `[data-passkey-fallback]` sentences, which say what to do
  * without it, are hidden then. Each call to the server is a same-origin JSON POST with the
  * page's CSRF token in `X-CSRF-Token`; a server answer that redirects (sudo mode, a signed-out
- * session) is followed by navigating there. Progress goes to the control's `role="status"`
- * line, failures to its `role="alert"` line, in the page's language (`data-msg-*`).
+ * session) is followed by navigating there. Progress goes to the control's polite live line,
+ * failures to its assertive one, in the page's language (`data-msg-*`).
  */
 import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 
@@ -127,11 +127,11 @@ async function runCeremony(control: Control, extra: () => Record<string, unknown
 }
 
 /** The control's live regions, made when the page did not ship them (an embedded bare button). */
-function region(root: HTMLElement, selector: string, role: 'status' | 'alert', className: string): HTMLElement {
+function region(root: HTMLElement, selector: string, live: 'polite' | 'assertive', className: string): HTMLElement {
   const found = root.querySelector<HTMLElement>(selector);
   if (found) return found;
   const made = document.createElement('p');
-  made.setAttribute('role', role);
+  made.setAttribute('aria-live', live);
   made.className = className;
   made.setAttribute(selector.slice(1, -1), '');
   // A bare button (inside a paragraph, say): the line goes after the block that holds it.
@@ -152,8 +152,8 @@ function controlOf(root: HTMLElement, kind: Kind): Control {
     kind,
     root,
     start,
-    status: region(root, '[data-passkey-status]', 'status', 'hint'),
-    error: region(root, '[data-passkey-error]', 'alert', 'field-error'),
+    status: region(root, '[data-passkey-status]', 'polite', 'hint'),
+    error: region(root, '[data-passkey-error]', 'assertive', 'field-error'),
     urls: { options: root.dataset.optionsUrl ?? DEFAULT_URLS[kind].options, verify: root.dataset.verifyUrl ?? DEFAULT_URLS[kind].verify },
     busy: false,
   };

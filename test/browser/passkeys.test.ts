@@ -135,7 +135,7 @@ describe('passkeys (headless Chromium, virtual authenticator)', { skip }, () => 
       await openLogin(page);
       await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
       await page.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();
-      await page.getByRole('alert').filter({ hasText: 'That passkey did not sign you in.' }).waitFor();
+      await page.locator('[data-passkey-error]').filter({ hasText: 'That passkey did not sign you in.' }).waitFor();
       await assertOn(page, '/login?lang=en', 'a removed passkey');
       // That refusal (401) is the one failed request expected: the page said so in words.
       look.watch.problems.splice(0, look.watch.problems.length, ...look.watch.problems.filter((p) => !/passkey\/verify answered 401|status of 401/.test(p)));

@@ -6,7 +6,7 @@
  * knows the browser can make or use passkeys; until then (no script, no WebAuthn) the page
  * says what to do instead. The script's own sentences (progress, cancelled, failed) travel
  * in `data-msg-*` attributes in the page's language; its status and error lines are live
- * regions (`role="status"`, `role="alert"`). Renaming and removing are plain forms with
+ * regions (`aria-live` polite and assertive). Renaming and removing are plain forms with
  * their `csrf_token` and work without script.
  */
 import { deviceName } from '../../../domain/devices/device-name.ts';
@@ -38,10 +38,13 @@ function scriptMessages(page: PageContext): SafeHtml {
   return html` data-msg-working="${t('page.passkeys.script.working')}" data-msg-cancelled="${t('page.passkeys.script.cancelled')}" data-msg-failed="${t('page.passkeys.script.failed')}" data-msg-exists="${t('page.passkeys.script.exists')}"`;
 }
 
-/** The live regions the script writes into (empty until then). */
+/**
+ * The live regions the script writes into, empty until then: `aria-live` rather than the
+ * status and alert roles, so an empty line is no second "status" beside the page's notice.
+ */
 function liveRegions(): SafeHtml {
-  return html`<p class="hint" role="status" data-passkey-status></p>
-<p class="field-error" role="alert" data-passkey-error></p>`;
+  return html`<p class="hint" aria-live="polite" data-passkey-status></p>
+<p class="field-error" aria-live="assertive" data-passkey-error></p>`;
 }
 
 /** The name a passkey gets when none is typed: the browser and system it was made on, else "Passkey". */
