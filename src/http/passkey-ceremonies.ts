@@ -98,7 +98,13 @@ export async function startPasskeySecondFactor(deps: CeremonyDependencies, reque
 }
 
 /** The second step with a passkey: the pending sign-in completes (cookies set) or AuthError is thrown. */
-export async function finishPasskeySecondFactor(deps: CeremonyDependencies, request: FastifyRequest, reply: FastifyReply, cookie: SessionConfig, response: unknown): Promise<CompletedSignIn> {
+export async function finishPasskeySecondFactor(
+  deps: CeremonyDependencies,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cookie: SessionConfig,
+  response: unknown,
+): Promise<CompletedSignIn & { next: string | null }> {
   const { token, user } = await pendingSignIn(deps, request, cookie);
   const client = signInClient(request, cookie);
   const result = await deps.passkeys.finishAuthentication({ purpose: 'second-factor', userId: user.id, binding: token, response: response as AuthenticationResponseJSON, by: auditContext(request) });

@@ -107,10 +107,11 @@ export function createSecondStepService(deps: {
     },
 
     /** A passkey verified for the pending account (passkey routes) completes the sign-in. */
-    async completeWithPasskey(token: string, userId: number, client: SignInClient, replacesToken: string | null = null): Promise<CompletedSignIn | undefined> {
+    async completeWithPasskey(token: string, userId: number, client: SignInClient, replacesToken: string | null = null): Promise<(CompletedSignIn & { next: string | null }) | undefined> {
       const found = await pending(token);
       if (!found || found.user.id !== userId) return undefined;
-      return (await finish(token, found.user, client, replacesToken, ['pwd', 'hwk', 'mfa']))?.completed;
+      const done = await finish(token, found.user, client, replacesToken, ['pwd', 'hwk', 'mfa']);
+      return done && { ...done.completed, next: done.next };
     },
   };
 }

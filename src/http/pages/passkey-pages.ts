@@ -130,7 +130,8 @@ export async function passkeyPages(app: FastifyInstance, options: PasskeyPagesOp
       json.post('/options', { ...open, schema: { body: noBody } }, async (request) => startPasskeySecondFactor(deps, request, cookie));
       json.post('/verify', { ...open, schema: { body: secondFactorBody } }, async (request, reply) => {
         const completed = await finishPasskeySecondFactor(deps, request, reply, cookie, (request.body as z.infer<typeof secondFactorBody>).response);
-        return { redirect: firstGatePage(completed.user) ?? DEFAULT_AFTER_LOGIN };
+        // Where the sign-in was going before the password step (`next`, kept with the pending sign-in).
+        return { redirect: firstGatePage(completed.user) ?? safeNextPath(completed.next ?? undefined, DEFAULT_AFTER_LOGIN) };
       });
     },
     { prefix: '/login/two-factor/passkey' },

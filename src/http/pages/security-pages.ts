@@ -12,7 +12,7 @@ import { formatMessage } from '../../messages/catalog.ts';
 import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { textField } from '../text-field.ts';
-import { formProblems } from './forms.ts';
+import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms.ts';
 import type { PageTools } from './page-tools.ts';
 import { safeNextPath } from './safe-redirect.ts';
 import type { Problems } from './views/form-fields.ts';
@@ -22,6 +22,7 @@ const HTML = 'text/html; charset=utf-8';
 /** Events shown on the activity page: the newest, enough for about a month of ordinary use. */
 const ACTIVITY_LIMIT = 50;
 
+const SUDO_REQUIRED: RequiredMessages = { current_password: 'page.form.required.login_password' };
 const sudoQuery = z.object({ next: z.string().max(2048).optional() });
 const sudoForm = z.object({ current_password: textField(4096), next: textField(2048).optional(), username: textField(320).optional() });
 
@@ -46,6 +47,9 @@ export async function securityPages(
     const parsed = sudoForm.safeParse(request.body);
     if (!parsed.success) return renderSudo(request, reply.code(400), '/dashboard', formProblems(parsed.error, request.locale));
     const next = safeNextPath(parsed.data.next);
+    // An empty password is asked for, not tried: no attempt is counted against the account.
+    const empty = emptyFieldProblems(parsed.data, SUDO_REQUIRED, request.locale);
+    if (empty.length > 0) return renderSudo(request, reply.code(400), next, empty);
     const result = await deps.reauthentication.reauthenticate({
       user: request.auth!.user,
       sessionToken: request.sessionToken!,

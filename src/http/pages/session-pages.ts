@@ -15,7 +15,7 @@ import { throttleKeyForIp } from '../../domain/throttle/ip-key.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { clearSessionCookie } from '../plugins/session.ts';
 import { textField } from '../text-field.ts';
-import { formProblems } from './forms.ts';
+import { emptyFieldProblems, formProblems } from './forms.ts';
 import type { PageTools } from './page-tools.ts';
 import type { Problems } from './views/form-fields.ts';
 import { deleteAccountPage, sessionsPage } from './views/session-views.ts';
@@ -77,7 +77,11 @@ export async function sessionPages(
   app.post('/settings/delete-account', { config: { access: 'signed-in', csrf: 'required', sudo: 'required' } }, async (request, reply) => {
     const parsed = deleteAccountForm.safeParse(request.body);
     if (!parsed.success) return renderDelete(request, reply.code(400), formProblems(parsed.error, request.locale));
-    const result = await deps.accountDeletion.deleteAccount({ by: auditContext(request),
+    // An empty password is asked for, not tried: no attempt is counted against the account.
+    const empty = emptyFieldProblems(parsed.data, { current_password: 'page.form.required.current_password' }, request.locale);
+    if (empty.length > 0) return renderDelete(request, reply.code(400), empty);
+    const result = await deps.accountDeletion.deleteAccount({
+      by: auditContext(request),
       user: request.auth!.user,
       currentPassword: parsed.data.current_password,
       ip: throttleKeyForIp(request.ip),

@@ -15,7 +15,7 @@ import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { clearPendingCookie, finishSignIn, readPendingToken, signInClient } from '../sign-in.ts';
 import { textField } from '../text-field.ts';
-import { formProblems } from './forms.ts';
+import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms.ts';
 import { firstGatePage } from './gates.ts';
 import type { PageTools } from './page-tools.ts';
 import { passkeyScripts } from './passkey-pages.ts';
@@ -24,6 +24,8 @@ import type { Problems } from './views/form-fields.ts';
 import { enrolmentPage, secondStepPage, twoFactorOnPage } from './views/two-factor-views.ts';
 
 const HTML = 'text/html; charset=utf-8';
+/** Empty fields are asked for, not tried: no attempt is counted against the account. */
+const CODE_AND_PASSWORD_REQUIRED: RequiredMessages = { code: 'page.form.required.code', current_password: 'page.form.required.current_password' };
 const codeForm = z.object({ code: textField(64) });
 const enrolForm = z.object({ code: textField(64), current_password: textField(4096), username: textField(320).optional() });
 
@@ -100,6 +102,8 @@ export async function twoFactorPages(
   app.post('/settings/two-factor', { config: { ...sensitive, csrf: 'required' } }, async (request, reply) => {
     const parsed = enrolForm.safeParse(request.body);
     if (!parsed.success) return renderSettings(request, reply.code(400), formProblems(parsed.error, request.locale));
+    const empty = emptyFieldProblems(parsed.data, CODE_AND_PASSWORD_REQUIRED, request.locale);
+    if (empty.length > 0) return renderSettings(request, reply.code(400), empty);
     const result = await deps.twoFactor.confirmEnrolment(codeAndPassword(request, parsed.data));
     if (result.kind !== 'enabled') return refuse(request, reply, result, 'page.two_factor.wrong_code');
     // Shown once, in this answer: they are stored hashed.
@@ -115,6 +119,8 @@ export async function twoFactorPages(
   app.post('/settings/two-factor/disable', { config: { ...sensitive, csrf: 'required' } }, async (request, reply) => {
     const parsed = enrolForm.safeParse(request.body);
     if (!parsed.success) return renderSettings(request, reply.code(400), formProblems(parsed.error, request.locale));
+    const empty = emptyFieldProblems(parsed.data, CODE_AND_PASSWORD_REQUIRED, request.locale);
+    if (empty.length > 0) return renderSettings(request, reply.code(400), empty);
     const result = await deps.twoFactor.disable(codeAndPassword(request, parsed.data));
     if (result.kind !== 'disabled') return refuse(request, reply, result, 'page.second_step.wrong');
     pages.flash(reply, 'two-factor-disabled');

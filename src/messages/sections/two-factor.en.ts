@@ -5,6 +5,7 @@
 export const twoFactorEn = {
   'activity.event.two_factor.recovery_codes_regenerated': 'New recovery codes made',
 
+  'page.form.required.code': 'Enter the code.',
   'page.two_factor.title': 'Two-factor sign-in',
   'page.two_factor.heading': 'Two-factor sign-in',
   'page.two_factor.off_intro': 'Two-factor sign-in is off. With it on, signing in needs your password and a six-digit code from an authenticator app on your phone, so a stolen password alone is not enough.',
@@ -44,7 +45,6 @@ export const twoFactorEn = {
   'page.second_step.wrong': 'That code is not right.',
   'page.second_step.replayed': 'That code was already used. Wait for the next code in your app and enter it.',
   'page.second_step.expired': 'This sign-in has expired. Please sign in again.',
-  'page.second_step.passkey': 'Use a passkey',
   'page.second_step.start_over': 'Start over',
 
   'apiref.summary.resetUserTwoFactor': 'Turn off the two-factor sign-in of an account',

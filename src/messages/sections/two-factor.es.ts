@@ -4,6 +4,7 @@ import type { twoFactorEn } from './two-factor.en.ts';
 export const twoFactorEs = {
   'activity.event.two_factor.recovery_codes_regenerated': 'Nuevos códigos de recuperación creados',
 
+  'page.form.required.code': 'Escribe el código.',
   'page.two_factor.title': 'Verificación en dos pasos',
   'page.two_factor.heading': 'Verificación en dos pasos',
   'page.two_factor.off_intro': 'La verificación en dos pasos está desactivada. Si la activas, para iniciar sesión necesitarás tu contraseña y un código de seis dígitos de una aplicación de autenticación en tu móvil, así que una contraseña robada no bastará.',
@@ -43,7 +44,6 @@ export const twoFactorEs = {
   'page.second_step.wrong': 'Ese código no es correcto.',
   'page.second_step.replayed': 'Ese código ya se usó. Espera al siguiente código de tu aplicación y escríbelo.',
   'page.second_step.expired': 'Este inicio de sesión ha caducado. Vuelve a iniciar sesión.',
-  'page.second_step.passkey': 'Usar una llave de acceso',
   'page.second_step.start_over': 'Empezar de nuevo',
 
   'apiref.summary.resetUserTwoFactor': 'Desactivar la verificación en dos pasos de una cuenta',

@@ -8,6 +8,7 @@ import type { User } from '../../../domain/users/user.ts';
 import { csrfField, errorSummary, formField, type Problems } from './form-fields.ts';
 import { html, SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { passkeySecondFactorControl } from './passkey-views.ts';
 
 /** The QR code of an `otpauth://` URI: SVG made here from our own data, so trusted markup. */
 function qrCode(page: PageContext, uri: string): SafeHtml {
@@ -85,7 +86,7 @@ ${errorSummary(page, problems, { code: 'code' })}
   ${formField(page, { name: 'code', label: t('page.second_step.code'), autocomplete: 'one-time-code', hint: t('page.second_step.code_hint'), maxlength: 12, identifier: true }, problems)}
   <button type="submit">${t('page.second_step.submit')}</button>
 </form>
-${options.passkeys ? html`<p><button type="button" class="secondary" data-passkey-second-factor hidden>${t('page.second_step.passkey')}</button></p>` : ''}
+${options.passkeys ? passkeySecondFactorControl(page) : ''}
 <p><a href="/login">${t('page.second_step.start_over')}</a></p>`,
   ).value;
 }
