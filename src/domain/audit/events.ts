@@ -8,6 +8,8 @@
  * pseudonymous record (the id no longer points at anyone). `details` is small and flat.
  */
 
+import type { ChainRow } from './chain.ts';
+
 export const AUDIT_EVENT_TYPES = [
   'user.registered',
   'user.created', // by an operator (CLI create-admin) or an import
@@ -77,19 +79,10 @@ export interface AuditEvent {
   details?: AuditDetails;
 }
 
-/** An event as stored: its place in the chain, its time, and its context. */
-export interface StoredAuditEvent {
+/** An event as stored: what its MAC covers (chain.ts), with its row id and its time as a Date. */
+export interface StoredAuditEvent extends Omit<ChainRow, 'atMs'> {
   id: number;
-  seq: number;
   at: Date;
-  type: string;
-  actorUserId: number | null;
-  targetUserId: number | null;
-  ip: string | null;
-  userAgent: string | null;
-  channel: string;
-  outcome: string;
-  details: AuditDetails;
 }
 
 /** Longest user agent kept (the header is client-chosen and unbounded). */
