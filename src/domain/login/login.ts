@@ -14,7 +14,7 @@
  * collapses every `rejected` into one generic message. Throttled attempts do no hashing.
  */
 import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
-import { AUDIT_USER_AGENT_MAX, type AuditChannel, type AuditContext } from '../audit/events.ts';
+import { AUDIT_USER_AGENT_MAX, type AuditChannel, type AuditContext, type AuditDetails } from '../audit/events.ts';
 import type { AuditLog, CredentialStore, TokenStore, UserStore } from '../ports.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -53,6 +53,10 @@ export interface SignInClient {
 export function signInAuditContext(client: SignInClient, actorUserId: number | null): AuditContext {
   return { actorUserId, ip: client.ip, userAgent: client.userAgent.slice(0, AUDIT_USER_AGENT_MAX), channel: client.channel ?? 'web' };
 }
+
+/** One recorded throttled attempt per (account, client) per this long (see recordRefusalLater). */
+const THROTTLED_WINDOW_MS = 60_000;
+const THROTTLED_KEYS_MAX = 10_000;
 
 /** The audit log's name of a refusal (stable, snake_case: README "Audit log"). */
 const REFUSAL_REASON: Readonly<Record<RejectionReason | 'throttled' | 'unverified' | 'second-factor', string>> = {
@@ -156,8 +160,28 @@ export function createLoginService(deps: LoginServiceDependencies) {
     await deps.audit?.record({ type: 'login.failed', outcome: 'failure', targetUserId: userId, details: { reason: REFUSAL_REASON[reason] } }, signInAuditContext(client, null));
   }
 
+  /**
+   * Throttled attempts, coalesced: the first per (account, client) in each minute is recorded;
+   * the rest are counted and the next recorded one says how many went unrecorded (`suppressed`).
+   * A flood against a blocked pair therefore costs one write a minute, not one per request
+   * (each write is a transaction on the chain lock). Bounded: at most THROTTLED_KEYS_MAX pairs
+   * are remembered; the oldest is forgotten first. Counts still pending at shutdown are lost.
+   */
+  const throttledSeen = new Map<string, { windowStart: number; suppressed: number }>();
+
   function recordRefusalLater(userId: number | null, client: SignInClient): void {
-    const event = { type: 'login.failed' as const, outcome: 'failure' as const, targetUserId: userId, details: { reason: REFUSAL_REASON.throttled } };
+    const key = `${userId ?? '-'}\u0000${client.throttleKey}`;
+    const nowMs = Date.now();
+    const seen = throttledSeen.get(key);
+    if (seen && nowMs - seen.windowStart < THROTTLED_WINDOW_MS) {
+      seen.suppressed += 1;
+      return;
+    }
+    throttledSeen.delete(key);
+    if (throttledSeen.size >= THROTTLED_KEYS_MAX) throttledSeen.delete(throttledSeen.keys().next().value!);
+    throttledSeen.set(key, { windowStart: nowMs, suppressed: 0 });
+    const details: AuditDetails = seen && seen.suppressed > 0 ? { reason: REFUSAL_REASON.throttled, suppressed: seen.suppressed } : { reason: REFUSAL_REASON.throttled };
+    const event = { type: 'login.failed' as const, outcome: 'failure' as const, targetUserId: userId, details };
     if (deps.audit?.enqueue) deps.audit.enqueue(event, signInAuditContext(client, null));
     else void deps.audit?.record(event, signInAuditContext(client, null));
   }
