@@ -143,6 +143,7 @@ export async function createDependencies(
     hasher,
     guard,
     twoFactor,
+    clock,
     tokens: tokenStore,
     devices: createDeviceRecognition({ devices: createSqlKnownDeviceStore(database.db), transactor, mailComposer, clock }),
     policy: { fingerprint: policyFingerprint(policy), fails: (password, user) => passwordFailsPolicy(password, user, policy) },

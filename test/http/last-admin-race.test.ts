@@ -1,4 +1,5 @@
-// The last-admin rule under concurrency (issue #11): two admins demoting, disabling or
+// The last-admin rule under concurrency (issue #11; ASVS v5.0.0-8.2.1 function-level access,
+// v5.0.0-2.3.3 business logic applied in one transaction, v5.0.0-2.3.4 against races): two admins demoting, disabling or
 // deleting each other at the same moment cannot both succeed, on every backend (this suite
 // runs on SQLite, PostgreSQL, MariaDB and PostgreSQL+Redis). The requests race over real HTTP;
 // the service locks the enabled admins before reading its target (account-admin.ts), so the

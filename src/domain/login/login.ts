@@ -15,6 +15,7 @@
  */
 import { identifyHash, type PasswordHasher } from '../passwords/hasher.ts';
 import { AUDIT_USER_AGENT_MAX, type AuditChannel, type AuditContext, type AuditDetails } from '../audit/events.ts';
+import type { Clock } from '../clock.ts';
 import type { AuditLog, CredentialStore, TokenStore, UserStore } from '../ports.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -132,6 +133,8 @@ export interface LoginServiceDependencies {
   audit?: AuditLog;
   /** Whether the account has two-factor sign-in on (issue #12). */
   twoFactor?: { isEnabled(userId: number): Promise<boolean> };
+  /** The time of the throttled-attempt coalescing window; the system clock when absent. */
+  clock?: Clock;
 }
 
 export function createLoginService(deps: LoginServiceDependencies) {
@@ -171,7 +174,7 @@ export function createLoginService(deps: LoginServiceDependencies) {
 
   function recordRefusalLater(userId: number | null, client: SignInClient): void {
     const key = `${userId ?? '-'}\u0000${client.throttleKey}`;
-    const nowMs = Date.now();
+    const nowMs = deps.clock?.now() ?? Date.now();
     const seen = throttledSeen.get(key);
     if (seen && nowMs - seen.windowStart < THROTTLED_WINDOW_MS) {
       seen.suppressed += 1;
