@@ -7,6 +7,8 @@
  * and counters in Redis, shared by every instance; users stay in SQL, the source of truth.
  */
 import { Redis } from 'ioredis';
+import { pendingMigrations } from './storage/migrate.ts';
+import { verifySmtp } from './storage/mail/transports.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { deriveKey } from './domain/crypto.ts';
@@ -29,7 +31,7 @@ import { createUserService } from './domain/users/user-service.ts';
 import { createAccountDeletionService } from './domain/users/account-deletion.ts';
 import { createEmailVerificationService } from './domain/users/email-verification.ts';
 import { createEmailChangeService } from './domain/users/email-change.ts';
-import type { AuditMaintenance, MailQueue } from './domain/ports.ts';
+import type { AuditMaintenance, MailQueue, QueuedMailSummary } from './domain/ports.ts';
 import { type AuditSink, createSqlAuditLog, createSqlAuditMaintenance, createSqlFailedSignInSources } from './storage/sql/audit-store.ts';
 import { createSqlAuditReader } from './storage/sql/audit-queries.ts';
 import { createSqlUserDirectory } from './storage/sql/user-directory.ts';
@@ -217,5 +219,61 @@ export async function createDependencies(
       await redis?.quit().catch(() => redis?.disconnect());
       await database.close();
     },
+  };
+}
+
+/** What `gatehouse doctor` asks of a deployment's stores; each answer is a fact, never a secret. */
+export interface DeploymentProbes {
+  /** Absent: the database answered; else why not (driver's words). */
+  databaseProblem(): Promise<string | undefined>;
+  pendingMigrations(): Promise<string[]>;
+  countActiveAdmins(): Promise<number>;
+  unsentMail(): Promise<QueuedMailSummary[]>;
+  /** Absent: Redis answered PING (or REDIS_URL is unset); else why not. */
+  redisProblem(): Promise<string | undefined>;
+  /** Absent: the SMTP server greeted and accepted the login (or SMTP_URL is unset); else why not. */
+  smtpProblem(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * The stores `doctor` inspects, opened without the rest of the app (no hashing pool, no
+ * migration, no mail sender), so it runs against a broken deployment too. The caller checks
+ * first that a SQLite file exists: opening one would create it.
+ */
+export async function openDeploymentProbes(config: Config): Promise<DeploymentProbes> {
+  const database = await openDatabase(config.databaseUrl, { poolSize: 1 });
+  const problemOf = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+      return undefined;
+    } catch (error) {
+      return (error as Error).message || String(error);
+    }
+  };
+  return {
+    databaseProblem: () => problemOf(async () => {
+      if (!(await database.ping())) throw new Error('no answer');
+    }),
+    pendingMigrations: () => pendingMigrations(database.db),
+    countActiveAdmins: () => createSqlUserStore(database.db, () => Date.now()).countActiveAdmins(),
+    // Listing reads no message body, so the queue's key is not needed (a throwaway one is given).
+    unsentMail: () => createSqlMailQueue(database.db, Buffer.alloc(32)).listUnsent(),
+    redisProblem: async () => {
+      if (!config.redisUrl) return undefined;
+      // One attempt, no reconnecting: an unreachable Redis must not keep doctor alive.
+      const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+      redis.on('error', () => {});
+      try {
+        return await problemOf(async () => {
+          await redis.connect();
+          await redis.ping();
+        });
+      } finally {
+        redis.disconnect();
+      }
+    },
+    smtpProblem: async () => (config.mail.smtpUrl ? problemOf(() => verifySmtp(config.mail.smtpUrl!)) : undefined),
+    close: () => database.close(),
   };
 }

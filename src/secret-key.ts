@@ -89,3 +89,21 @@ export function resolveSecretKey(options: {
 export function generateSecret(): string {
   return randomBytes(32).toString('hex');
 }
+
+/**
+ * How `resolveSecretKey` would resolve the key, without writing anything (for `gatehouse
+ * doctor`): source `generated` means none exists yet and the server would create one.
+ */
+export function inspectSecretKey(options: { secretKey: string | undefined; production: boolean; dataDir: string }): SecretKeyResult {
+  const { secretKey, production, dataDir } = options;
+  if ((secretKey !== undefined && secretKey !== '') || production) return resolveSecretKey(options);
+  const file = path.join(dataDir, 'secret.key');
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (estimateSecretBits(stored) >= MIN_SECRET_BITS) return { ok: true, key: stored, source: 'file' };
+    return { ok: true, key: '', source: 'generated' };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, key: '', source: 'generated' };
+    return { ok: false, reason: `SECRET_KEY: cannot read ${file}: ${(error as Error).message}`, key: 'secret.unreadable', params: { file, detail: (error as Error).message } };
+  }
+}

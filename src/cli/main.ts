@@ -102,6 +102,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'gatehouse audit-verify',
     load: async () => (await import('./commands/audit-verify.ts')).auditVerify,
   },
+  {
+    name: 'doctor',
+    summary: 'cli.summary.doctor',
+    usage: 'gatehouse doctor [--url URL] [--instances N] [--json]',
+    load: async () => (await import('./commands/doctor.ts')).doctor,
+  },
 ];
 
 const consoleIo: CliIo = {

@@ -8,6 +8,7 @@
  */
 import { adminEn } from './sections/admin.en.ts';
 import { operatorCliEn } from './sections/operator-cli.en.ts';
+import { doctorEn } from './sections/doctor.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
 import { twoFactorEn } from './sections/two-factor.en.ts';
@@ -332,6 +333,7 @@ export const en = {
   'apiref.message': 'Message',
   // Operation summaries on the reference page, by operationId (the document itself stays English).
   'apiref.summary.getCsrfToken': 'Get the CSRF token of this session',
+  'apiref.summary.diagnoseRequest': 'How this server sees the request',
   'apiref.summary.registerAccount': 'Create an account',
   'apiref.summary.signIn': 'Sign in',
   'apiref.summary.signOut': 'Sign out',
@@ -474,6 +476,7 @@ export const en = {
   'mail.address_taken.after': 'If it was you, sign in instead, or reset your password from the sign-in page (“Forgot your password?”). If it was not you, you can ignore this message.',
   ...adminEn,
   ...operatorCliEn,
+  ...doctorEn,
   ...securityEn,
   ...passkeysEn,
   ...twoFactorEn,

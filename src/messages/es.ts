@@ -6,6 +6,7 @@
 import type { MessageKey } from './en.ts';
 import { adminEs } from './sections/admin.es.ts';
 import { operatorCliEs } from './sections/operator-cli.es.ts';
+import { doctorEs } from './sections/doctor.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
 import { twoFactorEs } from './sections/two-factor.es.ts';
@@ -319,6 +320,7 @@ export const es = {
   'apiref.http_status': 'Estado HTTP',
   'apiref.message': 'Mensaje',
   'apiref.summary.getCsrfToken': 'Obtener el token CSRF de esta sesión',
+  'apiref.summary.diagnoseRequest': 'Cómo ve este servidor la petición',
   'apiref.summary.registerAccount': 'Crear una cuenta',
   'apiref.summary.signIn': 'Iniciar sesión',
   'apiref.summary.signOut': 'Cerrar sesión',
@@ -459,6 +461,7 @@ export const es = {
   'mail.address_taken.after': 'Si fuiste tú, inicia sesión, o restablece tu contraseña desde la página de inicio de sesión («¿Olvidaste tu contraseña?»). Si no fuiste tú, puedes ignorar este mensaje.',
   ...adminEs,
   ...operatorCliEs,
+  ...doctorEs,
   ...securityEs,
   ...passkeysEs,
   ...twoFactorEs,

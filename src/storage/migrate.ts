@@ -63,3 +63,15 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrateResult> {
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
 }
+
+/** The names of the migrations not yet applied to `db` (for `gatehouse doctor`); changes nothing. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
+  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => MIGRATIONS } });
+  const migrations = await migrator.getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

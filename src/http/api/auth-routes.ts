@@ -35,6 +35,7 @@ import { twoFactorApiRoutes } from './two-factor-routes.ts';
 import { adminApiRoutes } from './admin-routes.ts';
 import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, secondFactorJson, toUserJson } from './schemas.ts';
 import { addressApiRoutes } from './address-routes.ts';
+import { diagnosticsApiRoutes } from './diagnostics-routes.ts';
 
 export interface ApiRoutesOptions {
   deps: Pick<HttpDependencies, 'secondStep' | 'twoFactor' | 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys'>;
@@ -72,6 +73,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   await app.register(passkeyApiRoutes, { deps, cookie: config.sessions });
   await app.register(twoFactorApiRoutes, { deps, cookie: config.sessions });
   await app.register(adminApiRoutes, { deps });
+  await app.register(diagnosticsApiRoutes);
 
   app.get(
     '/csrf',

@@ -122,6 +122,7 @@ export const TAGS = [
   { name: 'accounts', description: 'Creating an account.' },
   { name: 'session', description: 'CSRF tokens, signing in and out, and the signed-in user.' },
   { name: 'admin', description: 'The admin console: accounts, their actions and the audit log (administrators only).' },
+  { name: 'operations', description: 'Checking a deployment: how this server sees a request.' },
   { name: 'passkeys', description: 'Passkeys (WebAuthn): adding, listing, renaming and removing them, and signing in with one, usernameless or as the second step.' },
 ];
 

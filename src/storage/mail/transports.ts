@@ -40,3 +40,20 @@ export function createOutboxTransport(dataDir: string, from: string, log: (line:
     close: () => composer.close(),
   };
 }
+
+/**
+ * Connects to the SMTP server of `smtpUrl`, greets it and logs in (nodemailer's `verify`),
+ * then closes: throws with the server's or the network's reason. For `gatehouse doctor`; the
+ * reason names the host, never the URL's credentials.
+ */
+export async function verifySmtp(smtpUrl: string): Promise<void> {
+  const transporter = nodemailer.createTransport(smtpUrl, { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 5000 } as never);
+  try {
+    await transporter.verify();
+  } catch (error) {
+    const reason = ((error as Error).message || String(error)).replace(/\/\/[^@\s/]*@/g, '//');
+    throw new Error(reason);
+  } finally {
+    transporter.close();
+  }
+}
