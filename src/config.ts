@@ -155,7 +155,7 @@ const envSchema = z.object({
   PASSWORD_PEPPER_PREVIOUS: z.string().optional(),
   HASH_CONCURRENCY: integer(1, 64).optional(),
   HASH_QUEUE_LIMIT: integer(0, 100_000).default(256),
-  LOGIN_MAX_FAILURES: integer(1, 1000).default(5),
+  LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000).default(100),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 1_000_000).default(DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR),
   REGISTER_MAX_PER_HOUR: integer(1, 1_000_000).default(20),
