@@ -44,6 +44,7 @@ export function toSession(row: Selectable<SessionTable>): Session {
     credentialVersion: Number(row.credential_version),
     reauthenticatedAt: row.reauthenticated_at === null || row.reauthenticated_at === undefined ? null : toDate(row.reauthenticated_at),
     authMethods: row.auth_methods ? row.auth_methods.split(' ') : ['pwd'],
+    proxyTokenHash: row.proxy_token_hash ?? null,
   };
 }
 
