@@ -50,13 +50,16 @@ export interface ForwardAuthRoutesOptions {
 
 export const COUNTS_LOG_INTERVAL_MS = 5 * 60_000;
 
-const rulesQuery = z
-  .object({
-    group: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional(),
-    mfa: z.enum(['0', '1']).optional(),
-    max_age: z.string().regex(/^\d{1,9}$/).optional(),
-  })
-  .strict();
+/**
+ * The rules of the verify URL. Other parameters are ignored: Caddy's forward_auth keeps the
+ * original request's query string on `uri /auth/verify`. A rule given twice (the operator's
+ * and one a client appended) is invalid, so a client can never loosen a location's rule.
+ */
+const rulesQuery = z.object({
+  group: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional(),
+  mfa: z.enum(['0', '1']).optional(),
+  max_age: z.string().regex(/^\d{1,9}$/).optional(),
+});
 
 type Dialect = 'forwarded' | 'nginx';
 
@@ -120,8 +123,7 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
     return typeof value === 'string' ? value.toUpperCase() : 'GET';
   }
 
-  // The peer and the rules are checked before any handler work, and before the root
-  // preHandler that could store a `?lang=` as the account's language.
+  // The peer and the rules are checked before any handler work.
   async function checkPeerAndRules(request: FastifyRequest, reply: FastifyReply) {
     if (!peerIsTrusted(request.socket.remoteAddress)) return refuse(request, reply, 'untrusted_peer', null, null);
     if (!rulesQuery.safeParse(request.query ?? {}).success) return refuse(request, reply, 'rules_invalid', null, null);
