@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 import { normalizeUsername } from '../../src/domain/users/user.ts';
@@ -39,6 +40,21 @@ function onlyProxyCookie(from: TestClient): TestClient {
   assert.ok(value, 'the proxy cookie was minted');
   client.cookies.set('gatehouse_proxy', value);
   return client;
+}
+
+/** The proxy token hash stored with a session: its SQL row, or its Redis hash (postgres+redis). */
+async function storedProxyHash(sessionHash: string): Promise<string | null | undefined> {
+  if (server.config.redisUrl) {
+    const redis = new Redis(server.config.redisUrl, { keyPrefix: server.config.redisKeyPrefix, lazyConnect: true });
+    try {
+      await redis.connect();
+      return await redis.hget(`s:${sessionHash}`, 'proxyTokenHash');
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const row = await server.deps.database.db.selectFrom('sessions').select(['proxy_token_hash']).where('id_hash', '=', sessionHash).executeTakeFirst();
+  return row?.proxy_token_hash;
 }
 
 async function signedIn(username: string): Promise<TestClient> {
@@ -190,8 +206,7 @@ describe('the proxy cookie', () => {
     const sessionToken = client.cookies.get('gatehouse_session')!;
     assert.match(proxyToken, /^[A-Za-z0-9_-]{43}$/, '256 bits');
     assert.notEqual(proxyToken, sessionToken);
-    const row = await server.deps.database.db.selectFrom('sessions').select(['proxy_token_hash']).where('id_hash', '=', sha256(sessionToken)).executeTakeFirstOrThrow();
-    assert.equal(row.proxy_token_hash, sha256(proxyToken));
+    assert.equal(await storedProxyHash(sha256(sessionToken)), sha256(proxyToken));
     // Never the session cookie: as gatehouse_session it opens nothing.
     const impostor = new TestClient(server.url);
     impostor.cookies.set('gatehouse_session', proxyToken);
