@@ -156,6 +156,7 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
     counts.allowed += 1;
     const groups = groupsOf(auth.user);
     const jwt = await signer.sign({
+      sessionKey: auth.session.idHash,
       user: auth.user,
       groups,
       issuer: options.baseUrl(),
