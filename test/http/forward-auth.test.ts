@@ -10,7 +10,8 @@
 //  - the proxy cookie: its own ≥128-bit token, stored only as its SHA-256, Domain= the cookie
 //    domain, accepted by the verify endpoints only, dead with its session (logout v5.0.0-7.4.1,
 //    disable v5.0.0-7.4.2, a password change elsewhere), checked on every call (v5.0.0-7.2.1);
-//  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2);
+//  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2), also
+//    through the two-factor step;
 //  - refusals audited as forward_auth.denied, a burst coalesced into one row.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -18,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
+import { codeAt } from '../../src/domain/two-factor/totp.ts';
 import { normalizeUsername } from '../../src/domain/users/user.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -270,6 +272,26 @@ describe('rd after sign-in', () => {
     const stale = new TestClient(server.url);
     stale.cookies.set('gatehouse_proxy', old);
     assert.equal((await stale.get('/auth/verify/nginx', { 'x-original-url': `${APP}/` })).status, 401);
+  });
+
+  test('rd survives the two-factor step; that sign-in passes ?mfa=1', async () => {
+    const client = await signedIn('fa-tf');
+    const page = await client.get('/settings/two-factor');
+    const secret = /data-totp-secret="([A-Z2-7]{32})"/.exec(page.body)?.[1];
+    assert.ok(secret);
+    assert.equal((await client.postForm('/settings/two-factor', { code: codeAt(secret, Date.now() + offsetMs), current_password: GOOD_PASSWORD })).status, 200);
+    offsetMs += 61_000; // the enrolment used its time step
+    const fresh = new TestClient(server.url);
+    await fresh.get(`/login?rd=${encodeURIComponent(`${APP}/after-2fa`)}`);
+    const password = await fresh.postForm('/login', { username: 'fa-tf', password: GOOD_PASSWORD, next: `${APP}/after-2fa` });
+    assert.equal(password.location, '/login/two-factor');
+    await fresh.get('/login/two-factor');
+    const done = await fresh.postForm('/login/two-factor', { code: codeAt(secret, Date.now() + offsetMs) });
+    assert.equal(done.status, 303);
+    assert.equal(done.location, `${APP}/after-2fa`);
+    assert.equal((await onlyProxyCookie(fresh).get('/auth/verify?mfa=1', forwarded(`${APP}/`))).status, 200);
+    // The first session signed in with the password alone: still refused under ?mfa=1.
+    assert.equal((await onlyProxyCookie(client).get('/auth/verify?mfa=1', forwarded(`${APP}/`))).status, 403);
   });
 
   test('v5.0.0-3.7.2, v5.0.0-1.2.2: rd outside FORWARD_AUTH_DOMAINS is dropped on the page, on the post and when signed in', async () => {
