@@ -32,6 +32,8 @@ export function forwardAuthFindings(config: ForwardAuthSettings): ForwardAuthFin
   if (config.trustProxy === false || config.trustProxy === 0) findings.push({ level: 'error', code: 'trust_proxy_unset', params: {} });
   // TRUST_PROXY=true trusts every peer: anyone who reaches Gatehouse directly can name any target.
   if (config.trustProxy === true) findings.push({ level: 'warn', code: 'trust_proxy_everyone', params: {} });
+  // A hop count cannot tell the proxy from anyone else who connects: the nearest peer is trusted whoever it is.
+  if (typeof config.trustProxy === 'number' && config.trustProxy > 0) findings.push({ level: 'warn', code: 'trust_proxy_hops', params: { hops: config.trustProxy } });
   const base = new URL(config.baseUrl);
   if (config.env === 'production' && base.protocol === 'http:') findings.push({ level: 'error', code: 'base_url_http', params: { baseUrl: config.baseUrl } });
   for (const domain of domains) {
