@@ -78,7 +78,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       ...(fields.publicId ? { publicId: fields.publicId } : {}),
       reauthenticatedAt: fields.reauthenticatedAt ? new Date(Number(fields.reauthenticatedAt)) : null,
       authMethods: fields.authMethods ? fields.authMethods.split(' ') : ['pwd'],
-      proxyTokenHash: fields.proxyTokenHash || null,
+      ...(fields.proxyTokenHash ? { proxyTokenHash: fields.proxyTokenHash } : {}),
     };
   }
 
