@@ -11,7 +11,7 @@
 //    domain, accepted by the verify endpoints only, dead with its session (logout v5.0.0-7.4.1,
 //    disable v5.0.0-7.4.2, a password change elsewhere), checked on every call (v5.0.0-7.2.1);
 //  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2), also
-//    through the two-factor step;
+//    through the two-factor step and passkey sign-in;
 //  - refusals audited as forward_auth.denied, a burst coalesced into one row.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -22,6 +22,7 @@ import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 import { codeAt } from '../../src/domain/two-factor/totp.ts';
 import { normalizeUsername } from '../../src/domain/users/user.ts';
 import { GOOD_PASSWORD, TestClient } from '../helpers/client.ts';
+import { SoftAuthenticator } from '../helpers/soft-authenticator.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BASE_URL = 'http://auth.example.test';
@@ -292,6 +293,26 @@ describe('rd after sign-in', () => {
     assert.equal((await onlyProxyCookie(fresh).get('/auth/verify?mfa=1', forwarded(`${APP}/`))).status, 200);
     // The first session signed in with the password alone: still refused under ?mfa=1.
     assert.equal((await onlyProxyCookie(client).get('/auth/verify?mfa=1', forwarded(`${APP}/`))).status, 403);
+  });
+
+  test('passkey sign-in follows an allowed rd and drops a foreign one', async () => {
+    const owner = await signedIn('fa-pk');
+    const authenticator = new SoftAuthenticator(BASE_URL);
+    const regOptions = await owner.postJson('/api/v1/passkeys/registration/options', {});
+    assert.equal(regOptions.status, 200, regOptions.body);
+    assert.equal((await owner.postJson('/api/v1/passkeys/registration/verify', { response: authenticator.register(regOptions.json()) })).status, 201);
+    for (const [next, expected] of [[`${APP}/by-passkey`, `${APP}/by-passkey`], ['https://evil.test/', '/dashboard']] as const) {
+      const visitor = new TestClient(server.url);
+      assert.equal((await visitor.get('/login')).status, 200);
+      const json = (path: string, body: unknown) =>
+        visitor.request('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-csrf-token': visitor.lastCsrf ?? '' } });
+      const options = await json('/login/passkey/options', {});
+      assert.equal(options.status, 200, options.body);
+      const verified = await json('/login/passkey/verify', { response: authenticator.assert(options.json()), next });
+      assert.equal(verified.status, 200, verified.body);
+      assert.equal(verified.json().redirect, expected);
+      assert.ok(visitor.cookies.get('gatehouse_proxy'), 'the proxy cookie comes with a passkey sign-in too');
+    }
   });
 
   test('v5.0.0-3.7.2, v5.0.0-1.2.2: rd outside FORWARD_AUTH_DOMAINS is dropped on the page, on the post and when signed in', async () => {
