@@ -12,7 +12,8 @@
 //    disable v5.0.0-7.4.2, a password change elsewhere), checked on every call (v5.0.0-7.2.1);
 //  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2), also
 //    through the two-factor step and passkey sign-in;
-//  - refusals audited as forward_auth.denied, a burst coalesced into one row.
+//  - refusals audited as forward_auth.denied, a burst coalesced into one row; every decision
+//    counted and logged (`forward-auth decisions`) at shutdown.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -96,6 +97,9 @@ describe('who may ask, and for what', () => {
     } finally {
       await untrusted.stop();
     }
+    // Decisions are counted in memory and logged (every 5 minutes, and at shutdown).
+    const counted = untrusted.logs.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'forward-auth decisions');
+    assert.deepEqual(counted?.forwardAuth, { allowed: 0, unauthenticated: 0, denied: 2 });
   });
 
   test('v5.0.0-3.7.2: a target outside FORWARD_AUTH_DOMAINS, or plain http outside development, is refused (403)', async () => {
