@@ -225,3 +225,36 @@ test('PORT=0: the bound port replaces a derived BASE_URL and origin, never a giv
   const fixed = loadConfig({ PORT: '3000' });
   assert.equal(withBoundPort(fixed, 41234), fixed, 'a configured port is left as it is');
 });
+
+test('forward-auth: FORWARD_AUTH_DOMAINS are bare hostnames, lower-cased, de-duplicated; off by default', () => {
+  assert.deepEqual(loadConfig({}).forwardAuth, { domains: [] });
+  assert.equal(loadConfig({}).sessions.proxyCookie, undefined);
+  const config = loadConfig({ FORWARD_AUTH_DOMAINS: 'Example.COM, app.other.test,example.com' });
+  assert.deepEqual(config.forwardAuth.domains, ['example.com', 'app.other.test']);
+  assert.ok(Object.isFrozen(config.forwardAuth));
+  for (const bad of ['https://example.com', 'example.com:443', 'example.com/app', '*.example.com', 'exämple.com']) {
+    const problems = problemsOf({ FORWARD_AUTH_DOMAINS: bad });
+    assert.equal(problems.length, 1, bad);
+    assert.match(problems[0]!, /^FORWARD_AUTH_DOMAINS: .* is not a bare hostname/);
+  }
+});
+
+test('forward-auth: the cookie domain must be BASE_URL\'s host or a parent of it; it names the proxy cookie', () => {
+  const config = loadConfig({ BASE_URL: 'https://auth.example.com', FORWARD_AUTH_DOMAINS: 'example.com', FORWARD_AUTH_COOKIE_DOMAIN: 'Example.com', NODE_ENV: 'production' });
+  assert.equal(config.forwardAuth.cookieDomain, 'example.com');
+  assert.deepEqual(config.sessions.proxyCookie, { name: '__Secure-gatehouse_proxy', domain: 'example.com' });
+  assert.equal(loadConfig({ BASE_URL: 'http://auth.example.com', FORWARD_AUTH_COOKIE_DOMAIN: 'example.com' }).sessions.proxyCookie?.name, 'gatehouse_proxy');
+  assert.deepEqual(problemsOf({ BASE_URL: 'https://auth.example.com', FORWARD_AUTH_COOKIE_DOMAIN: 'other.com' }), [
+    'FORWARD_AUTH_COOKIE_DOMAIN: must be the host of BASE_URL (auth.example.com) or a parent domain of it',
+  ]);
+  // evilexample.com is not a parent of auth.example.com's neighbour: the dot boundary holds.
+  assert.equal(problemsOf({ BASE_URL: 'https://evilexample.com', FORWARD_AUTH_COOKIE_DOMAIN: 'example.com' }).length, 1);
+  assert.match(problemsOf({ FORWARD_AUTH_COOKIE_DOMAIN: 'https://example.com' })[0]!, /^FORWARD_AUTH_COOKIE_DOMAIN: /);
+  // Spanish too.
+  try {
+    loadConfig({ BASE_URL: 'https://auth.example.com', FORWARD_AUTH_COOKIE_DOMAIN: 'other.com' }, 2, 'es');
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.match((error as ConfigError).problems[0]!, /^FORWARD_AUTH_COOKIE_DOMAIN: debe ser el host de BASE_URL/);
+  }
+});

@@ -17,6 +17,7 @@ import {
   DEFAULT_REGISTER_ATTEMPTS_PER_HOUR,
   type ThrottleOptions,
 } from './domain/throttle/limits.ts';
+import { isHostUnder, normalizeHostname } from './domain/forward-auth/hostnames.ts';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -29,6 +30,19 @@ export interface SessionConfig {
   touchIntervalSeconds: number;
   cookieName: string;
   secureCookie: boolean;
+  /**
+   * The forward-auth proxy cookie (FORWARD_AUTH_COOKIE_DOMAIN set): its own random token tied
+   * to the session, for the verify endpoints only. Absent: no proxy cookie is minted.
+   */
+  proxyCookie?: { name: string; domain: string };
+}
+
+/** Forward-auth for reverse proxies (issue #13). */
+export interface ForwardAuthConfig {
+  /** FORWARD_AUTH_DOMAINS: hosts (with their subdomains) the verify endpoints and `rd` accept, lower case. Empty: off. */
+  domains: readonly string[];
+  /** FORWARD_AUTH_COOKIE_DOMAIN: the proxy cookie's `Domain`, a parent of (or equal to) BASE_URL's host. */
+  cookieDomain?: string;
 }
 
 export interface PasswordConfig {
@@ -113,6 +127,7 @@ export interface Config {
   sudoSeconds: number;
   /** AUDIT_RETENTION_DAYS: audit events older than this are pruned (the chain stays verifiable). */
   auditRetentionDays: number;
+  forwardAuth: ForwardAuthConfig;
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -166,6 +181,8 @@ const envSchema = z.object({
   SUDO_SECONDS: integer(1, 86400).default(600),
   AUDIT_RETENTION_DAYS: integer(1, 36500).default(365),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'config.smtp_url_scheme').optional(),
+  FORWARD_AUTH_DOMAINS: z.string().max(4096).optional(),
+  FORWARD_AUTH_COOKIE_DOMAIN: z.string().max(253).optional(),
   MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'config.one_line').optional(),
 });
 
@@ -236,6 +253,31 @@ export function withBoundPort(config: Readonly<Config>, port: number): Readonly<
 type SayProblem = (setting: string, key: MessageKey, params?: MessageParams) => string;
 
 /**
+ * FORWARD_AUTH_DOMAINS and FORWARD_AUTH_COOKIE_DOMAIN: bare hostnames, lower-cased; the cookie
+ * domain must be BASE_URL's host or a parent of it (a browser refuses a `Domain=` that does not
+ * cover the host setting it).
+ */
+function parseForwardAuth(e: { FORWARD_AUTH_DOMAINS?: string | undefined; FORWARD_AUTH_COOKIE_DOMAIN?: string | undefined }, baseHost: string, say: SayProblem) {
+  const problems: string[] = [];
+  const domains: string[] = [];
+  for (const entry of (e.FORWARD_AUTH_DOMAINS ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const host = normalizeHostname(entry);
+    if (host === undefined) problems.push(say('FORWARD_AUTH_DOMAINS', 'config.forward_auth_hostname', { value: entry.slice(0, 100) }));
+    else if (!domains.includes(host)) domains.push(host);
+  }
+  let cookieDomain: string | undefined;
+  if (e.FORWARD_AUTH_COOKIE_DOMAIN !== undefined) {
+    cookieDomain = normalizeHostname(e.FORWARD_AUTH_COOKIE_DOMAIN.replace(/^\./, ''));
+    if (cookieDomain === undefined) {
+      problems.push(say('FORWARD_AUTH_COOKIE_DOMAIN', 'config.forward_auth_hostname', { value: e.FORWARD_AUTH_COOKIE_DOMAIN.slice(0, 100) }));
+    } else if (!isHostUnder(baseHost, cookieDomain)) {
+      problems.push(say('FORWARD_AUTH_COOKIE_DOMAIN', 'config.forward_auth_cookie_domain', { host: baseHost }));
+    }
+  }
+  return { domains, cookieDomain, problems };
+}
+
+/**
  * Validates the environment; throws ConfigError with one line per problem, each naming its
  * setting, in `locale` (the CLI passes the terminal's): our own rules from the catalog
  * (`config.*`), zod's in its own translation (zod's locale for Spanish).
@@ -272,11 +314,13 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     say,
   );
   problems.push(...previousPeppers.problems);
+  const production = e.NODE_ENV === 'production';
+  const baseUrl = (e.BASE_URL ?? localBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
+  const forwardAuth = parseForwardAuth(e, new URL(baseUrl).hostname, say);
+  problems.push(...forwardAuth.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const production = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.DATA_DIR);
-  const baseUrl = (e.BASE_URL ?? localBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -305,6 +349,10 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
       // The __Host- prefix makes browsers refuse the cookie unless Secure, Path=/ and no Domain.
       cookieName: production ? '__Host-gatehouse_session' : 'gatehouse_session',
       secureCookie: production,
+      // `__Secure-` (not `__Host-`): this one is meant for other hosts (ASVS v5.0.0-3.3.3).
+      ...(forwardAuth.cookieDomain === undefined
+        ? {}
+        : { proxyCookie: Object.freeze({ name: production ? '__Secure-gatehouse_proxy' : 'gatehouse_proxy', domain: forwardAuth.cookieDomain }) }),
     }),
     passwords: Object.freeze({
       memoryCostKib: e.ARGON2_MEMORY_KIB,
@@ -334,5 +382,9 @@ export function loadConfig(env: Record<string, string | undefined>, cpuCount = 2
     requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
     sudoSeconds: e.SUDO_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    forwardAuth: Object.freeze({
+      domains: Object.freeze(forwardAuth.domains),
+      ...(forwardAuth.cookieDomain === undefined ? {} : { cookieDomain: forwardAuth.cookieDomain }),
+    }),
   });
 }

@@ -105,6 +105,8 @@ export async function createDependencies(
     cookies: deriveKey(secretKey, 'cookies'),
     mail: deriveKey(secretKey, 'mail-queue'),
     audit: deriveKey(secretKey, 'audit-log'),
+    // The seed of the ES256 key of X-Gatehouse-Jwt (forward-auth/signing-key.ts): SECRET_KEY rotation rotates it.
+    forwardAuthJwt: deriveKey(secretKey, 'forward-auth-jwt'),
   };
   // Where recorded events go once committed (the server points it at its pino logger).
   let auditSink: AuditSink = () => {};
@@ -117,7 +119,7 @@ export async function createDependencies(
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
   const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
-  const sessions = createSessionService(sessionStore, config.sessions, clock);
+  const sessions = createSessionService(sessionStore, config.sessions, clock, { proxyTokens: config.sessions.proxyCookie !== undefined });
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
   const failedSignIns = createSqlFailedSignInSources(database.db);

@@ -92,6 +92,13 @@ export interface SessionStore {
   findSessionAndUser(idHash: string): Promise<{ session: Session; user: User } | undefined>;
   touchSession(idHash: string, lastSeenAt: Date): Promise<void>;
   /**
+   * The session whose forward-auth proxy token hashes to `proxyTokenHash`, and its user (one
+   * read on a unique index on SQL). Undefined once the session is gone or the token replaced.
+   */
+  findSessionAndUserByProxyHash(proxyTokenHash: string): Promise<{ session: Session; user: User } | undefined>;
+  /** Gives a live session a (new) proxy token hash, voiding any earlier one; false when the session no longer exists (never resurrects). */
+  setProxyTokenHash(idHash: string, proxyTokenHash: string): Promise<boolean>;
+  /**
    * Moves a live session to a new credential version (the session that changed the password
    * stays signed in); does nothing when the session no longer exists (never resurrects).
    */

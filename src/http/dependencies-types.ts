@@ -56,7 +56,7 @@ export interface HttpDependencies {
   transactor: Transactor;
   /** Renders a MailRequest (kind, recipient, facts) into a message for `tx.mail.enqueue`. */
   mailComposer: MailComposer;
-  keys: { csrf: Buffer; cookies: Buffer };
+  keys: { csrf: Buffer; cookies: Buffer; forwardAuthJwt: Buffer };
   /** The security event log: `record` in its own transaction (use `tx.audit` inside a unit of work). */
   audit: AuditLog;
   /** The admin console's reads (issue #11): the audit log, the user directory, the home page's figures. */

@@ -35,6 +35,7 @@ import throttle from './plugins/throttle.ts';
 import locale, { rememberAccountLocale } from './locale.ts';
 import routeRules from './route-rules.ts';
 import { staticRoute } from './static-route.ts';
+import { forwardAuthRoutes } from './forward-auth/verify-routes.ts';
 
 export interface BuildServerOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -117,6 +118,8 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   // Pages: HTML errors (this root context also answers what no route matched outside /api/v1).
   registerErrorHandlers(app, withUnverifiedSignInPage(createPageErrorResponder(pages), pages), deps.isDatabaseUp);
   app.decorate('signInRules', { requireEmailVerification: config.requireEmailVerification });
+  // Where `rd` may send a browser after sign-in (forward-auth/return-target.ts).
+  app.decorate('returnTargets', { domains: config.forwardAuth.domains, allowHttp: config.env === 'development' });
   await app.register(staticRoute, { root: PUBLIC_DIR });
   await app.register(publicPages, { deps, config, pages });
   await app.register(accountPages, { deps, pages });
@@ -128,6 +131,16 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(adminPages, { deps, pages });
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
+  await app.register(forwardAuthRoutes, {
+    deps,
+    forwardAuth: config.forwardAuth,
+    cookie: config.sessions,
+    trustProxy: config.trustProxy,
+    allowHttp: config.env === 'development',
+    requireSecondFactor: config.requireTwoFactorForAll,
+    jwtSeed: deps.keys.forwardAuthJwt,
+    baseUrl: () => publicUrl().baseUrl,
+  });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

@@ -13,7 +13,7 @@ import { type SignInRules, signInRefusal } from '../domain/login/gates.ts';
 import { throttleKeyForIp } from '../domain/throttle/ip-key.ts';
 import { auditContext } from './audit-context.ts';
 import { isWellFormedPendingToken, PENDING_SIGN_IN_SECONDS, type SecondStepService } from '../domain/login/second-step.ts';
-import { clearSessionCookie, setSessionCookie } from './plugins/session.ts';
+import { clearSessionCookie, setProxyCookie, setSessionCookie } from './plugins/session.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,6 +45,7 @@ export function clearPendingCookie(reply: FastifyReply, cookie: SessionConfig): 
 /** A sign-in completed by any route (password, second step, passkey): the session and device cookies, the pending one gone. */
 export function finishSignIn(reply: FastifyReply, cookie: SessionConfig, completed: CompletedSignIn): void {
   setSessionCookie(reply, cookie, completed.token);
+  if (completed.proxyToken) setProxyCookie(reply, cookie, completed.proxyToken);
   clearPendingCookie(reply, cookie);
   if (completed.deviceToken) {
     reply.setCookie(deviceCookieName(cookie), completed.deviceToken, {

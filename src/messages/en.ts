@@ -12,6 +12,7 @@ import { doctorEn } from './sections/doctor.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
 import { twoFactorEn } from './sections/two-factor.en.ts';
+import { forwardAuthEn } from './sections/forward-auth.en.ts';
 
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
 
@@ -480,6 +481,7 @@ export const en = {
   ...securityEn,
   ...passkeysEn,
   ...twoFactorEn,
+  ...forwardAuthEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import { doctorEs } from './sections/doctor.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
 import { twoFactorEs } from './sections/two-factor.es.ts';
+import { forwardAuthEs } from './sections/forward-auth.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
 
@@ -465,4 +466,5 @@ export const es = {
   ...securityEs,
   ...passkeysEs,
   ...twoFactorEs,
+  ...forwardAuthEs,
 } satisfies Record<MessageKey, string>;

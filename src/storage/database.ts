@@ -41,6 +41,8 @@ export interface SessionTable {
   reauthenticated_at: number | string | null;
   /** How the sign-in was proven, space-separated (`pwd`, `pwd otp`, `hwk`; migration 0012). */
   auth_methods: string | null;
+  /** SHA-256 of the forward-auth proxy cookie's token (migration 0013); null: none minted. */
+  proxy_token_hash: string | null;
 }
 
 /** Migration 0012: an account's TOTP secret, sealed. */

@@ -60,6 +60,24 @@ eachBackend('SessionStore contract', (backend) => {
     assert.equal(await stores.sessionStore.findSessionAndUser('f'.repeat(64)), undefined);
   });
 
+  test('forward-auth proxy token: found by its hash, voided by a newer one, dead with its session, never resurrecting one', async () => {
+    const proxyHash = (n: number) => n.toString(16).padStart(64, 'c');
+    const session = { ...sessionFor(alice), proxyTokenHash: proxyHash(counter) };
+    await stores.sessionStore.createSession(session);
+    const found = await stores.sessionStore.findSessionAndUserByProxyHash(session.proxyTokenHash);
+    assert.equal(found?.session.idHash, session.idHash);
+    assert.equal(found?.user.username, 'alice');
+    assert.equal(await stores.sessionStore.findSessionAndUserByProxyHash('e'.repeat(64)), undefined);
+    const newer = proxyHash(counter + 1000);
+    assert.equal(await stores.sessionStore.setProxyTokenHash(session.idHash, newer), true);
+    assert.equal(await stores.sessionStore.findSessionAndUserByProxyHash(session.proxyTokenHash), undefined, 'the old token is void');
+    assert.equal((await stores.sessionStore.findSessionAndUserByProxyHash(newer))?.session.idHash, session.idHash);
+    await stores.sessionStore.deleteSession(session.idHash);
+    assert.equal(await stores.sessionStore.findSessionAndUserByProxyHash(newer), undefined, 'dies with its session');
+    assert.equal(await stores.sessionStore.setProxyTokenHash(session.idHash, proxyHash(counter + 2000)), false);
+    assert.equal(await stores.sessionStore.findSessionAndUser(session.idHash), undefined, 'not resurrected');
+  });
+
   test('touch moves lastSeenAt and keeps the absolute expiry', async () => {
     const session = sessionFor(alice);
     await stores.sessionStore.createSession(session);

@@ -249,6 +249,16 @@ export function createMemoryStores(): MemoryStores {
       const row = session && rows.get(session.userId);
       return session && row ? { session: { ...session }, user: publicUser(row) } : undefined;
     },
+    async findSessionAndUserByProxyHash(proxyTokenHash) {
+      const session = [...sessionRows.values()].find((candidate) => candidate.proxyTokenHash === proxyTokenHash);
+      const row = session && rows.get(session.userId);
+      return session && row ? { session: { ...session }, user: publicUser(row) } : undefined;
+    },
+    async setProxyTokenHash(idHash, proxyTokenHash) {
+      const session = sessionRows.get(idHash);
+      if (session) session.proxyTokenHash = proxyTokenHash;
+      return session !== undefined;
+    },
     async touchSession(idHash, lastSeenAt) {
       const session = sessionRows.get(idHash);
       if (session) session.lastSeenAt = lastSeenAt;

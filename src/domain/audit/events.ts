@@ -45,6 +45,7 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.removed',
   'passkey.renamed',
   'passkey.counter_regressed', // a sign-in whose signature counter did not move forward: refused (a cloned authenticator?)
+  'forward_auth.denied', // details.reason: group_required | second_factor_required | reauthentication_required | password_change_required | target_refused | untrusted_peer | rules_invalid; details.host, details.suppressed
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

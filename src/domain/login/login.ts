@@ -89,6 +89,8 @@ export interface CompletedSignIn {
   gates: SignInGate[];
   /** The device token the browser keeps (`gatehouse_device`), when devices are recognised. */
   deviceToken?: string;
+  /** The forward-auth proxy cookie's token (FORWARD_AUTH_COOKIE_DOMAIN set): for that cookie, nowhere else. */
+  proxyToken?: string;
 }
 
 /** The lookup form of what was typed: a normalised email or username. */
@@ -245,11 +247,11 @@ export function createLoginService(deps: LoginServiceDependencies) {
       // One DELETE on the tokens' (user_id, purpose) index; no transaction needed for it alone.
       await deps.tokens?.deleteTokensForUser(user.id, 'password-reset');
       if (input.replacesToken) await sessions.endSession(input.replacesToken);
-      const { token, session } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent }, input.authMethods ?? ['pwd']);
+      const { token, session, proxyToken } = await sessions.startSession(user, { ip: client.ip, userAgent: client.userAgent }, input.authMethods ?? ['pwd']);
       // A browser this account has not seen: a notice to its address (devices/device-recognition.ts).
       const deviceToken = await deps.devices?.recordSignIn({ user, deviceToken: client.deviceToken, ip: client.ip, userAgent: client.userAgent, locale: client.locale ?? 'en' });
       await deps.audit?.record({ type: 'login.succeeded', outcome: 'success', targetUserId: user.id, details: { methods: (input.authMethods ?? ['pwd']).join(' ') } }, signInAuditContext(client, user.id));
-      return { token, session, user, gates: signInGates(user), deviceToken };
+      return { token, session, user, gates: signInGates(user), deviceToken, ...(proxyToken === undefined ? {} : { proxyToken }) };
     },
 
     /**

@@ -19,7 +19,7 @@ export interface SessionService {
     client: { ip: string; userAgent: string },
     /** How the sign-in was proven (Session.authMethods); `['pwd']` when not said. */
     authMethods?: readonly string[],
-  ): Promise<{ token: string; session: Session }>;
+  ): Promise<{ token: string; session: Session; proxyToken?: string }>;
   /**
    * The live session and its user for a token, or undefined when the token is unknown,
    * expired, made under an older credential version, or its user disabled (then deleted).
@@ -27,6 +27,14 @@ export interface SessionService {
    * request.
    */
   validateSessionToken(token: string): Promise<{ session: Session; user: User } | undefined>;
+  /**
+   * The same for a forward-auth proxy cookie token (issue #13): the live session it belongs to
+   * and its user, under the same rules (expiry, credential version, disabled user), touching the
+   * session at most once per touch interval. Only the verify endpoints call this.
+   */
+  validateProxyToken(token: string): Promise<{ session: Session; user: User } | undefined>;
+  /** Gives the session of `sessionToken` a new proxy token (voiding its earlier one); undefined when that session is gone. */
+  mintProxyToken(sessionToken: string): Promise<string | undefined>;
   endSession(token: string): Promise<void>;
   /** Keeps the session of `token` signed in across a credential change (see SessionStore). */
   rebindSession(token: string, credentialVersion: number): Promise<void>;
@@ -60,10 +68,33 @@ export function isWellFormedToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }
 
-export function createSessionService(store: SessionStore, rules: SessionRules, clock: Clock): SessionService {
+export interface SessionServiceOptions {
+  /** FORWARD_AUTH_COOKIE_DOMAIN set: every new session gets a proxy token too (256 bits, stored as its SHA-256). */
+  proxyTokens?: boolean;
+}
+
+export function createSessionService(store: SessionStore, rules: SessionRules, clock: Clock, options: SessionServiceOptions = {}): SessionService {
+  /** The checks of a found session: expired, stale or disabled ones are deleted and read as absent. */
+  async function liveOrNothing(found: { session: Session; user: User } | undefined) {
+    if (!found) return undefined;
+    const { idHash } = found.session;
+    const now = clock.now();
+    if (isSessionExpired(found.session, now, rules) || found.user.disabled || !isSessionCurrent(found.session, found.user)) {
+      await store.deleteSession(idHash);
+      return undefined;
+    }
+    if (shouldTouchSession(found.session, now, rules)) {
+      const lastSeenAt = new Date(now);
+      await store.touchSession(idHash, lastSeenAt);
+      found.session.lastSeenAt = lastSeenAt;
+    }
+    return found;
+  }
+
   return {
     async startSession(user, client, authMethods = ['pwd']) {
       const token = generateToken(32);
+      const proxyToken = options.proxyTokens ? generateToken(32) : undefined;
       const now = clock.now();
       const session: Session = {
         idHash: sha256Hex(token),
@@ -76,27 +107,26 @@ export function createSessionService(store: SessionStore, rules: SessionRules, c
         credentialVersion: user.credentialVersion,
         publicId: newPublicId(),
         authMethods,
+        ...(proxyToken === undefined ? {} : { proxyTokenHash: sha256Hex(proxyToken) }),
       };
       await store.createSession(session);
-      return { token, session };
+      return proxyToken === undefined ? { token, session } : { token, session, proxyToken };
     },
 
     async validateSessionToken(token) {
       if (!isWellFormedToken(token)) return undefined;
-      const idHash = sha256Hex(token);
-      const found = await store.findSessionAndUser(idHash);
-      if (!found) return undefined;
-      const now = clock.now();
-      if (isSessionExpired(found.session, now, rules) || found.user.disabled || !isSessionCurrent(found.session, found.user)) {
-        await store.deleteSession(idHash);
-        return undefined;
-      }
-      if (shouldTouchSession(found.session, now, rules)) {
-        const lastSeenAt = new Date(now);
-        await store.touchSession(idHash, lastSeenAt);
-        found.session.lastSeenAt = lastSeenAt;
-      }
-      return found;
+      return liveOrNothing(await store.findSessionAndUser(sha256Hex(token)));
+    },
+
+    async validateProxyToken(token) {
+      if (!isWellFormedToken(token)) return undefined;
+      return liveOrNothing(await store.findSessionAndUserByProxyHash(sha256Hex(token)));
+    },
+
+    async mintProxyToken(sessionToken) {
+      if (!isWellFormedToken(sessionToken)) return undefined;
+      const proxyToken = generateToken(32);
+      return (await store.setProxyTokenHash(sha256Hex(sessionToken), sha256Hex(proxyToken))) ? proxyToken : undefined;
     },
 
     async endSession(token) {

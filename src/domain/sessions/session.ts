@@ -30,6 +30,8 @@ export interface Session {
    * two factors were); absent on sessions made before issue #12 (read as `pwd`).
    */
   authMethods?: readonly string[];
+  /** SHA-256 (hex) of the forward-auth proxy cookie's token (issue #13); absent or null: none minted. */
+  proxyTokenHash?: string | null;
 }
 
 /** True when the session's sign-in passed a second factor (or a passkey, which is one and more). */

@@ -20,7 +20,7 @@ import { formatMessage } from '../../messages/catalog.ts';
 import type { ErrorResponder } from '../error-handler.ts';
 import type { PageTools } from './page-tools.ts';
 import { renderLogin, renderRegister, typed } from './public-pages.ts';
-import { safeNextPath } from './safe-redirect.ts';
+import { returnTarget } from '../forward-auth/return-target.ts';
 import { renderChangePassword } from './settings-pages.ts';
 import { errorPage } from './views/error-view.ts';
 
@@ -43,7 +43,7 @@ type FormRenderer = (pages: PageTools, request: FastifyRequest, reply: FastifyRe
 const FORMS: Readonly<Record<string, FormRenderer>> = {
   '/login': (pages, request, reply, said, body) => {
     const next = typed(body, 'next');
-    return renderLogin(pages, request, reply, { username: typed(body, 'username'), next: next && safeNextPath(next), ...said });
+    return renderLogin(pages, request, reply, { username: typed(body, 'username'), next: next && returnTarget(request.server, next), ...said });
   },
   '/register': (pages, request, reply, said, body) => renderRegister(pages, request, reply, { username: typed(body, 'username'), email: typed(body, 'email'), ...said }),
   // Signed in for sure: the access guard ran before the CSRF check.

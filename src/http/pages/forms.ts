@@ -23,6 +23,8 @@ export const loginForm = z.object({
   username: textField(320),
   password: textField(4096),
   next: textField(2048).optional(),
+  /** forward-auth's return address (an absolute URL inside FORWARD_AUTH_DOMAINS), when posted as such. */
+  rd: textField(4096).optional(),
 });
 
 /** The sentence for one field problem (a text-field code) in `locale`, with the field's label. */

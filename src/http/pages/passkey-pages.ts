@@ -35,7 +35,8 @@ import {
 import { textField } from '../text-field.ts';
 import { firstGatePage, requirePassedGates } from './gates.ts';
 import type { PageTools } from './page-tools.ts';
-import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
+import { DEFAULT_AFTER_LOGIN } from './safe-redirect.ts';
+import { returnTarget } from '../forward-auth/return-target.ts';
 import type { Problems } from './views/form-fields.ts';
 import { passkeysPage } from './views/passkey-views.ts';
 
@@ -117,7 +118,7 @@ export async function passkeyPages(app: FastifyInstance, options: PasskeyPagesOp
       json.post('/verify', { ...open, schema: { body: signInBody } }, async (request, reply) => {
         const body = request.body as z.infer<typeof signInBody>;
         const completed = await finishPasskeySignIn(deps, request, reply, cookie, body.response);
-        return { redirect: firstGatePage(completed.user) ?? safeNextPath(body.next, DEFAULT_AFTER_LOGIN) };
+        return { redirect: firstGatePage(completed.user) ?? returnTarget(request.server, body.next, DEFAULT_AFTER_LOGIN) };
       });
     },
     { prefix: '/login/passkey' },
@@ -131,7 +132,7 @@ export async function passkeyPages(app: FastifyInstance, options: PasskeyPagesOp
       json.post('/verify', { ...open, schema: { body: secondFactorBody } }, async (request, reply) => {
         const completed = await finishPasskeySecondFactor(deps, request, reply, cookie, (request.body as z.infer<typeof secondFactorBody>).response);
         // Where the sign-in was going before the password step (`next`, kept with the pending sign-in).
-        return { redirect: firstGatePage(completed.user) ?? safeNextPath(completed.next ?? undefined, DEFAULT_AFTER_LOGIN) };
+        return { redirect: firstGatePage(completed.user) ?? returnTarget(request.server, completed.next ?? undefined, DEFAULT_AFTER_LOGIN) };
       });
     },
     { prefix: '/login/two-factor/passkey' },

@@ -20,9 +20,11 @@ import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
 import { type LoginForm, loginPage, type RegisterForm, registerPage } from './views/form-views.ts';
 import { homePage } from './views/home-view.ts';
 import { passkeyScripts } from './passkey-pages.ts';
+import { allowedReturnUrl, returnTarget } from '../forward-auth/return-target.ts';
+import { setProxyCookie } from '../plugins/session.ts';
 
 export interface PublicPagesOptions {
-  deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp' | 'secondStep'>;
+  deps: Pick<HttpDependencies, 'registration' | 'login' | 'isDatabaseUp' | 'secondStep' | 'sessions'>;
   config: Pick<Config, 'registration' | 'sessions'>;
   pages: PageTools;
 }
@@ -91,23 +93,32 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
   });
 
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
-    if (request.auth) return reply.code(303).redirect(DEFAULT_AFTER_LOGIN);
-    const next = safeNextPath((request.query as Record<string, unknown>).next, '');
+    const query = request.query as Record<string, unknown>;
+    // `rd` (forward-auth): an absolute URL inside FORWARD_AUTH_DOMAINS, carried as `next`.
+    const rd = allowedReturnUrl(request.server, query.rd);
+    if (request.auth) {
+      // Signed in already: straight on to the allowed `rd`, with a fresh proxy cookie (issue #13).
+      if (rd === undefined) return reply.code(303).redirect(DEFAULT_AFTER_LOGIN);
+      const proxyToken = config.sessions.proxyCookie && request.sessionToken ? await deps.sessions.mintProxyToken(request.sessionToken) : undefined;
+      if (proxyToken) setProxyCookie(reply, config.sessions, proxyToken);
+      return reply.code(303).redirect(rd);
+    }
+    const next = rd ?? safeNextPath(query.next, '');
     return reply.type(HTML).send(renderLogin(pages, request, reply, { next }));
   });
 
   app.post('/login', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
     const parsed = loginForm.safeParse(request.body);
-    const next = safeNextPath(parsed.success ? parsed.data.next : undefined);
+    const next = returnTarget(request.server, parsed.success ? (parsed.data.rd ?? parsed.data.next) : undefined);
     if (!parsed.success) {
       const problems = formProblems(parsed.error, request.locale, LOGIN_REQUIRED);
       return reply.code(400).type(HTML).send(renderLogin(pages, request, reply, { username: typed(request.body, 'username'), problems }));
     }
-    const form = { username: parsed.data.username, next: parsed.data.next && next };
+    const form = { username: parsed.data.username, next: (parsed.data.next || parsed.data.rd) && next };
     // Nothing to check yet: no attempt is counted for a form sent half-empty.
     const empty = emptyFieldProblems(parsed.data, LOGIN_REQUIRED, request.locale);
     if (empty.length > 0) return reply.code(400).type(HTML).send(renderLogin(pages, request, reply, { ...form, problems: empty }));
-    const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password, next: parsed.data.next ? next : null });
+    const outcome = await signInFromRequest(request, reply, signIn, { identifier: parsed.data.username, password: parsed.data.password, next: parsed.data.next || parsed.data.rd ? next : null });
     // Two-factor on: the password was right; the code comes next (two-factor-pages.ts).
     if (outcome.kind === 'second-factor') return reply.code(303).redirect('/login/two-factor');
     if (outcome.kind === 'rejected') {

@@ -19,7 +19,8 @@ import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms
 import { firstGatePage } from './gates.ts';
 import type { PageTools } from './page-tools.ts';
 import { passkeyScripts } from './passkey-pages.ts';
-import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
+import { DEFAULT_AFTER_LOGIN } from './safe-redirect.ts';
+import { returnTarget } from '../forward-auth/return-target.ts';
 import type { Problems } from './views/form-fields.ts';
 import { enrolmentPage, secondStepPage, twoFactorOnPage } from './views/two-factor-views.ts';
 
@@ -63,7 +64,7 @@ export async function twoFactorPages(
     if (result.kind === 'wrong-code') return renderStep(request, reply.code(401), user.id, problem(request, 'page.second_step.wrong', 'code'));
     if (result.kind === 'replayed') return renderStep(request, reply.code(401), user.id, problem(request, 'page.second_step.replayed', 'code'));
     finishSignIn(reply, cookie, result.completed);
-    return reply.code(303).redirect(firstGatePage(result.completed.user) ?? safeNextPath(result.next ?? undefined, DEFAULT_AFTER_LOGIN));
+    return reply.code(303).redirect(firstGatePage(result.completed.user) ?? returnTarget(request.server, result.next ?? undefined, DEFAULT_AFTER_LOGIN));
   });
 
   const sensitive = { access: 'signed-in' as const, sudo: 'required' as const };

@@ -60,6 +60,21 @@ export function setSessionCookie(reply: FastifyReply, config: SessionConfig, tok
 
 export function clearSessionCookie(reply: FastifyReply, config: SessionConfig): void {
   reply.clearCookie(config.cookieName, { httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookie });
+  // Its server side died with the session; the browser's copy goes too (issue #13).
+  if (config.proxyCookie) reply.clearCookie(config.proxyCookie.name, proxyCookieOptions(config, config.proxyCookie.domain));
+}
+
+function proxyCookieOptions(config: SessionConfig, domain: string) {
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: config.secureCookie, domain };
+}
+
+/**
+ * The forward-auth proxy cookie (FORWARD_AUTH_COOKIE_DOMAIN): `Domain=` the parent domain so
+ * every protected subdomain's verify call carries it, its own token (never the session's),
+ * accepted only by /auth/verify (ASVS v5.0.0-3.3.3: `__Secure-`, documented as shared).
+ */
+export function setProxyCookie(reply: FastifyReply, config: SessionConfig, token: string): void {
+  if (config.proxyCookie) reply.setCookie(config.proxyCookie.name, token, proxyCookieOptions(config, config.proxyCookie.domain));
 }
 
 /**

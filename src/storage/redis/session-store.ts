@@ -6,6 +6,10 @@
  *   s:<idHash>  hash {userId, createdAt, lastSeenAt, expiresAt, ip, userAgent,
  *               credentialVersion, publicId, reauthenticatedAt}, expiring at
  *               the first of the absolute expiry and the idle expiry (Redis drops it itself);
+ *   p:<proxyTokenHash>  the idHash of the session a forward-auth proxy token belongs to,
+ *               expiring with the session's absolute expiry; it counts only while that
+ *               session exists and still names this hash (`proxyTokenHash`), so the proxy
+ *               cookie dies with its session and is voided by a newer one;
  *   u:<userId>  set of the user's idHashes, for "end every session of this user" and the
  *               sessions page (members whose hash expired are pruned when listed).
  * The user is read from SQL, the source of truth, by primary key: one Redis round trip
@@ -31,6 +35,13 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'credentialVersion', ARGV[1])
 return 1`;
 
+/** Links a new proxy token to the session only if it still exists (never resurrects). */
+const PROXY_TOKEN_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'proxyTokenHash', ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2], 'PXAT', redis.call('HGET', KEYS[1], 'expiresAt'))
+return 1`;
+
 /** Records a /sudo confirmation only if the session still exists (never resurrects). */
 const REAUTHENTICATED_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -50,6 +61,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
   const idleMs = rules.idleTimeoutSeconds * 1000;
   const sessionKey = (idHash: string) => `s:${idHash}`;
   const userKey = (userId: number) => `u:${userId}`;
+  const proxyKey = (proxyTokenHash: string) => `p:${proxyTokenHash}`;
 
   function toSession(idHash: string, fields: Record<string, string>): Session | undefined {
     if (!fields.userId) return undefined;
@@ -66,6 +78,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
       ...(fields.publicId ? { publicId: fields.publicId } : {}),
       reauthenticatedAt: fields.reauthenticatedAt ? new Date(Number(fields.reauthenticatedAt)) : null,
       authMethods: fields.authMethods ? fields.authMethods.split(' ') : ['pwd'],
+      ...(fields.proxyTokenHash ? { proxyTokenHash: fields.proxyTokenHash } : {}),
     };
   }
 
@@ -93,8 +106,9 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
     createSession: (session) =>
       guarded(async () => {
         const expiry = Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + idleMs);
-        await redis
-          .multi()
+        const transaction = redis.multi();
+        if (session.proxyTokenHash) transaction.set(proxyKey(session.proxyTokenHash), session.idHash, 'PXAT', session.expiresAt.getTime());
+        await transaction
           .hset(sessionKey(session.idHash), {
             userId: session.userId,
             createdAt: session.createdAt.getTime(),
@@ -105,6 +119,7 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
             credentialVersion: session.credentialVersion,
             publicId: session.publicId ?? newPublicId(),
             authMethods: (session.authMethods ?? ['pwd']).join(' '),
+            ...(session.proxyTokenHash ? { proxyTokenHash: session.proxyTokenHash } : {}),
           })
           .pexpireat(sessionKey(session.idHash), expiry)
           .sadd(userKey(session.userId), session.idHash)
@@ -119,6 +134,19 @@ export function createRedisSessionStore(redis: Redis, users: UserStore, rules: {
         const user = await users.findUserById(session.userId);
         return user ? { session, user } : undefined;
       }),
+
+    findSessionAndUserByProxyHash: (proxyTokenHash) =>
+      guarded(async () => {
+        const idHash = await redis.get(proxyKey(proxyTokenHash));
+        if (!idHash) return undefined;
+        const session = toSession(idHash, await redis.hgetall(sessionKey(idHash)));
+        if (!session || session.proxyTokenHash !== proxyTokenHash) return undefined;
+        const user = await users.findUserById(session.userId);
+        return user ? { session, user } : undefined;
+      }),
+
+    setProxyTokenHash: (idHash, proxyTokenHash) =>
+      guarded(async () => Number(await redis.eval(PROXY_TOKEN_SCRIPT, 2, sessionKey(idHash), proxyKey(proxyTokenHash), proxyTokenHash, idHash)) === 1),
 
     touchSession: (idHash, lastSeenAt) =>
       guarded(async () => {

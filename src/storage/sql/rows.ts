@@ -44,6 +44,8 @@ export function toSession(row: Selectable<SessionTable>): Session {
     credentialVersion: Number(row.credential_version),
     reauthenticatedAt: row.reauthenticated_at === null || row.reauthenticated_at === undefined ? null : toDate(row.reauthenticated_at),
     authMethods: row.auth_methods ? row.auth_methods.split(' ') : ['pwd'],
+    // Absent when none was minted, as on sessions made before migration 0013.
+    ...(row.proxy_token_hash ? { proxyTokenHash: row.proxy_token_hash } : {}),
   };
 }
 

@@ -16,8 +16,9 @@ function withPublicId(session: Session, publicId: string | null): Session {
 
 export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
   // The per-request lookup, compiled once (see compiled.ts).
-  const findSessionAndUser = prepareQuery(
-    db,
+  // The per-request lookups, compiled once (see compiled.ts): by the session cookie's hash
+  // (primary key) or by the proxy cookie's (unique index), the same columns either way.
+  const sessionAndUser = () =>
     db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -33,6 +34,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'sessions.public_id',
         'sessions.reauthenticated_at',
         'sessions.auth_methods',
+        'sessions.proxy_token_hash',
         'users.id',
         'users.username',
         'users.email',
@@ -43,10 +45,14 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         'users.email_verified_at',
         'users.locale',
         'users.created_at',
-      ])
-      .where('sessions.id_hash', '=', '')
-      .compile(),
-  );
+      ]);
+  const findSessionAndUser = prepareQuery(db, sessionAndUser().where('sessions.id_hash', '=', '').compile());
+  const findByProxyHash = prepareQuery(db, sessionAndUser().where('sessions.proxy_token_hash', '=', '').compile());
+  type Found = Awaited<ReturnType<typeof findSessionAndUser.run>>['rows'][number];
+  const toFound = (row: Found) => ({
+    session: withPublicId(toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }), row.public_id),
+    user: toUser(row),
+  });
   const touchSession = prepareQuery(
     db,
     db.updateTable('sessions').set({ last_seen_at: 0 }).where('id_hash', '=', '').compile(),
@@ -67,17 +73,24 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
           credential_version: session.credentialVersion,
           public_id: session.publicId ?? newPublicId(),
           auth_methods: (session.authMethods ?? ['pwd']).join(' '),
+          proxy_token_hash: session.proxyTokenHash ?? null,
         })
         .execute();
     },
 
     async findSessionAndUser(idHash) {
       const row = (await findSessionAndUser.run(idHash)).rows[0];
-      if (!row) return undefined;
-      return {
-        session: withPublicId(toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }), row.public_id),
-        user: toUser(row),
-      };
+      return row ? toFound(row) : undefined;
+    },
+
+    async findSessionAndUserByProxyHash(proxyTokenHash) {
+      const row = (await findByProxyHash.run(proxyTokenHash)).rows[0];
+      return row ? toFound(row) : undefined;
+    },
+
+    async setProxyTokenHash(idHash, proxyTokenHash) {
+      const result = await db.updateTable('sessions').set({ proxy_token_hash: proxyTokenHash }).where('id_hash', '=', idHash).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async touchSession(idHash, lastSeenAt) {
