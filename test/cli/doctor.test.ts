@@ -70,11 +70,15 @@ describe('gatehouse doctor', () => {
     test('a migration not applied is an error naming it', async () => {
       const server = await cli.startServer();
       try {
-        await sql`delete from kysely_migration where name = '0012-second-factors'`.execute(server.deps.database.db);
+        // The newest migration, forgotten and then restored exactly (name and timestamp).
+        const db = server.deps.database.db;
+        const { rows } = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration order by name desc limit 1`.execute(db);
+        const newest = rows[0]!;
+        await sql`delete from kysely_migration where name = ${newest.name}`.execute(db);
         const report = await doctor();
         assert.equal(report.levelOf('database.pending'), 'error');
-        assert.match(report.findings.find((f) => f.code === 'database.pending')!.message, /1 migration is not applied: 0012-second-factors/);
-        await sql`insert into kysely_migration (name, timestamp) values ('0012-second-factors', ${new Date().toISOString()})`.execute(server.deps.database.db);
+        assert.match(report.findings.find((f) => f.code === 'database.pending')!.message, new RegExp(`1 migration is not applied: ${newest.name}`));
+        await sql`insert into kysely_migration (name, timestamp) values (${newest.name}, ${newest.timestamp})`.execute(db);
         assert.equal((await doctor()).levelOf('database.ok'), 'ok');
       } finally {
         await server.stop();
@@ -121,6 +125,21 @@ describe('gatehouse doctor', () => {
       const bad = await cli.run(['doctor', '--instances', 'many']);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /--instances must be a whole number/);
+    });
+
+    test('forward-auth: off is noted; domains without a trusted proxy are an error; apps outside the cookie domain look signed out', async () => {
+      assert.equal((await doctor()).levelOf('forward_auth.forward_auth_off'), 'info');
+      const base = { BASE_URL: 'https://auth.example.test', FORWARD_AUTH_DOMAINS: 'app.example.test' };
+      const untrusted = await doctor([], base);
+      assert.equal(untrusted.levelOf('forward_auth.trust_proxy_unset'), 'error');
+      assert.equal(untrusted.levelOf('forward_auth.no_cookie_domain'), 'warn');
+      const hops = await doctor([], { ...base, TRUST_PROXY: '1', FORWARD_AUTH_COOKIE_DOMAIN: 'example.test' });
+      assert.equal(hops.levelOf('forward_auth.trust_proxy_hops'), 'warn');
+      assert.equal(hops.levelOf('forward_auth.no_cookie_domain'), undefined);
+      const outside = await doctor([], { ...base, FORWARD_AUTH_DOMAINS: 'app.example.test,10.0.0.9,other.test', TRUST_PROXY: '10.0.0.2', FORWARD_AUTH_COOKIE_DOMAIN: 'example.test' });
+      assert.equal(outside.levelOf('forward_auth.domain_outside_cookie_domain'), 'warn');
+      assert.equal(outside.levelOf('forward_auth.domain_is_ip'), 'warn');
+      assert.equal(outside.levelOf('forward_auth.trust_proxy_unset'), undefined);
     });
 
     test('an unreachable database is an error with the driver’s reason', async () => {

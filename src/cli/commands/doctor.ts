@@ -6,6 +6,7 @@ import { CliError, readConfig } from '../context.ts';
 import { configFindings } from '../doctor/config-checks.ts';
 import { type Finding, fixKey, LEVEL_ORDER, problemKey } from '../doctor/finding.ts';
 import { liveFindings } from '../doctor/live-checks.ts';
+import { forwardAuthDoctorFindings } from '../doctor/forward-auth-checks.ts';
 import { serviceFindings } from '../doctor/service-checks.ts';
 import { say } from '../messages.ts';
 
@@ -33,6 +34,7 @@ export const doctor: CommandRun = async (args, io, context) => {
   const secret = inspectSecretKey({ secretKey: config.secretKey, production: config.env === 'production', dataDir: config.dataDir });
   const findings: Finding[] = [
     ...configFindings({ config, secret, instances }),
+    ...forwardAuthDoctorFindings(config),
     ...(await serviceFindings({ config, openProbes: openDeploymentProbes, now: new Date() })),
     ...(values.url !== undefined ? await liveFindings({ config, url: values.url }) : []),
   ].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);

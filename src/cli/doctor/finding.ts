@@ -53,6 +53,17 @@ export const DOCTOR_CODES = [
   'live.ip_spoofable',
   'live.ip_resolved',
   'live.ok',
+  'forward_auth.forward_auth_off',
+  'forward_auth.cookie_domain_without_domains',
+  'forward_auth.trust_proxy_unset',
+  'forward_auth.trust_proxy_everyone',
+  'forward_auth.trust_proxy_hops',
+  'forward_auth.domain_is_ip',
+  'forward_auth.domain_public_suffix',
+  'forward_auth.cookie_domain_public_suffix',
+  'forward_auth.cookie_domain_not_parent_of_base_url',
+  'forward_auth.domain_outside_cookie_domain',
+  'forward_auth.no_cookie_domain',
 ] as const;
 
 export type DoctorCode = (typeof DOCTOR_CODES)[number];
