@@ -27,6 +27,21 @@ const PASSWORD = `scan-${Math.random().toString(36).slice(2)} harbour quill 4471
  * brute_login_form (WordPress and dictionary guessing: brute force is `gatehouse audit`'s job).
  */
 const MODULES = 'backup,blindsql,cookieflags,crlf,csp,csrf,exec,file,htaccess,http_headers,methods,permanentxss,redirect,shellshock,sql,timesql,xss';
+/**
+ * wapiti 3.0.4 (Debian 12) compiles each `-x` exclusion to a regex ending in `\Z(?ms)`, which
+ * Python 3.11 refuses ("global flags not at the start"), so any `-x` crashes it. This launcher
+ * runs wapiti's own entry point with that one function fixed (the flags moved to the front).
+ */
+const LAUNCHER = `
+import re, sys
+import wapitiCore.net.crawler as crawler
+def wildcard_translate(pattern):
+    return re.compile('(?ms)' + ''.join('.*' if char == '*' else re.escape(char) for char in pattern) + r'\\Z')
+crawler.wildcard_translate = wildcard_translate
+from wapitiCore.main.wapiti import wapiti_main
+sys.argv[0] = 'wapiti'
+sys.exit(wapiti_main())
+`;
 const NEVER_ACCEPTABLE = /SQL Injection|Cross Site Scripting|Command execution|Path Traversal|Open Redirect|CRLF|XXE|Server Side Request Forgery|Potentially dangerous file|Backup file|Htaccess Bypass/i;
 
 function ensureWapiti() {
@@ -37,6 +52,13 @@ function ensureWapiti() {
     install(['update', '-qq']);
     if (install(['install', '-y', '-qq', 'wapiti']).status !== 0) throw new Error('apt-get install wapiti failed (run as root, or install wapiti)');
   }
+}
+
+/** The Python that Debian's wapiti runs on (its shebang), not whichever python3 is first on PATH. */
+function wapitiPython() {
+  const which = spawnSync('sh', ['-c', 'command -v wapiti'], { encoding: 'utf8' }).stdout.trim();
+  const shebang = /^#!\s*(\S+)/.exec(readFileSync(which, 'utf8').split('\n')[0] ?? '')?.[1];
+  return shebang ?? '/usr/bin/python3';
 }
 
 function wapiti(name, base, outputDir, extra) {
@@ -53,7 +75,7 @@ function wapiti(name, base, outputDir, extra) {
   mkdirSync(path.join(home, '.wapiti', 'config'), { recursive: true });
   writeFileSync(path.join(home, '.wapiti', 'config', 'apps.json'), '{}');
   return new Promise((resolve) => {
-    const child = spawn('wapiti', [...args, '-m', MODULES], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
+    const child = spawn(wapitiPython(), ['-c', LAUNCHER, ...args, '-m', MODULES], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
@@ -61,6 +83,7 @@ function wapiti(name, base, outputDir, extra) {
     const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS * 3 + 120) * 1000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      writeFileSync(path.join(outputDir, `${name}.log`), output);
       let parsed;
       try {
         parsed = JSON.parse(readFileSync(report, 'utf8'));
