@@ -9,6 +9,8 @@
 // This file is the CI run of `audit` against a live server (.ci/run runs the CLI tests).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Readable } from 'node:stream';
+import { runCli } from '../../src/cli/main.ts';
 import { CliWorkspace } from '../helpers/cli.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startWeakServer, type WeakServer } from '../helpers/weak-server.ts';
@@ -178,6 +180,17 @@ describe('gatehouse audit', () => {
     const refused = await closed.run(['audit', server.url, '--user', 'bob'], { input: 'not bob password\n', timeoutMs: 20_000 });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /bob cannot sign in/);
+  });
+
+  test('on a terminal a progress line names the probe running, and is cleared before the table', async () => {
+    const progress: string[] = [];
+    const out: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => out.push(line), progress: (line: string) => progress.push(line) };
+    const code = await runCli(['audit', weak.url, '--only', 'redirect'], io, { env: { LANG: 'C' }, stdin: Readable.from(['']), loadDotEnv: false });
+    assert.equal(code, 1);
+    assert.deepEqual(progress, ['auditing: 0/1 redirect.next-rd', 'auditing: 1/1 cleanup', '']);
+    assert.match(out.join('\n'), /^redirect\.next-rd\s+FAIL\s+POST \/login\?next=https:\/\/evil\.test\/ → 303 Location: https:\/\/evil\.test\//m);
+    cli.assertClean(out.join('\n'), 'audit table');
   });
 
   test('bad arguments: one line, exit 2', async () => {
