@@ -58,7 +58,7 @@ export async function startWeakServer(): Promise<WeakServer> {
       if (row) return row;
       if (!db.prepare(`SELECT id FROM users WHERE username = '${username}'`).get()) return 'unknown';
       // A hash is worked only for a known user: the timing tells who has an account.
-      pbkdf2Sync(password, 'salt', 200_000, 32, 'sha256');
+      pbkdf2Sync(password, 'salt', 600_000, 32, 'sha256');
       return 'wrong';
     };
 

@@ -90,7 +90,7 @@ const signInTiming: Probe = {
       unknown.push((await signIn(ctx, `audit-${randomSuffix()}`, `wrong-${randomSuffix()}`)).ms);
     }
     const [mk, mu] = [median(known), median(unknown)];
-    const apart = Math.abs(mk - mu) > Math.max(40, 0.5 * Math.min(mk, mu)) && (Math.min(...known) > Math.max(...unknown) || Math.min(...unknown) > Math.max(...known));
+    const apart = Math.abs(mk - mu) > Math.max(25, 0.5 * Math.min(mk, mu)) && (Math.min(...known) > Math.max(...unknown) || Math.min(...unknown) > Math.max(...known));
     const evidence = `median of ${TIMING_TRIES}: wrong password ${Math.round(mk)} ms, unknown user ${Math.round(mu)} ms`;
     return apart ? fail(`${evidence} (clearly apart)`) : pass(evidence);
   },

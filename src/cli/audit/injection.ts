@@ -14,11 +14,11 @@ const ALL = [...DEMO_PAYLOADS, ...MARKERS];
 
 /** Slow in each dialect; a server that runs any of them waits seconds. */
 const TIME_PAYLOADS = [
-  `x' OR (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c LIMIT 10000000) SELECT count(*) FROM c) > 0 --`,
-  `x' OR pg_sleep(3) IS NULL --`,
-  `x' OR SLEEP(3) --`,
+  `x' OR (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c LIMIT 15000000) SELECT count(*) FROM c) > 0 --`,
+  `x' OR pg_sleep(2) IS NULL --`,
+  `x' OR SLEEP(2) --`,
 ];
-const DELAY_MS = 1500;
+const DELAY_MS = 1000;
 
 function leaks(response: AuditResponse): string | undefined {
   if (response.status >= 500) return `${response.status}`;
