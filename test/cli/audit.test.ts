@@ -40,9 +40,8 @@ async function audit(cli: CliWorkspace, args: string[], input?: string): Promise
 
 const resultsOf = (report: Report) => Object.fromEntries(report.results.map((r) => [r.id, r.result]));
 
-async function auditUsernames(cli: CliWorkspace, url: string): Promise<string[]> {
-  // Read through the server's own database (the workspace's SQLite file).
-  void url;
+/** The audit's accounts left in the workspace's SQLite file (the server's own database). */
+async function auditUsernames(cli: CliWorkspace): Promise<string[]> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(`${cli.dataDir}/gatehouse.db`, { readonly: true });
   try {
@@ -82,7 +81,7 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.ok(!report.cleanup.some((c) => c.outcome === 'left'), JSON.stringify(report.cleanup));
     const locked = report.cleanup.filter((c) => c.outcome === 'locked').map((c) => c.username).sort();
     assert.ok(locked.length <= 2, `locked: ${locked.join(', ')}`);
-    assert.deepEqual((await auditUsernames(cli, server.url)).sort(), locked, 'only the locked accounts remain');
+    assert.deepEqual((await auditUsernames(cli)).sort(), locked, 'only the locked accounts remain');
     for (const username of locked) {
       const client = new TestClient(server.url);
       const attempt = await client.signIn(username, 'not its password');
@@ -156,7 +155,7 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.match(report.results[0]!.evidence, /10 wrong passwords → 401, never 429/);
     // Not locked this time, so its account was deleted.
     assert.deepEqual(report.cleanup.map((c) => c.outcome), ['deleted']);
-    assert.deepEqual(await auditUsernames(bruteOff, server.url), []);
+    assert.deepEqual(await auditUsernames(bruteOff), []);
   });
 
   test('--user with the password on stdin works with REGISTRATION=closed: probes needing a second account skip with a reason, the user still signs in', async () => {
