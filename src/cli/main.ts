@@ -111,7 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
     summary: 'cli.summary.audit',
-    usage: 'gatehouse audit <base-url> [--user NAME (password on stdin)] [--only FAMILY] [--login-max-failures N] [--json]',
+    usage: 'gatehouse audit <base-url> [--user NAME (password on stdin)] [--only FAMILY] [--login-max-failures N] [--cleanup-wait SECONDS] [--json]',
     load: async () => (await import('./commands/audit.ts')).audit,
   },
 ];

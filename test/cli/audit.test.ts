@@ -68,7 +68,8 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
 
   test('against Gatehouse every probe passes or skips with its reason, and no audit account can sign in afterwards (v5.0.0-1.2.4, 3.5.1, 7.2.4, 6.3.8)', async () => {
     const server = await cli.startServer();
-    const report = await audit(cli, [server.url]);
+    // --cleanup-wait 0: the locked accounts are reported, not waited for (a minute each).
+    const report = await audit(cli, [server.url, '--cleanup-wait', '0']);
     const failed = report.results.filter((r) => r.result === 'fail');
     assert.deepEqual(failed, [], 'no probe fails against Gatehouse');
     assert.equal(report.code, 0);
@@ -183,6 +184,20 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.match(refused.stderr, /bob cannot sign in/);
   });
 
+  test('clean-up waits out a short lock on its own account and then deletes it; with --cleanup-wait 0 it reports the account locked', async () => {
+    const locking = await startWeakServer({ lockDeletionOnceSeconds: 1 });
+    try {
+      const waited = await cli.run(['audit', locking.url, '--only', 'bruteforce', '--json'], { timeoutMs: 20_000 });
+      assert.deepEqual((JSON.parse(waited.stdout) as Report).cleanup.map((c) => c.outcome), ['deleted']);
+      assert.match(waited.stderr, /clean-up: waiting 1 s for the sign-in lock on audit-\w+ \(caused by this audit\) to expire/);
+      const reported = await cli.run(['audit', locking.url, '--only', 'bruteforce', '--cleanup-wait', '0'], { timeoutMs: 20_000 });
+      assert.match(reported.stdout, /clean-up: audit-\w+ is locked by the audit's own brute-force or second-factor probe/);
+      assert.deepEqual(locking.db.prepare("SELECT count(*) AS n FROM users WHERE username LIKE 'audit-%'").get(), { n: 1 });
+    } finally {
+      await locking.stop();
+    }
+  });
+
   test('on a terminal a progress line names the probe running, and is cleared before the table', async () => {
     const progress: string[] = [];
     const out: string[] = [];
@@ -195,7 +210,7 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
   });
 
   test('bad arguments: one line, exit 2', async () => {
-    for (const args of [['audit'], ['audit', 'ftp://x.test'], ['audit', 'http://127.0.0.1:1', '--only', 'nope'], ['audit', 'http://127.0.0.1:1', '--login-max-failures', '0']]) {
+    for (const args of [['audit'], ['audit', 'ftp://x.test'], ['audit', 'http://127.0.0.1:1', '--only', 'nope'], ['audit', 'http://127.0.0.1:1', '--login-max-failures', '0'], ['audit', 'http://127.0.0.1:1', '--cleanup-wait', '-1']]) {
       const result = await cli.run(args);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.equal(result.stderr.trim().split('\n').length, 1);

@@ -29,7 +29,13 @@ function form(action: string, fields: string[], values: Record<string, string> =
   return page(`<p>${error}</p><form method="post" action="${action}"><input type="hidden" name="csrf_token" value="weak-token">${inputs}</form>`);
 }
 
-export async function startWeakServer(): Promise<WeakServer> {
+export interface WeakOptions {
+  /** The first account deletion of each user answers 429 with this Retry-After (a lock, as after brute force). */
+  lockDeletionOnceSeconds?: number;
+}
+
+export async function startWeakServer(options: WeakOptions = {}): Promise<WeakServer> {
+  const deletionLocked = new Set<string>();
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE, email TEXT UNIQUE, password TEXT, role TEXT DEFAULT 'user');
     INSERT INTO users (username, email, password, role) VALUES ('admin', 'admin@weak.test', 'admin-password', 'admin');`);
@@ -119,6 +125,10 @@ export async function startWeakServer(): Promise<WeakServer> {
         return send(200, form(url.pathname, ['current_password']));
       case 'POST /settings/delete-account':
         if (!user || body.current_password !== user.password) return send(403, page('no'));
+        if (options.lockDeletionOnceSeconds !== undefined && !deletionLocked.has(user.username)) {
+          deletionLocked.add(user.username);
+          return send(429, page('locked'), { 'retry-after': String(options.lockDeletionOnceSeconds) });
+        }
         db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
         return redirect('/');
       case 'POST /settings/password':

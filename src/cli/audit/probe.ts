@@ -57,7 +57,7 @@ export interface AuditContext {
   /** What registration answered for a fresh address (the taken-address answer must match). */
   registration?: { status: number; location: string | null };
   client(): AuditClient;
-  signIn(account: Account, options?: { next?: string; rd?: string }): Promise<{ session: AuditSession; status: number; location: string | null }>;
+  signIn(account: Account, options?: { next?: string; rd?: string }): Promise<{ session: AuditSession; status: number; location: string | null; headers: Headers }>;
   /** Registers a throwaway account with these fields; recorded for clean-up when it was created. */
   register(fields: { username: string; email: string; password: string }): Promise<{ status: number; location: string | null; body: string }>;
   /** Records a secret (a password, a token) that must never be printed. */

@@ -62,7 +62,11 @@ export interface AuditOptions {
   user?: { username: string; password: string };
   only?: Family;
   loginMaxFailures: number;
+  /** At clean-up, wait out a lock on an audit account (its Retry-After) when no longer than this. */
+  cleanupWaitSeconds: number;
   onProgress?: (done: number, total: number, id: string) => void;
+  /** Said while clean-up waits for a lock to expire. */
+  onWait?: (seconds: number, username: string) => void;
 }
 
 function strongPassword(): string {
@@ -101,7 +105,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
       if (named) ctx.sessionCookie = named;
       // The session's own form token, for the probes' next POST (the pre-sign-in one is void).
       if (response.status === 303 && !new URL(response.location ?? '/login', options.base).pathname.startsWith('/login')) await session.get('/dashboard');
-      return { session, status: response.status, location: response.location };
+      return { session, status: response.status, location: response.location, headers: response.headers };
     },
     async register(fields) {
       secret(fields.password);
@@ -178,7 +182,17 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   options.onProgress?.(probes.length, probes.length, 'cleanup');
 
   const cleanup: CleanupOutcome[] = [];
-  for (const account of created) cleanup.push({ username: account.username, outcome: await removeAccount(ctx, account) });
+  for (const account of created) {
+    let outcome = await removeAccount(ctx, account);
+    // A lock this run caused (brute force, TOTP) expires soon: wait once and try again.
+    if (outcome.kind === 'locked' && outcome.retryAfterSeconds !== undefined && outcome.retryAfterSeconds <= options.cleanupWaitSeconds) {
+      options.onWait?.(outcome.retryAfterSeconds, account.username);
+      const waitMs = outcome.retryAfterSeconds * 1000 + 500;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      outcome = await removeAccount(ctx, account);
+    }
+    cleanup.push({ username: account.username, outcome: outcome.kind });
+  }
   for (const session of userSessions) await session.post('/logout', {}).catch(() => undefined);
   return { reports, cleanup, secrets };
 }
@@ -209,26 +223,33 @@ async function withSudo(session: AuditSession, account: Account, path: string): 
   return page.status === 200;
 }
 
-async function removeAccount(ctx: AuditContext, account: Account): Promise<CleanupOutcome['outcome']> {
+type Removal = { kind: Exclude<CleanupOutcome['outcome'], 'locked'> } | { kind: 'locked'; retryAfterSeconds?: number };
+
+function lockedBy(response: { headers: Headers }): Removal {
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? { kind: 'locked', retryAfterSeconds: seconds } : { kind: 'locked' };
+}
+
+async function removeAccount(ctx: AuditContext, account: Account): Promise<Removal> {
   let session = account.keeper;
   if (!session || !(await session.signedIn())) {
     const fresh = await ctx.signIn(account);
     if (fresh.status !== 303 || new URL(fresh.location ?? '/login', ctx.base).pathname.startsWith('/login')) {
-      return fresh.status === 429 ? 'locked' : 'never-signed-in';
+      return fresh.status === 429 ? lockedBy(fresh) : { kind: 'never-signed-in' };
     }
     session = fresh.session;
   }
   if (await withSudo(session, account, '/settings/delete-account')) {
     const deleted = await session.post('/settings/delete-account', { current_password: account.password });
-    if (deleted.status === 303 && !(await canSignIn(ctx, account))) return 'deleted';
-    if (deleted.status === 429) return 'locked';
+    if (deleted.status === 303 && !(await canSignIn(ctx, account))) return { kind: 'deleted' };
+    if (deleted.status === 429) return lockedBy(deleted);
   }
   // Deletion refused: the password becomes one nobody knows, so the account cannot sign in.
   if (await withSudo(session, account, '/settings/password')) {
     const forgotten = randomBytes(32).toString('base64url');
     const changed = await session.post('/settings/password', { current_password: account.password, new_password: forgotten });
-    if (changed.status < 400 && !(await canSignIn(ctx, account))) return 'password-changed';
-    if (changed.status === 429) return 'locked';
+    if (changed.status < 400 && !(await canSignIn(ctx, account))) return { kind: 'password-changed' };
+    if (changed.status === 429) return lockedBy(changed);
   }
-  return 'left';
+  return { kind: 'left' };
 }

@@ -7,19 +7,22 @@ import { say } from '../messages.ts';
 import { readNewPassword } from '../prompt.ts';
 
 const REDACTED = '‹redacted›';
+/** Gatehouse's first sign-in lock is a minute: long enough to wait for at the end of a run. */
+const DEFAULT_CLEANUP_WAIT_SECONDS = 90;
 
 /**
- * `gatehouse audit <base-url> [--user NAME] [--only FAMILY] [--login-max-failures N] [--json]`:
+ * `gatehouse audit <base-url> [--user NAME] [--only FAMILY] [--login-max-failures N] [--cleanup-wait S] [--json]`:
  * the built-in attack probes (src/cli/audit) over HTTP against a running instance. A table of
  * probe, result and evidence (or `--json`), a progress line on a terminal, exit 1 on any failed
  * probe or on an audit account it could not make unusable. With `--user`, the password is read
  * from stdin (never argv). Every password, cookie value and token the run saw is redacted from
- * what it prints.
+ * what it prints. An audit account its own lockout probes locked is deleted once the lock
+ * expires, when that is at most `--cleanup-wait` seconds away (default 90; 0: never wait).
  */
 export const audit: CommandRun = async (args, io, context) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { user: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, 'login-max-failures': { type: 'string' } },
+    options: { user: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, 'login-max-failures': { type: 'string' }, 'cleanup-wait': { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -35,6 +38,9 @@ export const audit: CommandRun = async (args, io, context) => {
   if (values.only !== undefined && !(FAMILIES as readonly string[]).includes(values.only)) throw new CliError({ key: 'cli.audit.bad_family', params: { families: FAMILIES.join(', ') } }, 2);
   const maxFailures = values['login-max-failures'] === undefined ? 5 : Number(values['login-max-failures']);
   if (!Number.isInteger(maxFailures) || maxFailures < 1 || maxFailures > 1000) throw new CliError({ key: 'cli.audit.bad_max' }, 2);
+
+  const cleanupWait = values['cleanup-wait'] === undefined ? DEFAULT_CLEANUP_WAIT_SECONDS : Number(values['cleanup-wait']);
+  if (!Number.isInteger(cleanupWait) || cleanupWait < 0 || cleanupWait > 3600) throw new CliError({ key: 'cli.audit.bad_wait' }, 2);
 
   let user: { username: string; password: string } | undefined;
   if (values.user !== undefined) {
@@ -59,6 +65,11 @@ export const audit: CommandRun = async (args, io, context) => {
       user,
       only: values.only as Family | undefined,
       loginMaxFailures: maxFailures,
+      cleanupWaitSeconds: cleanupWait,
+      onWait: (seconds, username) => {
+        if (io.progress) io.progress(say(context, 'cli.audit.waiting', { seconds, username }));
+        else io.err(say(context, 'cli.audit.waiting', { seconds, username }));
+      },
       onProgress: (done, total, id) => io.progress?.(say(context, 'cli.audit.progress', { done, total, id })),
     });
   } catch (error) {

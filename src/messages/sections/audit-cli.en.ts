@@ -9,6 +9,8 @@ export const auditCliEn = {
   'cli.audit.bad_url': '{url} is not an http or https base URL (e.g. https://auth.example.com)',
   'cli.audit.bad_family': '--only takes one of: {families}',
   'cli.audit.bad_max': '--login-max-failures must be a whole number from 1 to 1000',
+  'cli.audit.bad_wait': '--cleanup-wait must be a whole number of seconds from 0 to 3600',
+  'cli.audit.waiting': 'clean-up: waiting {seconds} s for the sign-in lock on {username} (caused by this audit) to expire, to delete it',
   'cli.audit.unreachable': 'cannot reach {url}: {reason}',
   'cli.audit.user_sign_in_failed': '{user} cannot sign in with the password given on stdin (or needs a second factor)',
   'cli.audit.progress': 'auditing: {done}/{total} {id}',

@@ -7,6 +7,8 @@ export const auditCliEs = {
   'cli.audit.bad_url': '{url} no es una URL base http o https (p. ej. https://auth.example.com)',
   'cli.audit.bad_family': '--only admite una de: {families}',
   'cli.audit.bad_max': '--login-max-failures debe ser un número entero de 1 a 1000',
+  'cli.audit.bad_wait': '--cleanup-wait debe ser un número entero de segundos de 0 a 3600',
+  'cli.audit.waiting': 'limpieza: esperando {seconds} s a que expire el bloqueo de inicio de sesión de {username} (causado por esta auditoría) para eliminarla',
   'cli.audit.unreachable': 'no se puede contactar con {url}: {reason}',
   'cli.audit.user_sign_in_failed': '{user} no puede iniciar sesión con la contraseña dada por stdin (o necesita un segundo factor)',
   'cli.audit.progress': 'auditando: {done}/{total} {id}',
