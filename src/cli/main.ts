@@ -108,6 +108,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'gatehouse doctor [--url URL] [--instances N] [--json]',
     load: async () => (await import('./commands/doctor.ts')).doctor,
   },
+  {
+    name: 'audit',
+    summary: 'cli.summary.audit',
+    usage: 'gatehouse audit <base-url> [--user NAME (password on stdin)] [--only FAMILY] [--login-max-failures N] [--cleanup-wait SECONDS] [--json]',
+    load: async () => (await import('./commands/audit.ts')).audit,
+  },
 ];
 
 const consoleIo: CliIo = {

@@ -8,6 +8,7 @@
  */
 import { adminEn } from './sections/admin.en.ts';
 import { operatorCliEn } from './sections/operator-cli.en.ts';
+import { auditCliEn } from './sections/audit-cli.en.ts';
 import { doctorEn } from './sections/doctor.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
@@ -478,6 +479,7 @@ export const en = {
   ...adminEn,
   ...operatorCliEn,
   ...doctorEn,
+  ...auditCliEn,
   ...securityEn,
   ...passkeysEn,
   ...twoFactorEn,

@@ -6,6 +6,7 @@
 import type { MessageKey } from './en.ts';
 import { adminEs } from './sections/admin.es.ts';
 import { operatorCliEs } from './sections/operator-cli.es.ts';
+import { auditCliEs } from './sections/audit-cli.es.ts';
 import { doctorEs } from './sections/doctor.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
@@ -463,6 +464,7 @@ export const es = {
   ...adminEs,
   ...operatorCliEs,
   ...doctorEs,
+  ...auditCliEs,
   ...securityEs,
   ...passkeysEs,
   ...twoFactorEs,

@@ -1,0 +1,38 @@
+/** Las frases en español de `gatehouse audit`, con las mismas claves que audit-cli.en.ts (el tipo lo exige). */
+import type { auditCliEn } from './audit-cli.en.ts';
+
+export const auditCliEs = {
+  'cli.summary.audit':
+    'ejecuta las sondas de ataque integradas (inyección SQL, XSS, IDOR, CSRF, sesiones, cookies, cabeceras, enumeración, fuerza bruta, redirecciones abiertas, cuerpos malformados, tokens) contra un Gatehouse en marcha por HTTP; registra y luego elimina cuentas desechables (o --user NOMBRE, con la contraseña por stdin); una tabla de resultados, sale con 1 si alguna falla. --only FAMILIA: una familia; --json: un único objeto JSON. Úsalo solo contra un despliegue que administres o puedas probar',
+  'cli.audit.bad_url': '{url} no es una URL base http o https (p. ej. https://auth.example.com)',
+  'cli.audit.bad_family': '--only admite una de: {families}',
+  'cli.audit.bad_max': '--login-max-failures debe ser un número entero de 1 a 1000',
+  'cli.audit.bad_wait': '--cleanup-wait debe ser un número entero de segundos de 0 a 3600',
+  'cli.audit.waiting': 'limpieza: esperando {seconds} s a que expire el bloqueo de inicio de sesión de {username} (causado por esta auditoría) para eliminarla',
+  'cli.audit.unreachable': 'no se puede contactar con {url}: {reason}',
+  'cli.audit.user_sign_in_failed': '{user} no puede iniciar sesión con la contraseña dada por stdin (o necesita un segundo factor)',
+  'cli.audit.progress': 'auditando: {done}/{total} {id}',
+  'cli.audit.header.probe': 'sonda',
+  'cli.audit.header.result': 'resultado',
+  'cli.audit.header.evidence': 'evidencia',
+  'cli.audit.result.pass': 'bien',
+  'cli.audit.result.fail': 'FALLO',
+  'cli.audit.result.skip': 'omitida',
+  'cli.audit.summary': '{pass} superadas, {fail} fallidas, {skip} omitidas de {total} sondas',
+  'cli.audit.cleanup.deleted': 'limpieza: se eliminaron {deleted} de las {total} cuentas que registró la auditoría; las demás nunca pudieron iniciar sesión (un registro con una dirección ya usada no crea nada) o se indican abajo',
+  'cli.audit.cleanup.password_changed': 'limpieza: {username} no se pudo eliminar; su contraseña se cambió por una aleatoria que nadie conoce, así que no puede iniciar sesión — elimínala con `gatehouse delete-user {username}`',
+  'cli.audit.cleanup.locked': 'limpieza: {username} quedó bloqueada por la propia sonda de fuerza bruta o de segundo factor, así que ahora no se puede eliminar; su contraseña aleatoria nunca se mostró y se olvida al acabar, así que nadie puede iniciar sesión — elimínala con `gatehouse delete-user {username}`',
+  'cli.audit.cleanup.left': 'la limpieza FALLÓ: la cuenta de auditoría {username} quizá aún pueda iniciar sesión; elimínala ya con `gatehouse delete-user {username}`',
+  'cli.audit.probe_error': 'la sonda no pudo terminar: {reason}',
+  'cli.audit.skip.needs_primary': 'necesita una cuenta con sesión: el registro la rechazó y no se dio --user',
+  'cli.audit.skip.needs_second': 'necesita una segunda cuenta desechable y el registro la rechazó (¿cerrado?)',
+  'cli.audit.skip.needs_target': 'necesita una cuenta desechable que pueda bloquear y el registro la rechazó (¿cerrado?); nunca bloquea la cuenta de --user',
+  'cli.audit.skip.no_second_account': 'necesita una segunda cuenta desechable',
+  'cli.audit.skip.registration_closed': 'el registro está cerrado: no hay nada que registrar',
+  'cli.audit.skip.admin': 'la cuenta de --user es de administración y puede abrir cualquier perfil: indica una cuenta normal',
+  'cli.audit.skip.not_https': 'la URL base es http: HSTS solo se aplica a https',
+  'cli.audit.skip.no_route': '{route} responde 404 aquí',
+  'cli.audit.skip.needs_mailbox': 'un token de restablecimiento o verificación reutilizado necesita el enlace enviado por correo, que la auditoría no puede leer (lo cubren las pruebas)',
+  'cli.audit.skip.no_session_cookie': 'el inicio de sesión no fijó la cookie {name}',
+  'cli.audit.skip.no_totp_enrolment': 'no se pudo activar un segundo factor (GET/POST /settings/two-factor → {status})',
+} satisfies Record<keyof typeof auditCliEn, string>;
