@@ -18,6 +18,7 @@ import * as userLocale from './migrations/0009-user-locale.ts';
 import * as auditLog from './migrations/0010-audit-log.ts';
 import * as adminIndexes from './migrations/0011-admin-indexes.ts';
 import * as secondFactors from './migrations/0012-second-factors.ts';
+import * as oidc from './migrations/0014-oidc.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-audit-log': auditLog,
   '0011-admin-indexes': adminIndexes,
   '0012-second-factors': secondFactors,
+  '0014-oidc': oidc,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

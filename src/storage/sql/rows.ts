@@ -12,7 +12,7 @@ export function toDate(value: number | string | bigint): Date {
 }
 
 export function toUser(
-  row: Omit<Selectable<UserTable>, 'password_hash' | 'password_policy' | 'username_normalized' | 'email_normalized' | 'updated_at'>,
+  row: Omit<Selectable<UserTable>, 'password_hash' | 'password_policy' | 'username_normalized' | 'email_normalized' | 'updated_at' | 'oidc_subject'>,
 ): User {
   return {
     id: Number(row.id),
