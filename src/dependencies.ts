@@ -51,6 +51,15 @@ import { createPasskeyService } from './domain/passkeys/passkey-service.ts';
 import { relyingPartyFor } from './domain/passkeys/relying-party.ts';
 import { createSqlPasskeyStore } from './storage/sql/passkey-store.ts';
 import { createSqlWebauthnChallengeStore } from './storage/sql/webauthn-challenge-store.ts';
+import { createOidcClientService } from './domain/oidc/clients.ts';
+import { createOidcSigningKeys } from './domain/oidc/signing-keys.ts';
+import { createOidcSubjects } from './domain/oidc/subjects.ts';
+import { createOidcAdapter } from './storage/oidc/adapter.ts';
+import { createRedisOidcPayloadStore } from './storage/redis/oidc-payload-store.ts';
+import { createSqlOidcClientStore } from './storage/sql/oidc-client-store.ts';
+import { createSqlOidcKeyStore } from './storage/sql/oidc-key-store.ts';
+import { createSqlOidcPayloadStore } from './storage/sql/oidc-payload-store.ts';
+import { createSqlOidcSubjectStore } from './storage/sql/oidc-subject-store.ts';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
@@ -172,6 +181,20 @@ export async function createDependencies(
     relyingParty: () => relyingPartyFor(options.publicUrl?.() ?? config.baseUrl),
     userHandleKey: deriveKey(secretKey, 'webauthn-user-handle'),
   });
+  // The OpenID Connect provider's storage (issue #13): clients, keys and subjects in SQL;
+  // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
+  // instance), else SQL. Secrets and private keys sealed under their own derived keys.
+  const oidcClientStore = createSqlOidcClientStore(database.db);
+  const oidcPayloads = redis ? createRedisOidcPayloadStore(redis, now) : createSqlOidcPayloadStore(database.db, now);
+  const oidcClients = createOidcClientService({ transactor, clients: oidcClientStore, payloads: oidcPayloads, sealKey: deriveKey(secretKey, 'oidc-clients:v1'), clock });
+  const oidc = {
+    clients: oidcClients,
+    clientStore: oidcClientStore,
+    signingKeys: createOidcSigningKeys({ store: createSqlOidcKeyStore(database.db), transactor, sealKey: deriveKey(secretKey, 'oidc-keys:v1'), clock }),
+    payloads: oidcPayloads,
+    subjects: createOidcSubjects(createSqlOidcSubjectStore(database.db)),
+    adapter: createOidcAdapter({ payloads: oidcPayloads, clients: oidcClientStore, openSecret: oidcClients.openSecret }),
+  };
   const adminOverview = createAdminOverviewService({ auditReader, userDirectory, sessionStore, users, clock, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds });
 
   return {
@@ -205,6 +228,7 @@ export async function createDependencies(
     userDirectory,
     adminOverview,
     passkeys,
+    oidc,
     setAuditSink(next: AuditSink, warn?: (error: unknown) => void) {
       auditSink = next;
       if (warn) auditWarn = warn;

@@ -136,6 +136,9 @@ export interface TransactionStores {
   mail: MailQueue;
   secondFactors: SecondFactorStore;
   passkeys: PasskeyStore;
+  /** OpenID Connect clients and signing keys (issue #13), so a change and its audit row commit together. */
+  oidcClients: OidcClientStore;
+  oidcKeys: OidcKeyStore;
   /** Record last, after the change the event records (see AuditLog). */
   audit: AuditLog;
 }
@@ -467,6 +470,12 @@ export interface OidcPayloadStore {
   revokeByAccount(accountId: string): Promise<number>;
   /** The grants this subject gave, for the connected-apps page (v5.0.0-10.7.3). */
   listGrants(accountId: string): Promise<Array<{ grantId: string; clientId: string; scopes: string[]; createdAt: Date; expiresAt: Date | null }>>;
+  /**
+   * (added) Every grant, code and token issued to the client; returns how many. The SQL client
+   * store already deletes them with the client (one transaction); payloads in Redis cannot
+   * join that transaction, so the client service calls this right after.
+   */
+  revokeByClient(clientId: string): Promise<number>;
   /** (added) Deletes rows expired before `now`; returns how many (SQL; Redis expires keys itself and returns 0). */
   pruneExpired(now: Date): Promise<number>;
 }

@@ -10,6 +10,7 @@ import { adminEn } from './sections/admin.en.ts';
 import { operatorCliEn } from './sections/operator-cli.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
+import { oidcAdminEn } from './sections/oidc-admin.en.ts';
 import { twoFactorEn } from './sections/two-factor.en.ts';
 
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
@@ -476,6 +477,7 @@ export const en = {
   ...operatorCliEn,
   ...securityEn,
   ...passkeysEn,
+  ...oidcAdminEn,
   ...twoFactorEn,
 } as const;
 

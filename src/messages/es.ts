@@ -8,6 +8,7 @@ import { adminEs } from './sections/admin.es.ts';
 import { operatorCliEs } from './sections/operator-cli.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
+import { oidcAdminEs } from './sections/oidc-admin.es.ts';
 import { twoFactorEs } from './sections/two-factor.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
@@ -461,5 +462,6 @@ export const es = {
   ...operatorCliEs,
   ...securityEs,
   ...passkeysEs,
+  ...oidcAdminEs,
   ...twoFactorEs,
 } satisfies Record<MessageKey, string>;

@@ -12,6 +12,8 @@ import type {
   CreateUserResult,
   CredentialStore,
   MailQueue,
+  OidcClientStore,
+  OidcKeyStore,
   OutgoingMail,
   PasskeyStore,
   SecondFactorStore,
@@ -166,6 +168,12 @@ const refusePasskeys: PasskeyStore = new Proxy({} as PasskeyStore, {
   },
 });
 
+const refuseOidc = new Proxy({} as OidcClientStore & OidcKeyStore, {
+  get: () => async () => {
+    throw new Error('the in-memory stores have no OpenID Connect clients or keys');
+  },
+});
+
 /** Domain tests only enqueue; the sender's side is tested on the SQL queue. */
 const refuseMailQueue: MailQueue = {
   enqueue: async () => {},
@@ -314,6 +322,8 @@ export function createMemoryStores(): MemoryStores {
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
         secondFactors: refuseSecondFactors,
         passkeys: refusePasskeys,
+        oidcClients: refuseOidc,
+        oidcKeys: refuseOidc,
         audit: { record: async (event, context) => void recorded.push({ ...event, ...context }) },
       };
       const result = await work(stores);

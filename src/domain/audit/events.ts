@@ -45,6 +45,9 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.removed',
   'passkey.renamed',
   'passkey.counter_regressed', // a sign-in whose signature counter did not move forward: refused (a cloned authenticator?)
+  'oidc.client_added', // details.client_id, name, public, first_party
+  'oidc.client_removed', // details.client_id, name, revoked: grants and tokens deleted with it
+  'oidc.keys_rotated', // details.kids: the new signing keys; initial: true for the first keys
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

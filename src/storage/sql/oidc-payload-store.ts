@@ -94,6 +94,19 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
         return removed + Number(result.numDeletedRows);
       });
     },
+    async revokeByClient(clientId) {
+      return db.transaction().execute(async (trx) => {
+        const grants = await trx.selectFrom('oidc_payloads').select('id').where('client_id', '=', clientId).where('model', '=', 'Grant').execute();
+        let removed = 0;
+        const ids = grants.map((row) => row.id);
+        for (let i = 0; i < ids.length; i += 500) {
+          const result = await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids.slice(i, i + 500)).executeTakeFirst();
+          removed += Number(result.numDeletedRows);
+        }
+        const result = await trx.deleteFrom('oidc_payloads').where('client_id', '=', clientId).executeTakeFirst();
+        return removed + Number(result.numDeletedRows);
+      });
+    },
     async listGrants(accountId) {
       const rows = await live('Grant').where('account_id', '=', accountId).orderBy('id').execute();
       return rows.map((row) => {
