@@ -54,6 +54,7 @@ import { createSqlWebauthnChallengeStore } from './storage/sql/webauthn-challeng
 import { createOidcClientService } from './domain/oidc/clients.ts';
 import { createOidcSigningKeys } from './domain/oidc/signing-keys.ts';
 import { createOidcSubjects } from './domain/oidc/subjects.ts';
+import { createOidcSessionLinks, withOidcSignOut } from './domain/oidc/interaction-links.ts';
 import { createOidcAdapter } from './storage/oidc/adapter.ts';
 import { createRedisOidcPayloadStore } from './storage/redis/oidc-payload-store.ts';
 import { createSqlOidcClientStore } from './storage/sql/oidc-client-store.ts';
@@ -124,7 +125,19 @@ export async function createDependencies(
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
   const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
-  const sessions = createSessionService(sessionStore, config.sessions, clock);
+  // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
+  // instance), else SQL. Ending a Gatehouse session on purpose revokes what the provider
+  // issued under it; ending all of a user's revokes everything the provider issued to them
+  // (domain/oidc/interaction-links.ts).
+  const oidcPayloads = redis ? createRedisOidcPayloadStore(redis, now) : createSqlOidcPayloadStore(database.db, now);
+  const oidcSubjects = createOidcSubjects(createSqlOidcSubjectStore(database.db));
+  const oidcLinks = createOidcSessionLinks(oidcPayloads);
+  const sessions = withOidcSignOut(createSessionService(sessionStore, config.sessions, clock), {
+    store: sessionStore,
+    links: oidcLinks,
+    subjects: oidcSubjects,
+    payloads: oidcPayloads,
+  });
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
   const failedSignIns = createSqlFailedSignInSources(database.db);
@@ -185,14 +198,14 @@ export async function createDependencies(
   // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
   // instance), else SQL. Secrets and private keys sealed under their own derived keys.
   const oidcClientStore = createSqlOidcClientStore(database.db);
-  const oidcPayloads = redis ? createRedisOidcPayloadStore(redis, now) : createSqlOidcPayloadStore(database.db, now);
   const oidcClients = createOidcClientService({ transactor, clients: oidcClientStore, payloads: oidcPayloads, sealKey: deriveKey(secretKey, 'oidc-clients:v1'), clock });
   const oidc = {
     clients: oidcClients,
     clientStore: oidcClientStore,
     signingKeys: createOidcSigningKeys({ store: createSqlOidcKeyStore(database.db), transactor, sealKey: deriveKey(secretKey, 'oidc-keys:v1'), clock }),
     payloads: oidcPayloads,
-    subjects: createOidcSubjects(createSqlOidcSubjectStore(database.db)),
+    subjects: oidcSubjects,
+    links: oidcLinks,
     adapter: createOidcAdapter({ payloads: oidcPayloads, clients: oidcClientStore, openSecret: oidcClients.openSecret }),
   };
   const adminOverview = createAdminOverviewService({ auditReader, userDirectory, sessionStore, users, clock, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds });

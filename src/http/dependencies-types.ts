@@ -25,6 +25,7 @@ import type { PasskeyService } from '../domain/passkeys/passkey-service.ts';
 import type { OidcClientService } from '../domain/oidc/clients.ts';
 import type { OidcSigningKeys } from '../domain/oidc/signing-keys.ts';
 import type { OidcSubjects } from '../domain/oidc/subjects.ts';
+import type { OidcSessionLinks } from '../domain/oidc/interaction-links.ts';
 import type { OidcClientStore, OidcPayloadStore } from '../domain/ports.ts';
 import type { AdapterConstructor } from 'oidc-provider';
 
@@ -82,6 +83,8 @@ export interface HttpDependencies {
     payloads: OidcPayloadStore;
     subjects: OidcSubjects;
     adapter: AdapterConstructor;
+    /** Which grants and provider sessions each Gatehouse session made (signing it out ends them). */
+    links: OidcSessionLinks;
   };
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;

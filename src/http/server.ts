@@ -29,6 +29,8 @@ import { securityPages } from './pages/security-pages.ts';
 import { twoFactorPages } from './pages/two-factor-pages.ts';
 import { adminPages } from './pages/admin-pages.ts';
 import { passkeyPages } from './pages/passkey-pages.ts';
+import { connectedAppsPages } from './pages/connected-apps-pages.ts';
+import { oidcRoutes } from './oidc/oidc-routes.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
@@ -128,6 +130,9 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(adminPages, { deps, pages });
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
+  // The OpenID Connect provider under /oidc (issue #13) and the user's connected apps.
+  await app.register(oidcRoutes, { deps, pages, baseUrl: () => publicUrl().baseUrl, sessionLifetimeSeconds: config.sessions.absoluteLifetimeSeconds });
+  await app.register(connectedAppsPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

@@ -11,6 +11,7 @@ import { operatorCliEn } from './sections/operator-cli.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
 import { oidcAdminEn } from './sections/oidc-admin.en.ts';
+import { oidcEn } from './sections/oidc.en.ts';
 import { twoFactorEn } from './sections/two-factor.en.ts';
 
 const PASSPHRASE_ADVICE = 'A phrase of four or more unrelated words is long, easy to remember and hard to guess.';
@@ -478,6 +479,7 @@ export const en = {
   ...securityEn,
   ...passkeysEn,
   ...oidcAdminEn,
+  ...oidcEn,
   ...twoFactorEn,
 } as const;
 

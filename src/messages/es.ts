@@ -9,6 +9,7 @@ import { operatorCliEs } from './sections/operator-cli.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
 import { oidcAdminEs } from './sections/oidc-admin.es.ts';
+import { oidcEs } from './sections/oidc.es.ts';
 import { twoFactorEs } from './sections/two-factor.es.ts';
 
 const PASSPHRASE_ADVICE = 'Una frase de cuatro o más palabras sin relación entre sí es larga, fácil de recordar y difícil de adivinar.';
@@ -463,5 +464,6 @@ export const es = {
   ...securityEs,
   ...passkeysEs,
   ...oidcAdminEs,
+  ...oidcEs,
   ...twoFactorEs,
 } satisfies Record<MessageKey, string>;

@@ -27,7 +27,9 @@ export const FLASH_CODES = ['registered', 'signed-out', 'password-changed', 'ema
   'admin-two-factor-reset',
   'admin-role-changed', 'admin-user-disabled', 'admin-user-enabled', 'admin-sessions-revoked', 'admin-user-deleted', 'admin-reset-sent', 'admin-verification-sent', 'admin-throttle-cleared',
   // Passkeys (passkey-pages.ts).
-  'passkey-added', 'passkey-renamed', 'passkey-removed'] as const;
+  'passkey-added', 'passkey-renamed', 'passkey-removed',
+  // Connected apps (connected-apps-pages.ts).
+  'app-revoked'] as const;
 
 export type FlashCode = (typeof FLASH_CODES)[number];
 
