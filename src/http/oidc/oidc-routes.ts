@@ -187,6 +187,14 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     const details = await interactionOf(request, reply, provider, params.data.uid);
     if (!details) return showError(request, reply, 400, 'session_not_found');
     const here = `${OIDC_PREFIX}/interaction/${details.uid}`;
+    // prompt=login: only an authentication after this request began counts. When it began is
+    // kept in the interaction itself (server side) at the first visit.
+    const loginRequested = details.prompt.name === 'login' && details.prompt.reasons.includes('login_prompt');
+    let reauthFrom = Number((details.result as Record<string, unknown> | undefined)?.gatehouseLoginFrom);
+    if (loginRequested && !Number.isFinite(reauthFrom)) {
+      reauthFrom = deps.clock.now();
+      await provider.interactionResult(request.raw, reply.raw, { gatehouseLoginFrom: reauthFrom }, { mergeWithLastSubmission: false });
+    }
     const auth = request.auth;
     if (!auth) return reply.code(303).redirect(`/login?next=${encodeURIComponent(here)}`);
     const subject = await oidc.subjects.subjectFor(auth.user.id);
@@ -195,7 +203,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     if (details.prompt.name === 'login') {
       const authenticatedAt = lastAuthenticatedAt(auth.session).getTime();
       const maxAge = Number(details.params.max_age);
-      const forced = details.prompt.reasons.includes('login_prompt') && authenticatedAt < (details.iat ?? 0) * 1000;
+      const forced = loginRequested && authenticatedAt <= reauthFrom;
       const tooOld = Number.isFinite(maxAge) && deps.clock.now() - authenticatedAt > maxAge * 1000;
       // Signed in, but not recently enough: confirm the password again (sudo), then back here.
       if (forced || tooOld) return reply.code(303).redirect(sudoPath(here));
