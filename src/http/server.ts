@@ -28,6 +28,7 @@ import { sessionPages } from './pages/session-pages.ts';
 import { securityPages } from './pages/security-pages.ts';
 import { twoFactorPages } from './pages/two-factor-pages.ts';
 import { adminPages } from './pages/admin-pages.ts';
+import { adminOidcPages } from './pages/admin-oidc-pages.ts';
 import { passkeyPages } from './pages/passkey-pages.ts';
 import { connectedAppsPages } from './pages/connected-apps-pages.ts';
 import { oidcRoutes } from './oidc/oidc-routes.ts';
@@ -128,6 +129,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(securityPages, { deps, pages, sudoSeconds: config.sudoSeconds });
   await app.register(twoFactorPages, { deps, pages, cookie: config.sessions, hasPasskeys: (userId) => deps.passkeys.hasPasskey(userId) });
   await app.register(adminPages, { deps, pages });
+  await app.register(adminOidcPages, { deps, pages, baseUrl: () => publicUrl().baseUrl });
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
   // The OpenID Connect provider under /oidc (issue #13) and the user's connected apps.

@@ -34,10 +34,10 @@ const PRIVATE_AREAS = ['/dashboard', '/profile', '/settings', '/admin', '/api/v1
 const ADMIN_AREAS = ['/admin', '/api/v1/admin'];
 
 /** The kinds of object a route can name, and where each id comes from. */
-type ObjectKind = 'user' | 'session';
+type ObjectKind = 'user' | 'session' | 'oidc-client';
 
 /** A path parameter names an object of the collection segment just before it: `/users/:id`. */
-const COLLECTIONS: Readonly<Record<string, ObjectKind>> = { users: 'user', sessions: 'session' };
+const COLLECTIONS: Readonly<Record<string, ObjectKind>> = { users: 'user', sessions: 'session', 'oidc-clients': 'oidc-client' };
 
 /** Object ids that travel in the query string or the form rather than the path. */
 const ID_FIELDS: Readonly<Record<string, { query?: Record<string, ObjectKind>; body?: Record<string, ObjectKind> }>> = {
@@ -79,6 +79,8 @@ function isApi(route: DeclaredRoute): boolean {
 const label = (route: DeclaredRoute) => `${route.method} ${route.url}`;
 
 function idOf(owner: Account, kind: ObjectKind): string {
+  // OpenID Connect clients belong to no account (admin-only routes): one id no one registered.
+  if (kind === 'oidc-client') return 'unregistered-client-id';
   return kind === 'user' ? String(owner.id) : owner.sessionId;
 }
 
