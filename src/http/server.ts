@@ -133,7 +133,14 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
   // The OpenID Connect provider under /oidc (issue #13) and the user's connected apps.
-  await app.register(oidcRoutes, { deps, pages, baseUrl: () => publicUrl().baseUrl, sessionLifetimeSeconds: config.sessions.absoluteLifetimeSeconds });
+  await app.register(oidcRoutes, {
+    deps,
+    pages,
+    cookie: config.sessions,
+    baseUrl: () => publicUrl().baseUrl,
+    sessionLifetimeSeconds: config.sessions.absoluteLifetimeSeconds,
+    logError: (error) => app.log.error({ err: error }, 'OpenID Connect provider error'),
+  });
   await app.register(connectedAppsPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });

@@ -49,7 +49,8 @@ test('discovery: issuer <BASE_URL>/oidc, code only, S256 only, ES256 and RS256, 
 test('the whole flow: sign-in, consent, ES256 ID token with the claims, userinfo, refresh rotation, revocation, logout (v5.0.0-10.4.2, 10.4.8, 11.6.1)', async () => {
   const browser = new TestClient(server.url);
   await browser.registerAndSignIn('ada');
-  await browser.get('/logout');
+  await browser.get('/dashboard');
+  assert.equal((await browser.postForm('/logout', {})).status, 303);
   // Not signed in: the provider's login step sends the browser to Gatehouse's /login.
   const start = await startAuthorization(config, { scope: 'openid profile email groups offline_access', prompt: 'consent' });
   const first = await fetch(start.url, { redirect: 'manual' });
@@ -105,6 +106,13 @@ test('the whole flow: sign-in, consent, ES256 ID token with the claims, userinfo
   const done = await browser.postForm(new URL(action.replaceAll('&amp;', '&')).pathname, { xsrf, logout: 'yes', csrf_token: null });
   assert.equal(done.status, 303);
   assert.match(done.location ?? '', /^https:\/\/rp\.example\.test\/signed-out\?state=bye$/);
+  // The confirmed logout ended the Gatehouse session too (the single sign-on session) and
+  // revoked what it had approved: the next sign-in at the application asks for the password.
+  assert.equal((await browser.get('/dashboard')).status, 303);
+  await assert.rejects(oidc.refreshTokenGrant(config, again.tokens.refresh_token!), (error: any) => error.error === 'invalid_grant');
+  const next = await startAuthorization(config);
+  const first2 = await browser.get(`${next.url.pathname}${next.url.search}`);
+  assert.match((await browser.get(first2.location!)).location ?? '', /^\/login\?next=/);
 });
 
 test('a first-party client skips consent; others show a consent page naming the client and the scopes (v5.0.0-10.7.1, 10.7.2)', async () => {

@@ -30,6 +30,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AdapterConstructor, JWK } from 'oidc-provider';
 import { z } from 'zod';
+import type { SessionConfig } from '../../config.ts';
 import { auditContext } from '../audit-context.ts';
 import { authenticationContext, knownScopes } from '../../domain/oidc/claims.ts';
 import type { OidcSessionLinks } from '../../domain/oidc/interaction-links.ts';
@@ -58,20 +59,23 @@ export interface OidcHttpDependencies {
 }
 
 export interface OidcRoutesOptions {
-  deps: Pick<HttpDependencies, 'clock' | 'audit' | 'keys'> & { oidc: OidcHttpDependencies };
+  deps: Pick<HttpDependencies, 'clock' | 'audit' | 'keys' | 'login'> & { oidc: OidcHttpDependencies };
+  /** The Gatehouse session cookie (a confirmed RP-initiated logout clears it). */
+  cookie: SessionConfig;
   pages: PageTools;
   /** BASE_URL, read per request (PORT=0 is known only once listening). */
   baseUrl: () => string;
   sessionLifetimeSeconds: number;
   /** How often at most the key version is asked for (a rotation is picked up within this). */
   keyCheckSeconds?: number;
+  logError?: (error: unknown) => void;
 }
 
 /** The provider for the current issuer and key set, rebuilt when either changes. */
 export function createProviderHolder(options: OidcRoutesOptions) {
   const { deps } = options;
   const checkMs = (options.keyCheckSeconds ?? 30) * 1000;
-  let current: { issuer: string; version: string; provider: Promise<Provider> } | undefined;
+  let current: { issuer: string; version: string; provider: Provider; handler: ReturnType<Provider['callback']> } | undefined;
   let checkedAt = 0;
   let pending: Promise<void> | undefined;
 
@@ -88,25 +92,26 @@ export function createProviderHolder(options: OidcRoutesOptions) {
       subjects: deps.oidc.subjects,
       links: deps.oidc.links,
       sessionLifetimeSeconds: options.sessionLifetimeSeconds,
+      logError: options.logError,
     });
-    current = { issuer, version, provider: Promise.resolve(provider) };
+    current = { issuer, version, provider, handler: provider.callback() };
   }
 
   return {
     issuer: () => `${options.baseUrl().replace(/\/+$/, '')}${OIDC_PREFIX}`,
-    async get(): Promise<Provider> {
+    async get(): Promise<{ provider: Provider; handler: ReturnType<Provider['callback']> }> {
       const issuer = this.issuer();
       if (!current || current.issuer !== issuer || Date.now() - checkedAt > checkMs) {
         pending ??= refresh(issuer).finally(() => (pending = undefined));
         await pending;
       }
-      return current!.provider;
+      return current!;
     },
   };
 }
 
 /** Sets what the provider reads from the raw request: forwarded headers from BASE_URL, the mount path, our state. */
-function prepareRaw(request: FastifyRequest, reply: FastifyReply, baseUrl: string, pages: PageTools) {
+function prepareRaw(request: FastifyRequest, reply: FastifyReply, baseUrl: string, pages: PageTools, signOut: () => Promise<string | undefined> = async () => undefined) {
   const raw = request.raw;
   const base = new URL(baseUrl);
   raw.headers['x-forwarded-proto'] = base.protocol.slice(0, -1);
@@ -116,6 +121,7 @@ function prepareRaw(request: FastifyRequest, reply: FastifyReply, baseUrl: strin
   attachRequestState(raw, {
     auth: request.auth,
     render: (page) => renderPage(request, reply, pages, page),
+    signOut,
   });
 }
 
@@ -140,19 +146,29 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
   const { oidc } = deps;
   const providers = createProviderHolder(options);
 
+  /** Ends this request's Gatehouse session (audited as a sign-out) and says how to clear its cookie. */
+  function signOutOf(request: FastifyRequest) {
+    return async () => {
+      if (!request.sessionToken) return undefined;
+      await deps.login.signOut(request.sessionToken, request.auth ? { userId: request.auth.user.id, by: auditContext(request) } : undefined);
+      const { cookie } = options;
+      return `${cookie.cookieName}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${cookie.secureCookie ? '; Secure' : ''}`;
+    };
+  }
+
   async function mount(request: FastifyRequest, reply: FastifyReply) {
-    const provider = await providers.get();
+    const { handler } = await providers.get();
     const raw = request.raw;
     const url = raw.url ?? '/';
     const basePath = new URL(options.baseUrl()).pathname.replace(/\/+$/, '');
-    prepareRaw(request, reply, options.baseUrl(), pages);
+    prepareRaw(request, reply, options.baseUrl(), pages, signOutOf(request));
     (raw as unknown as { originalUrl: string }).originalUrl = `${basePath}${url}`;
     raw.url = url.slice(OIDC_PREFIX.length) || '/';
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string | string[]);
     }
     reply.hijack();
-    await provider.callback()(raw, reply.raw);
+    await handler(raw, reply.raw);
   }
 
   // The mount: its own context, where the provider reads its own bodies (no parser consumes
@@ -182,7 +198,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
   app.get(`${OIDC_PREFIX}/interaction/:uid`, { config: { access: 'public' } }, async (request, reply) => {
     const params = uidParams.safeParse(request.params);
     if (!params.success) return showError(request, reply, 400, 'session_not_found');
-    const provider = await providers.get();
+    const { provider } = await providers.get();
     prepareRaw(request, reply, options.baseUrl(), pages);
     const details = await interactionOf(request, reply, provider, params.data.uid);
     if (!details) return showError(request, reply, 400, 'session_not_found');
@@ -257,7 +273,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     const params = uidParams.safeParse(request.params);
     const form = consentForm.safeParse(request.body);
     if (!params.success || !form.success) return showError(request, reply, 400, 'invalid_request');
-    const provider = await providers.get();
+    const { provider } = await providers.get();
     prepareRaw(request, reply, options.baseUrl(), pages);
     const details = await interactionOf(request, reply, provider, params.data.uid);
     if (!details || details.prompt.name !== 'consent') return showError(request, reply, 400, 'session_not_found');

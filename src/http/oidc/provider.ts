@@ -34,6 +34,11 @@ export interface GatehouseRequestState {
   auth: RequestAuth | null;
   /** Renders one of our pages into the Koa context (error, logout confirmation, signed out). */
   render(page: OidcRenderedPage): string;
+  /**
+   * RP-initiated logout was confirmed: ends this browser's Gatehouse session too (it is the
+   * single sign-on session) and returns the Set-Cookie line that clears its cookie.
+   */
+  signOut(): Promise<string | undefined>;
 }
 
 export type OidcRenderedPage =
@@ -60,6 +65,8 @@ export interface OidcProviderOptions {
   links: OidcSessionLinks;
   /** Gatehouse's absolute session lifetime: the provider session and a link live no longer. */
   sessionLifetimeSeconds: number;
+  /** Where the provider's unexpected errors are logged (never its tokens: the error alone). */
+  logError?: (error: unknown) => void;
 }
 
 export const OIDC_TTL = {
@@ -196,8 +203,18 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     discovery: { service_documentation: undefined },
   };
   const provider = new Provider(options.issuer, configuration);
+  // A confirmed RP-initiated logout (the provider session is gone by now) also signs this
+  // browser out of Gatehouse: otherwise the next sign-in at the application would go through
+  // silently on the Gatehouse session, which is the single sign-on session.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'end_session_confirm' || ctx.status >= 400 || !ctx.oidc.params?.logout) return;
+    const cookie = await requestStateOf(ctx.req)?.signOut();
+    if (cookie) ctx.append('set-cookie', cookie);
+  });
   // Every request reaches the provider through the mount, which sets X-Forwarded-Proto/Host
   // from BASE_URL and X-Forwarded-For from Fastify's TRUST_PROXY-aware client address.
   provider.proxy = true;
+  provider.on('server_error', (_ctx: unknown, error: unknown) => options.logError?.(error));
   return provider;
 }
