@@ -197,6 +197,37 @@ const adminActionNotice: PageState = {
   },
 };
 
+/** The OpenID Connect clients page after registering one: the id and the secret, shown once. */
+const oidcClientCreated: PageState = {
+  name: 'admin-oidc-client-created',
+  signedIn: true,
+  as: 'admin',
+  status: 201,
+  async open(page) {
+    await go(page, '/admin/oidc-clients?lang=en');
+    await page.locator('#oidc-name').fill('Grafana');
+    await page.locator('#oidc-redirect-uris').fill('https://grafana.example/login/generic_oauth');
+    // By keyboard: on a phone the long list above keeps the box moving while a pointer aims.
+    await page.locator('#oidc-first-party').focus();
+    await page.keyboard.press('Space');
+    return (await submitWith(page, () => page.locator('#oidc-name').press('Enter'))).status();
+  },
+};
+
+/** The add form sent empty: the summary and each field's problem. */
+const oidcClientErrors: PageState = {
+  name: 'admin-oidc-clients-errors',
+  signedIn: true,
+  as: 'admin',
+  status: 400,
+  async open(page) {
+    await go(page, '/admin/oidc-clients?lang=en');
+    await page.locator('#oidc-redirect-uris').fill('http://grafana.example/callback#x');
+    await page.locator('#oidc-name').fill('Grafana');
+    return (await submitWith(page, () => page.locator('#oidc-name').press('Enter'))).status();
+  },
+};
+
 /** The console's pages: the home, lists with and without problems, a user, confirmations, in both languages. */
 const ADMIN_STATES: readonly PageState[] = [
   adminGet('admin-home', '/admin?lang=en'),
@@ -213,6 +244,10 @@ const ADMIN_STATES: readonly PageState[] = [
   adminGet('admin-home-es', '/admin?lang=es'),
   adminGet('admin-user-es', (world) => `/admin/users/${world.otherUserId}?lang=es`),
   adminGet('admin-audit-es', '/admin/audit?lang=es'),
+  adminGet('admin-oidc-clients', '/admin/oidc-clients?lang=en'),
+  oidcClientErrors,
+  oidcClientCreated,
+  adminGet('admin-oidc-clients-list-es', '/admin/oidc-clients?lang=es'),
 ];
 
 /**
