@@ -54,7 +54,7 @@ import { createSqlWebauthnChallengeStore } from './storage/sql/webauthn-challeng
 import { createOidcClientService } from './domain/oidc/clients.ts';
 import { createOidcSigningKeys } from './domain/oidc/signing-keys.ts';
 import { createOidcSubjects } from './domain/oidc/subjects.ts';
-import { createOidcSessionLinks, withOidcSignOut } from './domain/oidc/interaction-links.ts';
+import { createOidcSessionLinks, createOidcUserRevocation, withOidcSignOut } from './domain/oidc/interaction-links.ts';
 import { createOidcAdapter } from './storage/oidc/adapter.ts';
 import { createRedisOidcPayloadStore } from './storage/redis/oidc-payload-store.ts';
 import { createSqlOidcClientStore } from './storage/sql/oidc-client-store.ts';
@@ -138,6 +138,7 @@ export async function createDependencies(
     subjects: oidcSubjects,
     payloads: oidcPayloads,
   });
+  const oidcRevocation = createOidcUserRevocation({ subjects: oidcSubjects, payloads: oidcPayloads });
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
   const failedSignIns = createSqlFailedSignInSources(database.db);
@@ -151,7 +152,7 @@ export async function createDependencies(
   // request rate is a per-process guard kept in memory (login counters stay durable).
   const requestThrottle = redis ? throttle : await createThrottle({ limits, store: 'memory' });
   const guard = createLoginGuard(throttle, limits);
-  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit });
+  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit, oidc: oidcRevocation });
   const registration = createRegistrationService({ users: userService, throttle, open: config.registration === 'open' });
   // Two-factor secrets are sealed under versioned keys from SECRET_KEY: a new version seals new
   // secrets while older ones still open what they sealed (key rotation without re-enrolment).
@@ -176,7 +177,7 @@ export async function createDependencies(
   const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });
   const secureAccount = createSecureAccountService({ transactor, users, sessions, hasher, throttle, guard, mailComposer, clock });
   const reauthentication = createReauthenticationService({ users, hasher, guard, sessions, audit, clock });
-  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
+  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard, oidc: oidcRevocation });
   const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
   const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
   // The admin console's reads (issue #11).

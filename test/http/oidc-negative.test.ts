@@ -215,3 +215,14 @@ test('a TOTP sign-in shows in the ID token: amr otp+mfa, acr urn:gatehouse:mfa; 
   const asBearer = await fetch(`${server.url}/oidc/me`, { headers: { authorization: `Bearer ${tokens.id_token}` } });
   assert.equal(asBearer.status, 401);
 });
+
+test('deleting a user deletes every grant and token issued to them (v5.0.0-7.4.2)', async () => {
+  const browser = await signedIn('deleted');
+  const { start, callback } = await codeFor(browser);
+  const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+  const subject = tokens.claims()!.sub;
+  assert.equal((await server.deps.oidc.payloads.listGrants(subject)).length, 1);
+  assert.deepEqual(await server.deps.userService.deleteUser({ username: 'deleted' }, CLI_CONTEXT), { ok: true });
+  assert.deepEqual(await server.deps.oidc.payloads.listGrants(subject), []);
+  await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (error: any) => error.error === 'invalid_grant');
+});

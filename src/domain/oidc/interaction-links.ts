@@ -11,9 +11,10 @@
  *   them, and destroys those provider sessions.
  * - Ending every session of a user (disable from the console or the CLI, password change or
  *   reset, "this wasn't me", revoke all) revokes everything the provider issued to that user
- *   (`revokeByAccount`), whichever session made it (v5.0.0-7.4.1, v5.0.0-7.4.2). A deleted
- *   user's subject is gone with the row: their tokens stop at once because the provider reads
- *   the account on every use (findAccount), and the rows expire.
+ *   (`revokeByAccount`), whichever session made it (v5.0.0-7.4.1, v5.0.0-7.4.2).
+ * - Deleting an account removes its subject with the row, so the deletions read the subject
+ *   first (`OidcUserRevocation.prepare`) and revoke by it once the row is gone; their tokens
+ *   stop at once anyway, because the provider reads the account on every use (findAccount).
  * `withOidcSignOut` wraps the session service so every caller gets this without knowing
  * about OpenID Connect; the provider's own check (src/http/oidc/provider.ts) also refuses a
  * provider session whose Gatehouse session is gone, so a failed revocation cannot leave a
@@ -112,6 +113,24 @@ export function withOidcSignOut(
       const subject = await subjects.subjectFor(userId);
       if (subject !== undefined) await payloads.revokeByAccount(subject);
       return count;
+    },
+  };
+}
+
+/** Revoking a user's OpenID Connect grants and tokens around a change that removes their subject (account deletion). */
+export interface OidcUserRevocation {
+  /** Reads the user's subject now; the returned function revokes everything issued to it (undefined: no such user). */
+  prepare(userId: number): Promise<(() => Promise<void>) | undefined>;
+}
+
+export function createOidcUserRevocation(deps: { subjects: Pick<OidcSubjectStore, 'subjectFor'>; payloads: Pick<OidcPayloadStore, 'revokeByAccount'> }): OidcUserRevocation {
+  return {
+    async prepare(userId) {
+      const subject = await deps.subjects.subjectFor(userId);
+      if (subject === undefined) return undefined;
+      return async () => {
+        await deps.payloads.revokeByAccount(subject);
+      };
     },
   };
 }
