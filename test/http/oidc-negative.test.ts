@@ -226,3 +226,19 @@ test('deleting a user deletes every grant and token issued to them (v5.0.0-7.4.2
   assert.deepEqual(await server.deps.oidc.payloads.listGrants(subject), []);
   await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (error: any) => error.error === 'invalid_grant');
 });
+
+test('an authorization code lives 60 s: one redeemed later is refused (v5.0.0-10.4.3)', async () => {
+  // oidc-provider keeps its own time, but the payload stores expire rows by the domain clock
+  // (mocked here), so a code found after its lifetime is no code at all.
+  const browser = await signedIn('slowcode');
+  const { start, callback } = await codeFor(browser);
+  offset += 61_000;
+  try {
+    await assert.rejects(
+      oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce }),
+      (error: any) => error.error === 'invalid_grant',
+    );
+  } finally {
+    offset = 0;
+  }
+});
