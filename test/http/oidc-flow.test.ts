@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { TestClient, GOOD_PASSWORD } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { completeInBrowser, discover, follow, oidc, POST_LOGOUT_URI, REDIRECT_URI, registerClient, startAuthorization } from './oidc-helpers.ts';
@@ -59,8 +60,11 @@ test('the whole flow: sign-in, consent, ES256 ID token with the claims, userinfo
   const callback = await completeInBrowser(browser, start.url.href, { username: 'ada', password: GOOD_PASSWORD });
   assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT_URI);
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
-  const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString());
-  assert.equal(header.alg, 'ES256');
+  // The signature, checked against the published JWKS (openid-client trusts the TLS channel
+  // of the token endpoint and does not): ES256 by default.
+  const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
+  const verified = await jwtVerify(tokens.id_token!, jwks, { issuer: `${server.url}/oidc`, audience: config.clientMetadata().client_id });
+  assert.equal(verified.protectedHeader.alg, 'ES256');
   const claims = tokens.claims()!;
   const user = (await server.deps.users.findUserByUsername('ada'))!;
   const subject = await server.deps.oidc.subjects.subjectFor(user.id);
@@ -153,4 +157,13 @@ test('connected apps lists the grant and revoking it ends the tokens (v5.0.0-10.
   assert.doesNotMatch((await browser.get('/settings/apps')).body, /data-grant-id/);
   const unknown = await browser.postForm('/settings/apps/revoke', { grant_id: grantId });
   assert.equal(unknown.status, 404);
+});
+
+test('a client registered for RS256 gets RS256 ID tokens, verified against the JWKS (v5.0.0-11.6.1)', async () => {
+  const legacy = await discover(server, await registerClient(server, { name: 'Legacy', firstParty: true, alg: 'RS256' }));
+  const browser = new TestClient(server.url);
+  await browser.registerAndSignIn('dee');
+  const { tokens } = await signedInFlow(legacy, browser, 'dee');
+  const verified = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(legacy.serverMetadata().jwks_uri!)), { issuer: `${server.url}/oidc` });
+  assert.equal(verified.protectedHeader.alg, 'RS256');
 });
