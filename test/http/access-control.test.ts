@@ -67,6 +67,8 @@ let admin: Account;
 let victim: Account;
 let plain: Account;
 let accounts = 0;
+/** A registered OpenID Connect client, the filler of `/oidc-clients/:id`. */
+let oidcClientId = '';
 
 function inArea(url: string, areas: readonly string[]): boolean {
   return areas.some((area) => url === area || url.startsWith(`${area}/`) || url.startsWith(`${area}.`));
@@ -79,8 +81,8 @@ function isApi(route: DeclaredRoute): boolean {
 const label = (route: DeclaredRoute) => `${route.method} ${route.url}`;
 
 function idOf(owner: Account, kind: ObjectKind): string {
-  // OpenID Connect clients belong to no account (admin-only routes): one id no one registered.
-  if (kind === 'oidc-client') return 'unregistered-client-id';
+  // OpenID Connect clients belong to no account (admin-only routes): one registered in `before`.
+  if (kind === 'oidc-client') return oidcClientId;
   return kind === 'user' ? String(owner.id) : owner.sessionId;
 }
 
@@ -257,6 +259,9 @@ before(async () => {
   await refreshTokens(admin.client);
   victim = await createAccount('ac-victim');
   plain = await createAccount('ac-plain');
+  const registered = await server.deps.oidc.clients.add({ name: 'Access-control probe', redirectUris: ['https://probe.example/cb'] }, { actorUserId: null, ip: null, userAgent: null, channel: 'cli' });
+  assert.ok(registered.ok);
+  oidcClientId = registered.client.clientId;
 });
 after(async () => {
   await server?.stop();
