@@ -77,6 +77,23 @@ eachBackend('OIDC stores contract', (backend) => {
     assert.equal(await payloads.findByUid('Session', 'uid-1'), undefined);
   });
 
+  test('ids a client chose that no id column could hold (non-ASCII, too long) find nothing and never fail (MySQL would refuse the comparison)', async () => {
+    const odd = ['ñandú', '😀', 'x'.repeat(300), 'tab\tbed'];
+    for (const id of odd) {
+      assert.equal(await payloads.find('AccessToken', id), undefined);
+      assert.equal(await payloads.findByUid('Session', id), undefined);
+      assert.equal(await payloads.findByUserCode('DeviceCode', id), undefined);
+      await payloads.consume('AuthorizationCode', id);
+      await payloads.destroy('AccessToken', id);
+      await payloads.revokeByGrantId(id);
+      assert.equal(await payloads.revokeByAccount(id), 0);
+      assert.deepEqual(await payloads.listGrants(id), []);
+      assert.equal(await createSqlOidcClientStore(db()).findClient(id), undefined);
+      assert.equal(await createSqlOidcClientStore(db()).deleteClient(id), false);
+      assert.equal(await createOidcSubjects(createSqlOidcSubjectStore(db())).accountFor(id), undefined);
+    }
+  });
+
   test('expired payloads are never returned; SQL deletes the one met and prunes the rest', async () => {
     await payloads.upsert('Interaction', 'i-1', { uid: 'i-uid' }, 60);
     await payloads.upsert('Interaction', 'i-2', {}, 60);

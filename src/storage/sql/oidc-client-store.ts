@@ -8,7 +8,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { OidcClient, OidcClientStore, OidcSigningAlg } from '../../domain/ports.ts';
 import type { Database, OidcClientTable } from '../database.ts';
-import { toDate, violatedUniqueIndex } from './rows.ts';
+import { isAsciiId, toDate, violatedUniqueIndex } from './rows.ts';
 
 const ALGS: readonly OidcSigningAlg[] = ['ES256', 'EdDSA', 'RS256'];
 
@@ -64,10 +64,12 @@ export function createSqlOidcClientStore(db: Kysely<Database>): OidcClientStore 
       return rows.map(toClient);
     },
     async findClient(clientId) {
+      if (!isAsciiId(clientId, 64)) return undefined;
       const row = await db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
       return row && { client: toClient(row), secretSealed: row.secret_sealed };
     },
     async deleteClient(clientId) {
+      if (!isAsciiId(clientId, 64)) return false;
       const work = async (trx: Kysely<Database>) => {
         const result = await trx.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) return false;

@@ -13,7 +13,7 @@
 import { type Kysely, MysqlAdapter, type Selectable } from 'kysely';
 import type { OidcPayload, OidcPayloadStore } from '../../domain/ports.ts';
 import type { Database, OidcPayloadTable } from '../database.ts';
-import { toDate } from './rows.ts';
+import { isAsciiId, toDate } from './rows.ts';
 
 /** When oidc-provider gives no lifetime (it always does for its models): two weeks. */
 const DEFAULT_LIFETIME_SECONDS = 14 * 86_400;
@@ -31,6 +31,7 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
   const live = (model: string) => db.selectFrom('oidc_payloads').select(['payload', 'consumed_at', 'expires_at', 'id']).where('model', '=', model).where('expires_at', '>', now());
 
   async function findBy(model: string, column: 'id' | 'uid' | 'user_code', value: string): Promise<OidcPayload | undefined> {
+    if (!isAsciiId(value) || !isAsciiId(model, 40)) return undefined;
     const row = await db
       .selectFrom('oidc_payloads')
       .select(['payload', 'consumed_at', 'expires_at', 'id'])
@@ -69,12 +70,15 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
     findByUid: (model, uid) => findBy(model, 'uid', uid),
     findByUserCode: (model, userCode) => findBy(model, 'user_code', userCode),
     async consume(model, id) {
+      if (!isAsciiId(id)) return;
       await db.updateTable('oidc_payloads').set({ consumed_at: now() }).where('model', '=', model).where('id', '=', id).where('consumed_at', 'is', null).execute();
     },
     async destroy(model, id) {
+      if (!isAsciiId(id)) return;
       await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
     },
     async revokeByGrantId(grantId) {
+      if (!isAsciiId(grantId)) return;
       // The Grant itself is keyed by its id; its codes and tokens carry it as grant_id.
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
@@ -82,6 +86,7 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
       });
     },
     async revokeByAccount(accountId) {
+      if (!isAsciiId(accountId)) return 0;
       return db.transaction().execute(async (trx) => {
         const grants = await trx.selectFrom('oidc_payloads').select('id').where('account_id', '=', accountId).where('model', '=', 'Grant').execute();
         let removed = 0;
@@ -95,6 +100,7 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
       });
     },
     async revokeByClient(clientId) {
+      if (!isAsciiId(clientId, 64)) return 0;
       return db.transaction().execute(async (trx) => {
         const grants = await trx.selectFrom('oidc_payloads').select('id').where('client_id', '=', clientId).where('model', '=', 'Grant').execute();
         let removed = 0;
@@ -108,6 +114,7 @@ export function createSqlOidcPayloadStore(db: Kysely<Database>, now: () => numbe
       });
     },
     async listGrants(accountId) {
+      if (!isAsciiId(accountId)) return [];
       const rows = await live('Grant').where('account_id', '=', accountId).orderBy('id').execute();
       return rows.map((row) => {
         const payload = JSON.parse(row.payload) as { clientId?: unknown; iat?: unknown; exp?: unknown; openid?: { scope?: unknown } };

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { OidcSubjectStore } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
-import { toUser } from './rows.ts';
+import { isAsciiId, toUser } from './rows.ts';
 import { PUBLIC_USER_COLUMNS } from './user-store.ts';
 
 export function createSqlOidcSubjectStore(db: Kysely<Database>): OidcSubjectStore {
@@ -22,6 +22,7 @@ export function createSqlOidcSubjectStore(db: Kysely<Database>): OidcSubjectStor
       return again?.oidc_subject ?? undefined;
     },
     async findUserBySubject(subject) {
+      if (!isAsciiId(subject, 32)) return undefined;
       const row = await db.selectFrom('users').select([...PUBLIC_USER_COLUMNS, 'oidc_subject']).where('oidc_subject', '=', subject).executeTakeFirst();
       // ascii_bin on MySQL already compares exactly; checked again for any collation.
       return row && row.oidc_subject === subject ? toUser(row) : undefined;
