@@ -139,6 +139,12 @@ test('prompt=none without a Gatehouse session answers login_required to the RP; 
   const step = await follow(anonymous, none.url.href);
   assert.equal(step.rpUrl?.searchParams.get('error'), 'login_required');
 
+  // Not signed in: one sign-in at /login is enough (no second password prompt at /sudo).
+  const fresh = new TestClient(server.url);
+  await (await signedIn('promptlogin0')).get('/dashboard');
+  const anonymousLogin = await startAuthorization(rp, { prompt: 'login' });
+  await completeInBrowser(fresh, anonymousLogin.url.href, { username: 'promptlogin0', password: GOOD_PASSWORD });
+
   const browser = await signedIn('promptlogin');
   await codeFor(browser);
   const again = await startAuthorization(rp, { prompt: 'login' });

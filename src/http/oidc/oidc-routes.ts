@@ -19,8 +19,9 @@
  * - login: a Gatehouse session whose last authentication is recent enough (`max_age`, and
  *   after the request began for `prompt=login`) finishes the step with the user's subject,
  *   `acr`/`amr` from the session and its authentication time. Otherwise the browser goes to
- *   `/login?next=…` (not signed in) or `/sudo?next=…` (signed in, authentication too old),
- *   signs in there (second factor included) and comes back.
+ *   `/login?next=…` (not signed in: the route's `signed-in` rule) or `/sudo?next=…` (signed in,
+ *   authentication too old), signs in there (second factor included) and comes back. The
+ *   second-factor policy and the sign-in gates hold here as on every account page.
  * - consent: first-party clients skip it (v5.0.0-10.7.1); others get a page naming the
  *   client, the scopes in words and the lifetime, with Allow/Deny forms carrying the CSRF
  *   token (v5.0.0-10.7.2). Each grant is recorded against the Gatehouse session that gave it
@@ -39,10 +40,11 @@ import type { OidcSubjects } from '../../domain/oidc/subjects.ts';
 import { lastAuthenticatedAt } from '../../domain/sessions/session.ts';
 import type { MessageKey } from '../../messages/catalog.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
+import { requirePassedGates } from '../pages/gates.ts';
 import type { PageTools } from '../pages/page-tools.ts';
 import { sudoPath } from '../plugins/sudo.ts';
 import { textField } from '../text-field.ts';
-import { attachRequestState, createOidcProvider, OIDC_PREFIX, OIDC_TTL, type OidcRenderedPage } from './provider.ts';
+import { attachRequestState, createOidcProvider, LOGIN_FROM, OIDC_PREFIX, OIDC_TTL, type OidcRenderedPage } from './provider.ts';
 import { consentPage, logoutConfirmPage, oidcErrorPage, signedOutPage } from './oidc-views.ts';
 
 const HTML = 'text/html; charset=utf-8';
@@ -92,6 +94,7 @@ export function createProviderHolder(options: OidcRoutesOptions) {
       subjects: deps.oidc.subjects,
       links: deps.oidc.links,
       sessionLifetimeSeconds: options.sessionLifetimeSeconds,
+      now: () => deps.clock.now(),
       logError: options.logError,
     });
     current = { issuer, version, provider, handler: provider.callback() };
@@ -195,7 +198,10 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     }
   }
 
-  app.get(`${OIDC_PREFIX}/interaction/:uid`, { config: { access: 'public' } }, async (request, reply) => {
+  // Signed in: without a session the route rules answer 303 to /login?next=<this page>, and
+  // REQUIRE_2FA_FOR_ALL/ADMINS apply as on every account page; a standing gate (a password to
+  // change) is passed first.
+  app.get(`${OIDC_PREFIX}/interaction/:uid`, { config: { access: 'signed-in' }, preHandler: requirePassedGates }, async (request, reply) => {
     const params = uidParams.safeParse(request.params);
     if (!params.success) return showError(request, reply, 400, 'session_not_found');
     const { provider } = await providers.get();
@@ -203,14 +209,11 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     const details = await interactionOf(request, reply, provider, params.data.uid);
     if (!details) return showError(request, reply, 400, 'session_not_found');
     const here = `${OIDC_PREFIX}/interaction/${details.uid}`;
-    // prompt=login: only an authentication after this request began counts. When it began is
-    // kept in the interaction itself (server side) at the first visit.
+    // prompt=login: only an authentication after the request began counts; the provider kept
+    // when in the interaction (provider.ts, `interactions.url`). Missing: not before now.
     const loginRequested = details.prompt.name === 'login' && details.prompt.reasons.includes('login_prompt');
-    let reauthFrom = Number((details.result as Record<string, unknown> | undefined)?.gatehouseLoginFrom);
-    if (loginRequested && !Number.isFinite(reauthFrom)) {
-      reauthFrom = deps.clock.now();
-      await provider.interactionResult(request.raw, reply.raw, { gatehouseLoginFrom: reauthFrom }, { mergeWithLastSubmission: false });
-    }
+    const recorded = Number((details.result as Record<string, unknown> | undefined)?.[LOGIN_FROM]);
+    const reauthFrom = Number.isFinite(recorded) ? recorded : deps.clock.now();
     const auth = request.auth;
     if (!auth) return reply.code(303).redirect(`/login?next=${encodeURIComponent(here)}`);
     const subject = await oidc.subjects.subjectFor(auth.user.id);
@@ -269,7 +272,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     return reply.code(303).redirect(returnTo);
   }
 
-  app.post(`${OIDC_PREFIX}/interaction/:uid/consent`, { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
+  app.post(`${OIDC_PREFIX}/interaction/:uid/consent`, { config: { access: 'signed-in', csrf: 'required' }, preHandler: requirePassedGates }, async (request, reply) => {
     const params = uidParams.safeParse(request.params);
     const form = consentForm.safeParse(request.body);
     if (!params.success || !form.success) return showError(request, reply, 400, 'invalid_request');

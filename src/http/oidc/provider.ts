@@ -29,6 +29,9 @@ import type { RequestAuth } from '../plugins/session.ts';
 
 export const OIDC_PREFIX = '/oidc';
 
+/** The interaction result field holding when a `prompt=login` request began (ms, domain clock). */
+export const LOGIN_FROM = 'gatehouseLoginFrom';
+
 /** What the Fastify mount hands the provider with each request (set on the raw request). */
 export interface GatehouseRequestState {
   auth: RequestAuth | null;
@@ -65,6 +68,8 @@ export interface OidcProviderOptions {
   links: OidcSessionLinks;
   /** Gatehouse's absolute session lifetime: the provider session and a link live no longer. */
   sessionLifetimeSeconds: number;
+  /** The domain clock (sessions' times are on it). */
+  now: () => number;
   /** Where the provider's unexpected errors are logged (never its tokens: the error alone). */
   logError?: (error: unknown) => void;
 }
@@ -173,7 +178,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       RefreshToken: (ctx) => ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ?? OIDC_TTL.RefreshToken,
     },
     interactions: {
-      url: (_ctx, interaction) => `${OIDC_PREFIX}/interaction/${interaction.uid}`,
+      async url(_ctx, interaction) {
+        // prompt=login: only an authentication after this moment counts (oidc-routes.ts). The
+        // moment is kept in the interaction itself, server side, on the domain clock.
+        if (interaction.prompt.name === 'login' && interaction.prompt.reasons.includes('login_prompt')) {
+          interaction.result = { ...interaction.result, [LOGIN_FROM]: options.now() };
+          await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
+        }
+        return `${OIDC_PREFIX}/interaction/${interaction.uid}`;
+      },
       policy: interactionPolicyWithGatehouse(options),
     },
     async loadExistingGrant(ctx) {
