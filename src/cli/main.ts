@@ -94,7 +94,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'oidc-client',
     summary: 'cli.summary.oidc-client',
     usage:
-      'gatehouse oidc-client add --name N --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI …] [--first-party] [--public] [--alg ES256|RS256] [--json] | list [--json] | remove <client-id>',
+      'gatehouse oidc-client add --name N --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI …] [--first-party] [--public] [--alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post] [--json] | list [--json] | remove <client-id>',
     load: async () => (await import('./commands/oidc-client.ts')).oidcClient,
   },
   {

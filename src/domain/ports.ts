@@ -422,8 +422,15 @@ export interface OidcClient {
   public: boolean;
   /** 'ES256' unless registered as 'RS256' (v5.0.0-11.6.1). */
   idTokenSigningAlg: OidcSigningAlg;
+  /**
+   * (added) How a confidential client authenticates at the token endpoint: `client_secret_basic`
+   * (default) or `client_secret_post` (Nextcloud's user_oidc); always `none` for a public one.
+   */
+  tokenEndpointAuthMethod: OidcTokenEndpointAuthMethod;
   createdAt: Date;
 }
+
+export type OidcTokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export interface OidcClientStore {
   createClient(client: OidcClient, secretSealed: string | null): Promise<'created' | 'conflict'>;

@@ -150,6 +150,7 @@ export interface OidcClientTable {
   first_party: number;
   public: number;
   id_token_alg: string;
+  token_endpoint_auth_method: string;
   secret_sealed: string | null;
   created_at: number | string;
 }

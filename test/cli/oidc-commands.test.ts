@@ -50,6 +50,7 @@ describe('oidc-client and oidc-keys commands', () => {
       first_party: true,
       public: false,
       id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
       created_at: entry!.created_at,
     });
     const table = await cli.run(['oidc-client', 'list']);
@@ -99,8 +100,14 @@ describe('oidc-client and oidc-keys commands', () => {
     assert.match(human.stdout, /not shown again/);
     const listing = await cli.run(['oidc-client', 'list', '--json']);
     assert.ok(!listing.stdout.includes(secret));
-    const listed = JSON.parse(listing.stdout) as Array<{ name: string; public: boolean; id_token_signed_response_alg: string }>;
-    assert.deepEqual(listed.map((c) => [c.name, c.public, c.id_token_signed_response_alg]), [['Desktop app', true, 'ES256'], ['Gitea', false, 'RS256']]);
+    const post = await cli.run(['oidc-client', 'add', '--name', 'Nextcloud', '--redirect-uri', 'https://cloud.example/apps/user_oidc/code', '--auth-method', 'client_secret_post', '--json']);
+    assert.equal(post.code, 0, post.stderr);
+    const listed = JSON.parse((await cli.run(['oidc-client', 'list', '--json'])).stdout) as Array<{ name: string; public: boolean; id_token_signed_response_alg: string; token_endpoint_auth_method: string }>;
+    assert.deepEqual(listed.map((c) => [c.name, c.public, c.id_token_signed_response_alg, c.token_endpoint_auth_method]), [
+      ['Desktop app', true, 'ES256', 'none'],
+      ['Gitea', false, 'RS256', 'client_secret_basic'],
+      ['Nextcloud', false, 'ES256', 'client_secret_post'],
+    ]);
   });
 
   test('bad input is one line and a non-zero exit, and registers nothing (v5.0.0-10.4.1)', async () => {
@@ -116,6 +123,8 @@ describe('oidc-client and oidc-keys commands', () => {
       ['user info', ['--name', 'A', '--redirect-uri', 'https://user:pw@a.example/cb'], /is not allowed/],
       ['bad logout URI', ['--name', 'A', '--redirect-uri', 'https://a.example/cb', '--post-logout-redirect-uri', 'http://a.example/'], /--post-logout-redirect-uri/],
       ['bad alg', ['--name', 'A', '--redirect-uri', 'https://a.example/cb', '--alg', 'HS256'], /--alg "HS256" is not offered/],
+      ['bad auth method', ['--name', 'A', '--redirect-uri', 'https://a.example/cb', '--auth-method', 'private_key_jwt'], /--auth-method "private_key_jwt" is not offered/],
+      ['auth method on a public client', ['--name', 'A', '--redirect-uri', 'https://a.example/cb', '--public', '--auth-method', 'client_secret_post'], /--auth-method "client_secret_post" is not offered/],
       ['unknown option', ['--name', 'A', '--redirect-uri', 'https://a.example/cb', '--secret', 'x'], /--secret/],
     ];
     for (const [label, args, message] of cases) {

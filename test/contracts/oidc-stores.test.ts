@@ -154,7 +154,7 @@ eachBackend('OIDC stores contract', (backend) => {
 
   test('a client is created once per id; removing it deletes its grants and tokens; each change audited (v5.0.0-10.4.1)', async () => {
     const store = createSqlOidcClientStore(db());
-    const base = { clientId: 'fixed-id', name: 'Grafana', redirectUris: ['https://grafana.example/login/generic_oauth'], postLogoutRedirectUris: [], firstParty: false, public: false, idTokenSigningAlg: 'ES256' as const, createdAt: new Date(now) };
+    const base = { clientId: 'fixed-id', name: 'Grafana', redirectUris: ['https://grafana.example/login/generic_oauth'], postLogoutRedirectUris: [], firstParty: false, public: false, idTokenSigningAlg: 'ES256' as const, tokenEndpointAuthMethod: 'client_secret_basic' as const, createdAt: new Date(now) };
     assert.equal(await store.createClient(base, null), 'created');
     assert.equal(await store.createClient({ ...base, name: 'Other' }, null), 'conflict');
     assert.equal((await store.findClient('fixed-id'))?.client.name, 'Grafana');
@@ -209,6 +209,12 @@ eachBackend('OIDC stores contract', (backend) => {
 
     const pub = await clients().add({ name: 'CLI tool', redirectUris: ['http://127.0.0.1:8400/callback'], public: true }, CLI_CONTEXT);
     assert.ok(pub.ok && pub.clientSecret === undefined);
+    assert.deepEqual(await clients().add({ name: 'X', redirectUris: ['https://x.example/cb'], public: true, tokenEndpointAuthMethod: 'client_secret_post' }, CLI_CONTEXT), { ok: false, reason: 'invalid_auth_method', value: 'client_secret_post' });
+    assert.deepEqual(await clients().add({ name: 'X', redirectUris: ['https://x.example/cb'], tokenEndpointAuthMethod: 'none' }, CLI_CONTEXT), { ok: false, reason: 'invalid_auth_method', value: 'none' });
+    const post = await clients().add({ name: 'Nextcloud', redirectUris: ['https://cloud.example/apps/user_oidc/code'], tokenEndpointAuthMethod: 'client_secret_post' }, CLI_CONTEXT);
+    assert.ok(post.ok);
+    assert.equal((await clientStore.findClient(post.client.clientId))?.client.tokenEndpointAuthMethod, 'client_secret_post');
+    assert.equal((await new Adapter('Client').find(post.client.clientId))?.token_endpoint_auth_method, 'client_secret_post');
     const pubMeta = await new Adapter('Client').find(pub.client.clientId);
     assert.equal(pubMeta?.token_endpoint_auth_method, 'none');
     assert.equal('client_secret' in (pubMeta ?? {}), false);

@@ -97,6 +97,7 @@ test('add on the page: the secret is shown once, never again; the list shows the
     first_party: true,
     public: false,
     id_token_signed_response_alg: 'ES256',
+    token_endpoint_auth_method: 'client_secret_basic',
     created_at: undefined,
   });
   const metadata = await new server.deps.oidc.adapter('Client').find(clientId);
@@ -125,6 +126,8 @@ test('bad redirect URIs are 400 with the reason, the form kept, nothing register
   }
   assert.equal((await admin.postForm('/admin/oidc-clients', { ...GOOD, redirect_uris: '' })).status, 400);
   assert.equal((await admin.postForm('/admin/oidc-clients', { ...GOOD, alg: 'HS256' })).status, 400);
+  assert.equal((await admin.postForm('/admin/oidc-clients', { ...GOOD, auth_method: 'none' })).status, 400);
+  assert.equal((await apiCall(admin, 'POST', '/api/v1/admin/oidc-clients', { name: 'X', redirect_uris: ['https://x.example/cb'], public: true, token_endpoint_auth_method: 'client_secret_post' })).status, 400, 'no auth method for a public client');
   assert.equal((await apiCall(admin, 'POST', '/api/v1/admin/oidc-clients', { name: 'X', redirect_uris: ['https://x.example/cb'], client_secret: 'mine' })).status, 400, 'unknown fields refused');
   assert.equal(await clientCount(), before);
 });
@@ -148,6 +151,9 @@ test('the API registers (secret once) and removes; removal on the page asks firs
   const { client, client_secret } = made.json();
   assert.ok(client_secret.length >= 43);
   assert.equal(client.id_token_signed_response_alg, 'RS256');
+  const post = await apiCall(admin, 'POST', '/api/v1/admin/oidc-clients', { name: 'Nextcloud', redirect_uris: ['https://cloud.example/apps/user_oidc/code'], token_endpoint_auth_method: 'client_secret_post' });
+  assert.equal(post.status, 201, post.body);
+  assert.equal(post.json().client.token_endpoint_auth_method, 'client_secret_post');
   const pub = await apiCall(admin, 'POST', '/api/v1/admin/oidc-clients', { name: 'SPA', redirect_uris: ['https://spa.example/cb'], public: true });
   assert.equal(pub.status, 201);
   assert.equal('client_secret' in pub.json(), false, 'a public client has no secret');

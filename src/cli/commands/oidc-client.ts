@@ -16,6 +16,7 @@ function toJson(client: OidcClient) {
     first_party: client.firstParty,
     public: client.public,
     id_token_signed_response_alg: client.idTokenSigningAlg,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     created_at: client.createdAt.toISOString(),
   };
 }
@@ -42,6 +43,7 @@ const PROBLEM_KEYS = {
   invalid_redirect_uri: 'cli.oidc_client.invalid_redirect_uri',
   invalid_post_logout_redirect_uri: 'cli.oidc_client.invalid_post_logout_redirect_uri',
   invalid_alg: 'cli.oidc_client.invalid_alg',
+  invalid_auth_method: 'cli.oidc_client.invalid_auth_method',
 } as const satisfies Record<OidcClientProblem, string>;
 
 async function add(args: string[], io: CliIo, context: CliContext): Promise<number> {
@@ -54,6 +56,7 @@ async function add(args: string[], io: CliIo, context: CliContext): Promise<numb
       'first-party': { type: 'boolean' },
       public: { type: 'boolean' },
       alg: { type: 'string' },
+      'auth-method': { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -69,6 +72,7 @@ async function add(args: string[], io: CliIo, context: CliContext): Promise<numb
         firstParty: values['first-party'] === true,
         public: values.public === true,
         ...(values.alg === undefined ? {} : { idTokenSigningAlg: values.alg }),
+        ...(values['auth-method'] === undefined ? {} : { tokenEndpointAuthMethod: values['auth-method'] }),
       },
       CLI_CONTEXT,
     );
@@ -115,7 +119,8 @@ async function remove(args: string[], io: CliIo, context: CliContext): Promise<n
 
 /**
  * `gatehouse oidc-client add --name N --redirect-uri URI [--redirect-uri URI …]
- * [--post-logout-redirect-uri URI …] [--first-party] [--public] [--alg ES256|RS256] [--json]`,
+ * [--post-logout-redirect-uri URI …] [--first-party] [--public] [--alg ES256|RS256]
+ * [--auth-method client_secret_basic|client_secret_post] [--json]`,
  * `gatehouse oidc-client list [--json]`, `gatehouse oidc-client remove <client-id>`.
  * `add` prints the client id and (unless `--public`) the secret, once: with `--json`,
  * exactly `{"client_id","client_secret"}` on stdout. `list` never prints a secret. Each change

@@ -15,13 +15,15 @@
 import type { AuditContext } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
 import { generateToken, openText, sealText } from '../crypto.ts';
-import type { OidcClient, OidcClientStore, OidcPayloadStore, OidcSigningAlg, Transactor } from '../ports.ts';
+import type { OidcClient, OidcClientStore, OidcPayloadStore, OidcSigningAlg, OidcTokenEndpointAuthMethod, Transactor } from '../ports.ts';
 
 export const OIDC_CLIENT_NAME_MAX = 100;
 export const OIDC_REDIRECT_URI_MAX = 2000;
 export const OIDC_REDIRECT_URIS_MAX = 10;
 /** What a client may ask its ID tokens to be signed with (ES256 unless registered otherwise). */
 export const OIDC_CLIENT_ALGS: readonly OidcSigningAlg[] = ['ES256', 'RS256'];
+/** How a confidential client may authenticate at the token endpoint (a public one: `none`). */
+export const OIDC_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 export interface NewOidcClient {
   name: string;
@@ -30,9 +32,11 @@ export interface NewOidcClient {
   firstParty?: boolean;
   public?: boolean;
   idTokenSigningAlg?: string;
+  /** `client_secret_basic` (default) or `client_secret_post`; not for a public client. */
+  tokenEndpointAuthMethod?: string;
 }
 
-export type OidcClientProblem = 'invalid_name' | 'no_redirect_uri' | 'too_many_uris' | 'invalid_redirect_uri' | 'invalid_post_logout_redirect_uri' | 'invalid_alg';
+export type OidcClientProblem = 'invalid_name' | 'no_redirect_uri' | 'too_many_uris' | 'invalid_redirect_uri' | 'invalid_post_logout_redirect_uri' | 'invalid_alg' | 'invalid_auth_method';
 
 export type AddOidcClientResult =
   | { ok: true; client: OidcClient; clientSecret?: string }
@@ -76,7 +80,7 @@ function cleanName(name: string): string | undefined {
 export function createOidcClientService(options: { transactor: Transactor; clients: OidcClientStore; payloads: OidcPayloadStore; sealKey: Buffer; clock: Clock }): OidcClientService {
   const { transactor, clients, payloads, sealKey, clock } = options;
 
-  function check(input: NewOidcClient): { ok: false; reason: OidcClientProblem; value?: string } | { ok: true; name: string; alg: OidcSigningAlg } {
+  function check(input: NewOidcClient): { ok: false; reason: OidcClientProblem; value?: string } | { ok: true; name: string; alg: OidcSigningAlg; auth: OidcTokenEndpointAuthMethod } {
     const name = cleanName(input.name);
     if (name === undefined) return { ok: false, reason: 'invalid_name' };
     if (input.redirectUris.length === 0) return { ok: false, reason: 'no_redirect_uri' };
@@ -86,7 +90,9 @@ export function createOidcClientService(options: { transactor: Transactor; clien
     for (const uri of logout) if (redirectUriProblem(uri)) return { ok: false, reason: 'invalid_post_logout_redirect_uri', value: uri };
     const alg = input.idTokenSigningAlg ?? 'ES256';
     if (!(OIDC_CLIENT_ALGS as readonly string[]).includes(alg)) return { ok: false, reason: 'invalid_alg', value: alg };
-    return { ok: true, name, alg: alg as OidcSigningAlg };
+    const auth = input.tokenEndpointAuthMethod;
+    if (auth !== undefined && (input.public === true || !(OIDC_CLIENT_AUTH_METHODS as readonly string[]).includes(auth))) return { ok: false, reason: 'invalid_auth_method', value: auth };
+    return { ok: true, name, alg: alg as OidcSigningAlg, auth: input.public === true ? 'none' : ((auth ?? 'client_secret_basic') as OidcTokenEndpointAuthMethod) };
   }
 
   return {
@@ -102,6 +108,7 @@ export function createOidcClientService(options: { transactor: Transactor; clien
         firstParty: input.firstParty === true,
         public: isPublic,
         idTokenSigningAlg: checked.alg,
+        tokenEndpointAuthMethod: checked.auth,
         createdAt: new Date(clock.now()),
       };
       const clientSecret = isPublic ? undefined : generateToken(32);

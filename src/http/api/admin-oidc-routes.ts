@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
-import { OIDC_CLIENT_ALGS, OIDC_CLIENT_NAME_MAX, OIDC_REDIRECT_URI_MAX, OIDC_REDIRECT_URIS_MAX } from '../../domain/oidc/clients.ts';
+import { OIDC_CLIENT_ALGS, OIDC_CLIENT_AUTH_METHODS, OIDC_CLIENT_NAME_MAX, OIDC_REDIRECT_URI_MAX, OIDC_REDIRECT_URIS_MAX } from '../../domain/oidc/clients.ts';
 import type { OidcClient } from '../../domain/ports.ts';
 import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
@@ -32,6 +32,7 @@ export const oidcClientJson = z
     first_party: z.boolean().describe('True when users are not asked to consent (the operator’s own application).'),
     public: z.boolean().describe('True for a public client: no secret, PKCE required (`token_endpoint_auth_method` `none`).'),
     id_token_signed_response_alg: z.enum(OIDC_CLIENT_ALGS as ['ES256', 'RS256']).describe('How its ID tokens are signed: ES256 unless registered as RS256.'),
+    token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).describe('How it authenticates at the token endpoint: `none` for a public client.'),
     created_at: dateTime('When it was registered (ISO 8601, UTC).'),
   })
   .meta({ id: 'OidcClient', description: 'A registered OpenID Connect client: never its secret.' });
@@ -49,6 +50,10 @@ const addBody = z
     first_party: z.boolean().optional().describe('Skip the consent page (default false).'),
     public: z.boolean().optional().describe('A public client: no secret, PKCE required (default false).'),
     id_token_signed_response_alg: z.enum(OIDC_CLIENT_ALGS as ['ES256', 'RS256']).optional().describe('ES256 (default) or RS256 for an application that cannot verify ES256.'),
+    token_endpoint_auth_method: z
+      .enum(OIDC_CLIENT_AUTH_METHODS)
+      .optional()
+      .describe('For a confidential client: `client_secret_basic` (default) or `client_secret_post` (the secret in the body, e.g. Nextcloud’s user_oidc). Refused with `public`.'),
   })
   .strict()
   .meta({ description: 'The client to register. Unknown fields are refused.' });
@@ -62,6 +67,7 @@ export function toOidcClientJson(client: OidcClient) {
     first_party: client.firstParty,
     public: client.public,
     id_token_signed_response_alg: client.idTokenSigningAlg === 'RS256' ? ('RS256' as const) : ('ES256' as const),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     created_at: client.createdAt.toISOString(),
   };
 }
@@ -115,6 +121,7 @@ export async function adminOidcApiRoutes(parent: FastifyInstance, options: { dep
           firstParty: body.first_party === true,
           public: body.public === true,
           ...(body.id_token_signed_response_alg ? { idTokenSigningAlg: body.id_token_signed_response_alg } : {}),
+          ...(body.token_endpoint_auth_method ? { tokenEndpointAuthMethod: body.token_endpoint_auth_method } : {}),
         },
         auditContext(request),
       );

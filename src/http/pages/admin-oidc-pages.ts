@@ -37,6 +37,7 @@ const addForm = z.object({
   first_party: z.literal('yes').optional(),
   public: z.literal('yes').optional(),
   alg: z.string().max(16).default('ES256'),
+  auth_method: z.string().max(32).default('client_secret_basic'),
 });
 const removeForm = z.object({ confirm: z.literal('yes').optional() });
 export const clientIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
@@ -52,6 +53,7 @@ export const OIDC_PROBLEMS: Readonly<Record<OidcClientProblem, { field: string; 
   invalid_redirect_uri: { field: 'redirect_uris', key: 'admin.oidc.problem.invalid_redirect_uri' },
   invalid_post_logout_redirect_uri: { field: 'post_logout_redirect_uris', key: 'admin.oidc.problem.invalid_post_logout_redirect_uri' },
   invalid_alg: { field: 'alg', key: 'admin.oidc.problem.invalid_alg' },
+  invalid_auth_method: { field: 'auth_method', key: 'admin.oidc.problem.invalid_auth_method' },
 };
 
 export async function adminOidcPages(app: FastifyInstance, options: { deps: AdminOidcPageDeps; pages: PageTools; baseUrl: () => string }) {
@@ -89,6 +91,7 @@ export async function adminOidcPages(app: FastifyInstance, options: { deps: Admi
       firstParty: body.first_party === 'yes',
       public: body.public === 'yes',
       alg: body.alg,
+      authMethod: body.auth_method,
     };
     const result = await deps.oidc.clients.add(
       {
@@ -98,6 +101,8 @@ export async function adminOidcPages(app: FastifyInstance, options: { deps: Admi
         firstParty: form.firstParty,
         public: form.public,
         idTokenSigningAlg: body.alg,
+        // A public client has no secret to send: the method is not asked then.
+        ...(form.public ? {} : { tokenEndpointAuthMethod: body.auth_method }),
       },
       auditContext(request),
     );

@@ -36,6 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('first_party', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('public', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('id_token_alg', 'varchar(16)', (col) => col.notNull())
+    .addColumn('token_endpoint_auth_method', 'varchar(32)', (col) => col.notNull().defaultTo('client_secret_basic'))
     .addColumn('secret_sealed', 'varchar(255)')
     .addColumn('created_at', 'bigint', (col) => col.notNull())
     .modifyEnd(utf8)

@@ -24,7 +24,7 @@ export function clientMetadata(client: OidcClient, secret: string | undefined): 
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    token_endpoint_auth_method: client.public ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: client.public ? 'none' : client.tokenEndpointAuthMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
     id_token_signed_response_alg: client.idTokenSigningAlg,
   } as AdapterPayload;
 }

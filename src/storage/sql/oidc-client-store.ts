@@ -6,11 +6,16 @@
  * live in Redis the client service revokes them there too (domain/oidc/clients.ts).
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { OidcClient, OidcClientStore, OidcSigningAlg } from '../../domain/ports.ts';
+import type { OidcClient, OidcClientStore, OidcSigningAlg, OidcTokenEndpointAuthMethod } from '../../domain/ports.ts';
 import type { Database, OidcClientTable } from '../database.ts';
 import { isAsciiId, toDate, violatedUniqueIndex } from './rows.ts';
 
 const ALGS: readonly OidcSigningAlg[] = ['ES256', 'EdDSA', 'RS256'];
+
+function authMethod(row: Selectable<OidcClientTable>): OidcTokenEndpointAuthMethod {
+  if (Number(row.public) === 1) return 'none';
+  return row.token_endpoint_auth_method === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic';
+}
 
 function uris(json: string): string[] {
   const value: unknown = JSON.parse(json);
@@ -26,6 +31,7 @@ function toClient(row: Selectable<OidcClientTable>): OidcClient {
     firstParty: Number(row.first_party) === 1,
     public: Number(row.public) === 1,
     idTokenSigningAlg: (ALGS as readonly string[]).includes(row.id_token_alg) ? (row.id_token_alg as OidcSigningAlg) : 'ES256',
+    tokenEndpointAuthMethod: authMethod(row),
     createdAt: toDate(row.created_at),
   };
 }
@@ -47,6 +53,7 @@ export function createSqlOidcClientStore(db: Kysely<Database>): OidcClientStore 
             first_party: client.firstParty ? 1 : 0,
             public: client.public ? 1 : 0,
             id_token_alg: client.idTokenSigningAlg,
+            token_endpoint_auth_method: client.public ? 'none' : client.tokenEndpointAuthMethod,
             secret_sealed: secretSealed,
             created_at: client.createdAt.getTime(),
           })

@@ -19,11 +19,12 @@ export interface OidcClientForm {
   firstParty: boolean;
   public: boolean;
   alg: string;
+  authMethod: string;
 }
 
-export const EMPTY_OIDC_CLIENT_FORM: OidcClientForm = { name: '', redirectUris: '', postLogoutRedirectUris: '', firstParty: false, public: false, alg: 'ES256' };
+export const EMPTY_OIDC_CLIENT_FORM: OidcClientForm = { name: '', redirectUris: '', postLogoutRedirectUris: '', firstParty: false, public: false, alg: 'ES256', authMethod: 'client_secret_basic' };
 
-const FIELD_IDS = { name: 'oidc-name', redirect_uris: 'oidc-redirect-uris', post_logout_redirect_uris: 'oidc-logout-uris', alg: 'oidc-alg' } as const;
+const FIELD_IDS = { name: 'oidc-name', redirect_uris: 'oidc-redirect-uris', post_logout_redirect_uris: 'oidc-logout-uris', alg: 'oidc-alg', auth_method: 'oidc-auth-method' } as const;
 
 function fieldProblems(problems: Problems, field: string): string[] {
   return problems.filter((problem) => problem.field === field).map((problem) => problem.message);
@@ -86,6 +87,10 @@ function addForm(page: AdminPageContext, form: OidcClientForm, problems: Problem
     <p class="hint" id="${FIELD_IDS.alg}-hint">${t('page.admin.oidc.alg_hint')}</p>
     ${errorLine(FIELD_IDS.alg, errors('alg'))}
     <select id="${FIELD_IDS.alg}" name="alg"${described(FIELD_IDS.alg, true, errors('alg'))}>${['ES256', 'RS256'].map((alg) => html`<option value="${alg}"${form.alg === alg ? html` selected` : ''}>${alg}</option>`)}</select></div>
+  <div class="field"><label for="${FIELD_IDS.auth_method}">${t('page.admin.oidc.auth_method')}</label>
+    <p class="hint" id="${FIELD_IDS.auth_method}-hint">${t('page.admin.oidc.auth_method_hint')}</p>
+    ${errorLine(FIELD_IDS.auth_method, errors('auth_method'))}
+    <select id="${FIELD_IDS.auth_method}" name="auth_method"${described(FIELD_IDS.auth_method, true, errors('auth_method'))}>${['client_secret_basic', 'client_secret_post'].map((method) => html`<option value="${method}"${form.authMethod === method ? html` selected` : ''}>${method}</option>`)}</select></div>
   <div class="form-actions"><button type="submit">${t('page.admin.oidc.add_submit')}</button></div>
 </form>`;
 }
