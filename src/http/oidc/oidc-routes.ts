@@ -203,11 +203,13 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
   // change) is passed first.
   app.get(`${OIDC_PREFIX}/interaction/:uid`, { config: { access: 'signed-in' }, preHandler: requirePassedGates }, async (request, reply) => {
     const params = uidParams.safeParse(request.params);
-    if (!params.success) return showError(request, reply, 400, 'session_not_found');
+    // An interaction is this browser's (a signed cookie names it): another's uid, an expired or
+    // a finished one is not found here.
+    if (!params.success) return showError(request, reply, 404, 'session_not_found');
     const { provider } = await providers.get();
     prepareRaw(request, reply, options.baseUrl(), pages);
     const details = await interactionOf(request, reply, provider, params.data.uid);
-    if (!details) return showError(request, reply, 400, 'session_not_found');
+    if (!details) return showError(request, reply, 404, 'session_not_found');
     const here = `${OIDC_PREFIX}/interaction/${details.uid}`;
     // prompt=login: only an authentication after the request began counts; the provider kept
     // when in the interaction (provider.ts, `interactions.url`). Missing: not before now.
@@ -274,12 +276,13 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
 
   app.post(`${OIDC_PREFIX}/interaction/:uid/consent`, { config: { access: 'signed-in', csrf: 'required' }, preHandler: requirePassedGates }, async (request, reply) => {
     const params = uidParams.safeParse(request.params);
-    const form = consentForm.safeParse(request.body);
-    if (!params.success || !form.success) return showError(request, reply, 400, 'invalid_request');
+    if (!params.success) return showError(request, reply, 404, 'session_not_found');
     const { provider } = await providers.get();
     prepareRaw(request, reply, options.baseUrl(), pages);
     const details = await interactionOf(request, reply, provider, params.data.uid);
-    if (!details || details.prompt.name !== 'consent') return showError(request, reply, 400, 'session_not_found');
+    if (!details || details.prompt.name !== 'consent') return showError(request, reply, 404, 'session_not_found');
+    const form = consentForm.safeParse(request.body);
+    if (!form.success) return showError(request, reply, 400, 'invalid_request');
     const subject = await oidc.subjects.subjectFor(request.auth!.user.id);
     if (!subject || details.session?.accountId !== subject) return showError(request, reply, 403, 'wrong_account');
     if (form.data.decision === 'deny') {
