@@ -114,6 +114,10 @@ test('the whole flow: sign-in, consent, ES256 ID token with the claims, userinfo
   // revoked what it had approved: the next sign-in at the application asks for the password.
   assert.equal((await browser.get('/dashboard')).status, 303);
   await assert.rejects(oidc.refreshTokenGrant(config, again.tokens.refresh_token!), (error: any) => error.error === 'invalid_grant');
+  // No code, token or ID token in the log, anywhere in the flow.
+  const secrets = [callback.searchParams.get('code')!, tokens.access_token, tokens.refresh_token!, second.refresh_token!, tokens.id_token!, again.tokens.access_token, again.tokens.id_token!];
+  assert.ok(server.logs.some((line) => line.includes('/oidc/session/end?')), 'the provider’s requests are logged (with id_token_hint redacted)');
+  for (const secret of secrets) assert.ok(!server.logs.some((line) => line.includes(secret)), 'a token reached the log');
   const next = await startAuthorization(config);
   const first2 = await browser.get(`${next.url.pathname}${next.url.search}`);
   assert.match((await browser.get(first2.location!)).location ?? '', /^\/login\?next=/);
