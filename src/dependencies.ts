@@ -53,6 +53,16 @@ import { createPasskeyService } from './domain/passkeys/passkey-service.ts';
 import { relyingPartyFor } from './domain/passkeys/relying-party.ts';
 import { createSqlPasskeyStore } from './storage/sql/passkey-store.ts';
 import { createSqlWebauthnChallengeStore } from './storage/sql/webauthn-challenge-store.ts';
+import { createOidcClientService } from './domain/oidc/clients.ts';
+import { createOidcSigningKeys } from './domain/oidc/signing-keys.ts';
+import { createOidcSubjects } from './domain/oidc/subjects.ts';
+import { createOidcSessionLinks, createOidcUserRevocation, withOidcSignOut } from './domain/oidc/interaction-links.ts';
+import { createOidcAdapter } from './storage/oidc/adapter.ts';
+import { createRedisOidcPayloadStore } from './storage/redis/oidc-payload-store.ts';
+import { createSqlOidcClientStore } from './storage/sql/oidc-client-store.ts';
+import { createSqlOidcKeyStore } from './storage/sql/oidc-key-store.ts';
+import { createSqlOidcPayloadStore } from './storage/sql/oidc-payload-store.ts';
+import { createSqlOidcSubjectStore } from './storage/sql/oidc-subject-store.ts';
 
 export interface AppDependencies extends HttpDependencies {
   database: DatabaseHandle;
@@ -119,7 +129,20 @@ export async function createDependencies(
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
   const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
   const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
-  const sessions = createSessionService(sessionStore, config.sessions, clock, { proxyTokens: config.sessions.proxyCookie !== undefined });
+  // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
+  // instance), else SQL. Ending a Gatehouse session on purpose revokes what the provider
+  // issued under it; ending all of a user's revokes everything the provider issued to them
+  // (domain/oidc/interaction-links.ts).
+  const oidcPayloads = redis ? createRedisOidcPayloadStore(redis, now) : createSqlOidcPayloadStore(database.db, now);
+  const oidcSubjects = createOidcSubjects(createSqlOidcSubjectStore(database.db));
+  const oidcLinks = createOidcSessionLinks(oidcPayloads);
+  const sessions = withOidcSignOut(createSessionService(sessionStore, config.sessions, clock, { proxyTokens: config.sessions.proxyCookie !== undefined }), {
+    store: sessionStore,
+    links: oidcLinks,
+    subjects: oidcSubjects,
+    payloads: oidcPayloads,
+  });
+  const oidcRevocation = createOidcUserRevocation({ subjects: oidcSubjects, payloads: oidcPayloads });
   const hasher = await createPasswordHasher(config.passwords);
   const policy = config.passwords;
   const failedSignIns = createSqlFailedSignInSources(database.db);
@@ -133,7 +156,7 @@ export async function createDependencies(
   // request rate is a per-process guard kept in memory (login counters stay durable).
   const requestThrottle = redis ? throttle : await createThrottle({ limits, store: 'memory' });
   const guard = createLoginGuard(throttle, limits);
-  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit });
+  const userService = createUserService({ users, transactor, sessions, hasher, policy, clock, mailComposer, guard, failedSignIns, audit, oidc: oidcRevocation });
   const registration = createRegistrationService({ users: userService, throttle, open: config.registration === 'open' });
   // Two-factor secrets are sealed under versioned keys from SECRET_KEY: a new version seals new
   // secrets while older ones still open what they sealed (key rotation without re-enrolment).
@@ -158,7 +181,7 @@ export async function createDependencies(
   const passwordRecovery = createPasswordRecoveryService({ transactor, users, sessions, hasher, throttle, mailComposer, clock, policy });
   const secureAccount = createSecureAccountService({ transactor, users, sessions, hasher, throttle, guard, mailComposer, clock });
   const reauthentication = createReauthenticationService({ users, hasher, guard, sessions, audit, clock });
-  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard });
+  const accountDeletion = createAccountDeletionService({ transactor, users, sessions, hasher, guard, oidc: oidcRevocation });
   const emailVerification = createEmailVerificationService({ transactor, users, mailComposer, throttle, clock });
   const emailChange = createEmailChangeService({ transactor, users, hasher, mailComposer, throttle, clock });
   // The admin console's reads (issue #11).
@@ -176,6 +199,20 @@ export async function createDependencies(
     relyingParty: () => relyingPartyFor(options.publicUrl?.() ?? config.baseUrl),
     userHandleKey: deriveKey(secretKey, 'webauthn-user-handle'),
   });
+  // The OpenID Connect provider's storage (issue #13): clients, keys and subjects in SQL;
+  // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
+  // instance), else SQL. Secrets and private keys sealed under their own derived keys.
+  const oidcClientStore = createSqlOidcClientStore(database.db);
+  const oidcClients = createOidcClientService({ transactor, clients: oidcClientStore, payloads: oidcPayloads, sealKey: deriveKey(secretKey, 'oidc-clients:v1'), clock });
+  const oidc = {
+    clients: oidcClients,
+    clientStore: oidcClientStore,
+    signingKeys: createOidcSigningKeys({ store: createSqlOidcKeyStore(database.db), transactor, sealKey: deriveKey(secretKey, 'oidc-keys:v1'), clock }),
+    payloads: oidcPayloads,
+    subjects: oidcSubjects,
+    links: oidcLinks,
+    adapter: createOidcAdapter({ payloads: oidcPayloads, clients: oidcClientStore, openSecret: oidcClients.openSecret }),
+  };
   const adminOverview = createAdminOverviewService({ auditReader, userDirectory, sessionStore, users, clock, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds });
 
   return {
@@ -209,6 +246,7 @@ export async function createDependencies(
     userDirectory,
     adminOverview,
     passkeys,
+    oidc,
     setAuditSink(next: AuditSink, warn?: (error: unknown) => void) {
       auditSink = next;
       if (warn) auditWarn = warn;

@@ -67,9 +67,13 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
       (error) => auditLog.error({ err: error }, 'audit event lost: its write failed'),
     );
     const pruneAudit = () =>
-      deps.auditMaintenance
-        .prune(new Date(deps.clock.now() - config.auditRetentionDays * DAY_MS))
-        .catch((error) => app.log.warn({ err: error }, 'audit retention prune failed'));
+      Promise.all([
+        deps.auditMaintenance
+          .prune(new Date(deps.clock.now() - config.auditRetentionDays * DAY_MS))
+          .catch((error) => app.log.warn({ err: error }, 'audit retention prune failed')),
+        // Expired OpenID Connect codes, tokens and sessions (SQL; Redis expires its own keys).
+        deps.oidc.payloads.pruneExpired(new Date(deps.clock.now())).catch((error) => app.log.warn({ err: error }, 'expired OpenID Connect payload prune failed')),
+      ]);
     const retention = setInterval(pruneAudit, AUDIT_PRUNE_INTERVAL_MS);
     retention.unref();
     void pruneAudit();

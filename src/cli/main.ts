@@ -91,6 +91,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/mail-queue.ts')).mailQueue,
   },
   {
+    name: 'oidc-client',
+    summary: 'cli.summary.oidc-client',
+    usage:
+      'gatehouse oidc-client add --name N --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI …] [--first-party] [--public] [--alg ES256|RS256] [--auth-method client_secret_basic|client_secret_post] [--json] | list [--json] | remove <client-id>',
+    load: async () => (await import('./commands/oidc-client.ts')).oidcClient,
+  },
+  {
+    name: 'oidc-keys',
+    summary: 'cli.summary.oidc-keys',
+    usage: 'gatehouse oidc-keys rotate',
+    load: async () => (await import('./commands/oidc-keys.ts')).oidcKeys,
+  },
+  {
     name: 'secret',
     summary: 'cli.summary.secret',
     usage: 'gatehouse secret',

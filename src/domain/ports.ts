@@ -143,6 +143,9 @@ export interface TransactionStores {
   mail: MailQueue;
   secondFactors: SecondFactorStore;
   passkeys: PasskeyStore;
+  /** OpenID Connect clients and signing keys (issue #13), so a change and its audit row commit together. */
+  oidcClients: OidcClientStore;
+  oidcKeys: OidcKeyStore;
   /** Record last, after the change the event records (see AuditLog). */
   audit: AuditLog;
 }
@@ -405,4 +408,100 @@ export interface WebauthnChallengeStore {
   saveChallenge(challenge: { hash: string; purpose: WebauthnChallengePurpose; userId: number | null; expiresAt: Date }, now: Date): Promise<void>;
   /** The challenge's user, deleted in the same step; undefined when unknown, used, expired or of another purpose. */
   consumeChallenge(hash: string, purpose: WebauthnChallengePurpose, now: Date): Promise<{ userId: number | null } | undefined>;
+}
+
+// ---- OpenID Connect provider (issue #13) ----
+// Agreed between the provider (src/http/oidc) and the storage side (src/storage/oidc, sql,
+// redis); additions beyond the agreed text are marked "(added)".
+
+export type OidcSigningAlg = 'ES256' | 'EdDSA' | 'RS256';
+
+export interface OidcClient {
+  /** Random, ≥128 bits, url-safe. */
+  clientId: string;
+  name: string;
+  /** Exact-match list (v5.0.0-10.4.1). */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** May skip consent (v5.0.0-10.7.1). */
+  firstParty: boolean;
+  /** No secret, PKCE required, token_endpoint_auth_method 'none'. */
+  public: boolean;
+  /** 'ES256' unless registered as 'RS256' (v5.0.0-11.6.1). */
+  idTokenSigningAlg: OidcSigningAlg;
+  /**
+   * (added) How a confidential client authenticates at the token endpoint: `client_secret_basic`
+   * (default) or `client_secret_post` (Nextcloud's user_oidc); always `none` for a public one.
+   */
+  tokenEndpointAuthMethod: OidcTokenEndpointAuthMethod;
+  createdAt: Date;
+}
+
+export type OidcTokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface OidcClientStore {
+  createClient(client: OidcClient, secretSealed: string | null): Promise<'created' | 'conflict'>;
+  listClients(): Promise<OidcClient[]>;
+  findClient(clientId: string): Promise<{ client: OidcClient; secretSealed: string | null } | undefined>;
+  /** Deletes the client and, in the same transaction, every grant and token issued to it. */
+  deleteClient(clientId: string): Promise<boolean>;
+}
+
+export interface OidcSigningKey {
+  kid: string;
+  alg: OidcSigningAlg;
+  privateJwkSealed: string;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+export interface OidcKeyStore {
+  /** Newest first; retired keys stay (published for verification) until deleted. */
+  listKeys(): Promise<OidcSigningKey[]>;
+  /** One transaction: mark the current keys retired at `at`, add `next`, delete keys retired before `deleteRetiredBefore`. */
+  rotate(next: OidcSigningKey[], at: Date, deleteRetiredBefore: Date): Promise<void>;
+  /**
+   * (added) The first keys, only if there are none yet: a unique index on the key generation
+   * decides between two instances starting at once; the loser gets `exists` (never thrown)
+   * and reads the winner's keys.
+   */
+  createInitial(keys: OidcSigningKey[]): Promise<'created' | 'exists'>;
+}
+
+/** oidc-provider's models (Session, AccessToken, AuthorizationCode, RefreshToken, Grant, Interaction, ReplayDetection, …) by name and id. */
+export type OidcPayload = Record<string, unknown>;
+
+export interface OidcPayloadStore {
+  upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds: number): Promise<void>;
+  find(model: string, id: string): Promise<OidcPayload | undefined>;
+  findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
+  /** Sets payload.consumed = epoch seconds. */
+  consume(model: string, id: string): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+  /** Every Grant, token, code and provider Session of this subject (`accountId` = the user's OIDC subject). */
+  revokeByAccount(accountId: string): Promise<number>;
+  /** The grants this subject gave, for the connected-apps page (v5.0.0-10.7.3). */
+  listGrants(accountId: string): Promise<Array<{ grantId: string; clientId: string; scopes: string[]; createdAt: Date; expiresAt: Date | null }>>;
+  /**
+   * (added) Every grant, code and token issued to the client; returns how many. The SQL client
+   * store already deletes them with the client (one transaction); payloads in Redis cannot
+   * join that transaction, so the client service calls this right after.
+   */
+  revokeByClient(clientId: string): Promise<number>;
+  /** (added) Deletes rows expired before `now`; returns how many (SQL; Redis expires keys itself and returns 0). */
+  pruneExpired(now: Date): Promise<number>;
+}
+
+/**
+ * (added) Users' stable OIDC subjects: a random ≥128-bit base64url value per account
+ * (`users.oidc_subject`, unique), never the numeric id, so it reveals nothing and survives
+ * renames.
+ */
+export interface OidcSubjectStore {
+  /** The user's subject; undefined when no such user. */
+  subjectFor(userId: number): Promise<string | undefined>;
+  /** The user a subject belongs to; undefined when none. */
+  findUserBySubject(subject: string): Promise<User | undefined>;
 }

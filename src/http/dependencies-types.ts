@@ -22,6 +22,12 @@ import type { AccountDeletionService } from '../domain/users/account-deletion.ts
 import type { EmailVerificationService } from '../domain/users/email-verification.ts';
 import type { EmailChangeService } from '../domain/users/email-change.ts';
 import type { PasskeyService } from '../domain/passkeys/passkey-service.ts';
+import type { OidcClientService } from '../domain/oidc/clients.ts';
+import type { OidcSigningKeys } from '../domain/oidc/signing-keys.ts';
+import type { OidcSubjects } from '../domain/oidc/subjects.ts';
+import type { OidcSessionLinks } from '../domain/oidc/interaction-links.ts';
+import type { OidcClientStore, OidcPayloadStore } from '../domain/ports.ts';
+import type { AdapterConstructor } from 'oidc-provider';
 
 export interface HttpDependencies {
   users: UserStore;
@@ -65,6 +71,21 @@ export interface HttpDependencies {
   adminOverview: AdminOverviewService;
   /** Passkeys: registration, sign-in, second factor, and the user's list (issue #12). */
   passkeys: PasskeyService;
+  /**
+   * The OpenID Connect provider's parts (issue #13): registered clients (service and store),
+   * signing keys, oidc-provider's payloads (Redis when REDIS_URL is set, else SQL), users'
+   * subjects, and the adapter class for oidc-provider's `adapter` option over those stores.
+   */
+  oidc: {
+    clients: OidcClientService;
+    clientStore: OidcClientStore;
+    signingKeys: OidcSigningKeys;
+    payloads: OidcPayloadStore;
+    subjects: OidcSubjects;
+    adapter: AdapterConstructor;
+    /** Which grants and provider sessions each Gatehouse session made (signing it out ends them). */
+    links: OidcSessionLinks;
+  };
   /** True when the database answers; never throws. */
   isDatabaseUp(): Promise<boolean>;
 }

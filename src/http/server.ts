@@ -28,7 +28,10 @@ import { sessionPages } from './pages/session-pages.ts';
 import { securityPages } from './pages/security-pages.ts';
 import { twoFactorPages } from './pages/two-factor-pages.ts';
 import { adminPages } from './pages/admin-pages.ts';
+import { adminOidcPages } from './pages/admin-oidc-pages.ts';
 import { passkeyPages } from './pages/passkey-pages.ts';
+import { connectedAppsPages } from './pages/connected-apps-pages.ts';
+import { oidcRoutes } from './oidc/oidc-routes.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
@@ -129,6 +132,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(securityPages, { deps, pages, sudoSeconds: config.sudoSeconds });
   await app.register(twoFactorPages, { deps, pages, cookie: config.sessions, hasPasskeys: (userId) => deps.passkeys.hasPasskey(userId) });
   await app.register(adminPages, { deps, pages });
+  await app.register(adminOidcPages, { deps, pages, baseUrl: () => publicUrl().baseUrl });
   await app.register(passkeyPages, { deps, pages, cookie: config.sessions });
   await app.register(addressPages, { deps, pages, sessions: config.sessions });
   await app.register(forwardAuthRoutes, {
@@ -141,6 +145,16 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
     jwtSeed: deps.keys.forwardAuthJwt,
     baseUrl: () => publicUrl().baseUrl,
   });
+  // The OpenID Connect provider under /oidc (issue #13) and the user's connected apps.
+  await app.register(oidcRoutes, {
+    deps,
+    pages,
+    cookie: config.sessions,
+    baseUrl: () => publicUrl().baseUrl,
+    sessionLifetimeSeconds: config.sessions.absoluteLifetimeSeconds,
+    logError: (error) => app.log.error({ err: error }, 'OpenID Connect provider error'),
+  });
+  await app.register(connectedAppsPages, { deps, pages });
   // The API: its own context, with JSON errors and its own 404/405.
   await app.register(apiRoutes, { prefix: '/api/v1', deps, config, pages, baseUrl: () => publicUrl().baseUrl });
   return app;

@@ -12,6 +12,8 @@ import { auditCliEn } from './sections/audit-cli.en.ts';
 import { doctorEn } from './sections/doctor.en.ts';
 import { securityEn } from './sections/security.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
+import { oidcAdminEn } from './sections/oidc-admin.en.ts';
+import { oidcEn } from './sections/oidc.en.ts';
 import { twoFactorEn } from './sections/two-factor.en.ts';
 import { forwardAuthEn } from './sections/forward-auth.en.ts';
 
@@ -336,6 +338,9 @@ export const en = {
   // Operation summaries on the reference page, by operationId (the document itself stays English).
   'apiref.summary.getCsrfToken': 'Get the CSRF token of this session',
   'apiref.summary.diagnoseRequest': 'How this server sees the request',
+  'apiref.summary.listOidcClients': 'List the registered OpenID Connect clients',
+  'apiref.summary.addOidcClient': 'Register an OpenID Connect client',
+  'apiref.summary.removeOidcClient': 'Remove an OpenID Connect client',
   'apiref.summary.registerAccount': 'Create an account',
   'apiref.summary.signIn': 'Sign in',
   'apiref.summary.signOut': 'Sign out',
@@ -482,6 +487,8 @@ export const en = {
   ...auditCliEn,
   ...securityEn,
   ...passkeysEn,
+  ...oidcAdminEn,
+  ...oidcEn,
   ...twoFactorEn,
   ...forwardAuthEn,
 } as const;

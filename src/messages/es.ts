@@ -10,6 +10,8 @@ import { auditCliEs } from './sections/audit-cli.es.ts';
 import { doctorEs } from './sections/doctor.es.ts';
 import { securityEs } from './sections/security.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
+import { oidcAdminEs } from './sections/oidc-admin.es.ts';
+import { oidcEs } from './sections/oidc.es.ts';
 import { twoFactorEs } from './sections/two-factor.es.ts';
 import { forwardAuthEs } from './sections/forward-auth.es.ts';
 
@@ -323,6 +325,9 @@ export const es = {
   'apiref.message': 'Mensaje',
   'apiref.summary.getCsrfToken': 'Obtener el token CSRF de esta sesión',
   'apiref.summary.diagnoseRequest': 'Cómo ve este servidor la petición',
+  'apiref.summary.listOidcClients': 'Listar los clientes OpenID Connect registrados',
+  'apiref.summary.addOidcClient': 'Registrar un cliente OpenID Connect',
+  'apiref.summary.removeOidcClient': 'Quitar un cliente OpenID Connect',
   'apiref.summary.registerAccount': 'Crear una cuenta',
   'apiref.summary.signIn': 'Iniciar sesión',
   'apiref.summary.signOut': 'Cerrar sesión',
@@ -467,6 +472,8 @@ export const es = {
   ...auditCliEs,
   ...securityEs,
   ...passkeysEs,
+  ...oidcAdminEs,
+  ...oidcEs,
   ...twoFactorEs,
   ...forwardAuthEs,
 } satisfies Record<MessageKey, string>;

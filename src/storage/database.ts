@@ -24,6 +24,8 @@ export interface UserTable {
   locale: string | null;
   created_at: number | string;
   updated_at: number | string;
+  /** The account's OIDC subject (migration 0014): random, unique; set at creation. */
+  oidc_subject: string | null;
 }
 
 export interface SessionTable {
@@ -141,7 +143,48 @@ export interface TokenTable {
   expires_at: number | string;
 }
 
+/** Migration 0014: registered OpenID Connect clients; URIs as JSON arrays, the secret sealed. */
+export interface OidcClientTable {
+  client_id: string;
+  name: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  first_party: number;
+  public: number;
+  id_token_alg: string;
+  token_endpoint_auth_method: string;
+  secret_sealed: string | null;
+  created_at: number | string;
+}
+
+/** oidc-provider's models by (model, id), JSON, with the columns they are found and revoked by. */
+export interface OidcPayloadTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: number | string;
+  consumed_at: number | string | null;
+}
+
+/** Signing keys, the private JWK sealed; (generation, alg) unique. */
+export interface OidcKeyTable {
+  kid: string;
+  generation: number;
+  alg: string;
+  private_jwk_sealed: string;
+  created_at: number | string;
+  retired_at: number | string | null;
+}
+
 export interface Database {
+  oidc_clients: OidcClientTable;
+  oidc_payloads: OidcPayloadTable;
+  oidc_keys: OidcKeyTable;
   tokens: TokenTable;
   users: UserTable;
   sessions: SessionTable;

@@ -19,6 +19,7 @@ import * as auditLog from './migrations/0010-audit-log.ts';
 import * as adminIndexes from './migrations/0011-admin-indexes.ts';
 import * as secondFactors from './migrations/0012-second-factors.ts';
 import * as forwardAuth from './migrations/0013-forward-auth.ts';
+import * as oidc from './migrations/0014-oidc.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-admin-indexes': adminIndexes,
   '0012-second-factors': secondFactors,
   '0013-forward-auth': forwardAuth,
+  '0014-oidc': oidc,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

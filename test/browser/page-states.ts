@@ -197,6 +197,68 @@ const adminActionNotice: PageState = {
   },
 };
 
+/** The OpenID Connect clients page after registering one: the id and the secret, shown once. */
+const oidcClientCreated: PageState = {
+  name: 'admin-oidc-client-created',
+  signedIn: true,
+  as: 'admin',
+  status: 201,
+  async open(page) {
+    await go(page, '/admin/oidc-clients?lang=en');
+    await page.locator('#oidc-name').fill('Grafana');
+    await page.locator('#oidc-redirect-uris').fill('https://grafana.example/login/generic_oauth');
+    // By keyboard: on a phone the long list above keeps the box moving while a pointer aims.
+    await page.locator('#oidc-first-party').focus();
+    await page.keyboard.press('Space');
+    return (await submitWith(page, () => page.locator('#oidc-name').press('Enter'))).status();
+  },
+};
+
+/** The add form sent empty: the summary and each field's problem. */
+const oidcClientErrors: PageState = {
+  name: 'admin-oidc-clients-errors',
+  signedIn: true,
+  as: 'admin',
+  status: 400,
+  async open(page) {
+    await go(page, '/admin/oidc-clients?lang=en');
+    await page.locator('#oidc-redirect-uris').fill('http://grafana.example/callback#x');
+    await page.locator('#oidc-name').fill('Grafana');
+    return (await submitWith(page, () => page.locator('#oidc-name').press('Enter'))).status();
+  },
+};
+
+/**
+ * The OpenID Connect consent page (issue #13), as the administrator: a third-party client is
+ * registered on the console first (first-party ones skip consent), then an authorization
+ * request for it lands on the consent page, signed in already.
+ */
+const oidcConsent: PageState = {
+  name: 'oidc-consent',
+  signedIn: true,
+  as: 'admin',
+  status: 200,
+  async open(page, world) {
+    await go(page, '/admin/oidc-clients?lang=en');
+    await page.locator('#oidc-name').fill('Wiki');
+    await page.locator('#oidc-redirect-uris').fill('https://wiki.example/callback');
+    assert.equal((await submitWith(page, () => page.locator('#oidc-name').press('Enter'))).status(), 201);
+    const clientId = (await page.locator('code[data-client-id]').textContent())!.trim();
+    const query = new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      redirect_uri: 'https://wiki.example/callback',
+      scope: 'openid profile email groups',
+      state: 'page-state',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const status = await go(page, `${world.origin}/oidc/auth?${query.toString()}`);
+    assert.match(new URL(page.url()).pathname, /^\/oidc\/interaction\/[\w-]+$/, 'the consent page');
+    return status;
+  },
+};
+
 /** The console's pages: the home, lists with and without problems, a user, confirmations, in both languages. */
 const ADMIN_STATES: readonly PageState[] = [
   adminGet('admin-home', '/admin?lang=en'),
@@ -213,6 +275,11 @@ const ADMIN_STATES: readonly PageState[] = [
   adminGet('admin-home-es', '/admin?lang=es'),
   adminGet('admin-user-es', (world) => `/admin/users/${world.otherUserId}?lang=es`),
   adminGet('admin-audit-es', '/admin/audit?lang=es'),
+  adminGet('admin-oidc-clients', '/admin/oidc-clients?lang=en'),
+  oidcClientErrors,
+  oidcClientCreated,
+  adminGet('admin-oidc-clients-list-es', '/admin/oidc-clients?lang=es'),
+  oidcConsent,
 ];
 
 /**
@@ -273,6 +340,9 @@ export const PAGE_STATES: readonly PageState[] = [
   get('404-es', '/no-such-page?lang=es', false, 404),
   get('api-reference-es', '/api/v1/docs?lang=es', false),
   get('forgot-password-es', '/forgot-password?lang=es', false),
+  // The OpenID Connect provider's error page (an unknown client: no redirect anywhere).
+  get('oidc-error', '/oidc/auth?client_id=unknown&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fx.example%2Fcb&lang=en', false, 400),
+  get('oidc-error-es', '/oidc/auth?client_id=unknown&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fx.example%2Fcb&lang=es', false, 400),
   get('home-signed-in', '/?lang=en', true),
   get('dashboard', '/dashboard?lang=en', true),
   get('profile', '/profile?lang=en', true),
@@ -286,6 +356,8 @@ export const PAGE_STATES: readonly PageState[] = [
   get('delete-account', '/settings/delete-account?lang=en', true),
   getThenSend('delete-account-errors', '/settings/delete-account?lang=en', true, 400),
   get('sessions-es', '/settings/sessions?lang=es', true),
+  get('connected-apps', '/settings/apps?lang=en', true),
+  get('connected-apps-es', '/settings/apps?lang=es', true),
   get('change-email-es', '/settings/email?lang=es', true),
   forbidden,
   get('dashboard-es', '/dashboard?lang=es', true),

@@ -12,6 +12,8 @@ import type {
   CreateUserResult,
   CredentialStore,
   MailQueue,
+  OidcClientStore,
+  OidcKeyStore,
   OutgoingMail,
   PasskeyStore,
   SecondFactorStore,
@@ -163,6 +165,12 @@ const refuseSecondFactors: SecondFactorStore = new Proxy({} as SecondFactorStore
 const refusePasskeys: PasskeyStore = new Proxy({} as PasskeyStore, {
   get: () => async () => {
     throw new Error('the in-memory stores have no passkeys');
+  },
+});
+
+const refuseOidc = new Proxy({} as OidcClientStore & OidcKeyStore, {
+  get: () => async () => {
+    throw new Error('the in-memory stores have no OpenID Connect clients or keys');
   },
 });
 
@@ -324,6 +332,8 @@ export function createMemoryStores(): MemoryStores {
         mail: { ...refuseMailQueue, enqueue: async (mail) => void queued.push(mail) },
         secondFactors: refuseSecondFactors,
         passkeys: refusePasskeys,
+        oidcClients: refuseOidc,
+        oidcKeys: refuseOidc,
         audit: { record: async (event, context) => void recorded.push({ ...event, ...context }) },
       };
       const result = await work(stores);

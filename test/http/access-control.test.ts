@@ -34,10 +34,17 @@ const PRIVATE_AREAS = ['/dashboard', '/profile', '/settings', '/admin', '/api/v1
 const ADMIN_AREAS = ['/admin', '/api/v1/admin'];
 
 /** The kinds of object a route can name, and where each id comes from. */
-type ObjectKind = 'user' | 'session';
+type ObjectKind = 'user' | 'session' | 'oidc-client' | 'oidc-interaction';
 
 /** A path parameter names an object of the collection segment just before it: `/users/:id`. */
-const COLLECTIONS: Readonly<Record<string, ObjectKind>> = { users: 'user', sessions: 'session' };
+const COLLECTIONS: Readonly<Record<string, ObjectKind>> = { users: 'user', sessions: 'session', 'oidc-clients': 'oidc-client', interaction: 'oidc-interaction' };
+
+/**
+ * Objects bound to one browser rather than to an account: an OpenID Connect interaction is
+ * named by its uid and by a signed cookie only the browser that began it holds, so here every
+ * uid is someone else's (404). The browser's own is accepted in test/http/oidc-flow.test.ts.
+ */
+const BROWSER_BOUND: ReadonlySet<ObjectKind> = new Set(['oidc-interaction']);
 
 /** Object ids that travel in the query string or the form rather than the path. */
 const ID_FIELDS: Readonly<Record<string, { query?: Record<string, ObjectKind>; body?: Record<string, ObjectKind> }>> = {
@@ -48,9 +55,12 @@ const ID_FIELDS: Readonly<Record<string, { query?: Record<string, ObjectKind>; b
 
 /**
  * State-changing routes whose callers are not browsers and that authenticate otherwise (an
- * OAuth token endpoint), with why: the CSRF sweep skips them. Empty today.
+ * OAuth token endpoint), with why: the CSRF sweep skips them.
  */
-const NOT_FOR_BROWSERS: Readonly<Record<string, string>> = {};
+const NOT_FOR_BROWSERS: Readonly<Record<string, string>> = {
+  'POST /oidc/*':
+    "oidc-provider's endpoints: token, revocation and userinfo authenticate the client or bearer token themselves; the sign-out confirmation carries the provider's own anti-forgery field (xsrf, checked by the library); an authorization request by POST is what a cross-site link does anyway (src/http/oidc/oidc-routes.ts)",
+};
 
 interface Account {
   username: string;
@@ -67,6 +77,8 @@ let admin: Account;
 let victim: Account;
 let plain: Account;
 let accounts = 0;
+/** A registered OpenID Connect client, the filler of `/oidc-clients/:id`. */
+let oidcClientId = '';
 
 function inArea(url: string, areas: readonly string[]): boolean {
   return areas.some((area) => url === area || url.startsWith(`${area}/`) || url.startsWith(`${area}.`));
@@ -79,6 +91,9 @@ function isApi(route: DeclaredRoute): boolean {
 const label = (route: DeclaredRoute) => `${route.method} ${route.url}`;
 
 function idOf(owner: Account, kind: ObjectKind): string {
+  // OpenID Connect clients belong to no account (admin-only routes): one registered in `before`.
+  if (kind === 'oidc-client') return oidcClientId;
+  if (kind === 'oidc-interaction') return `interaction-of-${owner.id}`;
   return kind === 'user' ? String(owner.id) : owner.sessionId;
 }
 
@@ -255,6 +270,9 @@ before(async () => {
   await refreshTokens(admin.client);
   victim = await createAccount('ac-victim');
   plain = await createAccount('ac-plain');
+  const registered = await server.deps.oidc.clients.add({ name: 'Access-control probe', redirectUris: ['https://probe.example/cb'] }, { actorUserId: null, ip: null, userAgent: null, channel: 'cli' });
+  assert.ok(registered.ok);
+  oidcClientId = registered.client.clientId;
 });
 after(async () => {
   await server?.stop();
@@ -367,7 +385,8 @@ describe('access control over every declared route', () => {
         assertShowsNothingOf(response, [victim, admin], `${label(route)} on another user's object`);
       }
       assert.deepEqual([await snapshot(victim), await snapshot(admin)], before, `${label(route)} changed another account`);
-      if (typeof route.access !== 'object') {
+      const browserBound = [...route.url.matchAll(/([^/]*)\/:/g)].some(([, collection]) => BROWSER_BOUND.has(COLLECTIONS[collection!]!));
+      if (typeof route.access !== 'object' && !browserBound) {
         const own = await send(attacker.client, route, { owner: attacker, fields: plausibleFields(attacker, attacker), csrf: 'valid' });
         assert.ok(own.status < 400, `${label(route)} on the user's own object: ${own.status} (is the filler plausible?)`);
       }

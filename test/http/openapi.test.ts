@@ -20,6 +20,7 @@ const run = promisify(execFile);
 /** Every operation: its operationId, exactly the statuses it answers, and its security. */
 const OPERATIONS = {
   'get /api/v1/csrf': { id: 'getCsrfToken', statuses: ['200', '429', '500', '503'], security: [{}, { session: [] }] },
+  'get /api/v1/diagnostics/request': { id: 'diagnoseRequest', statuses: ['200', '429', '500', '503'], security: [{}] },
   'post /api/v1/register': {
     id: 'registerAccount',
     statuses: ['201', '400', '403', '409', '413', '415', '429', '500', '503'],
@@ -53,6 +54,9 @@ const OPERATIONS = {
   'post /api/v1/admin/users/{id}/resend-verification': { id: 'resendUserVerification', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/admin/users/{id}/unblock': { id: 'unblockUser', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'delete /api/v1/admin/users/{id}': { id: 'deleteUser', statuses: ['204', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'get /api/v1/admin/oidc-clients': { id: 'listOidcClients', statuses: ['200', '401', '403', '429', '500', '503'], security: [{ session: [] }] },
+  'post /api/v1/admin/oidc-clients': { id: 'addOidcClient', statuses: ['201', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
+  'delete /api/v1/admin/oidc-clients/{id}': { id: 'removeOidcClient', statuses: ['204', '400', '401', '403', '404', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/admin/users/{id}/reset-two-factor': { id: 'resetUserTwoFactor', statuses: ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'post /api/v1/login/two-factor': { id: 'completeSecondFactor', statuses: ['200', '400', '401', '403', '413', '415', '429', '500', '503'], security: [{ session: [], csrf: [] }] },
   'get /api/v1/settings/two-factor': { id: 'getTwoFactorStatus', statuses: ['200', '401', '403', '429', '500', '503'], security: [{ session: [] }] },

@@ -46,6 +46,11 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.renamed',
   'passkey.counter_regressed', // a sign-in whose signature counter did not move forward: refused (a cloned authenticator?)
   'forward_auth.denied', // details.reason: group_required | second_factor_required | reauthentication_required | password_change_required | target_refused | untrusted_peer | rules_invalid; details.host, details.suppressed
+  'oidc.client_added', // details.client_id, name, public, first_party
+  'oidc.client_removed', // details.client_id, name, revoked: grants and tokens deleted with it
+  'oidc.keys_rotated', // details.kids: the new signing keys; initial: true for the first keys
+  'oidc.consent_granted', // details.client_id, scopes: a user allowed an application (first-party clients too)
+  'oidc.grant_revoked', // details.client_id: the user revoked an application's access on /settings/apps
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -9,6 +9,7 @@
  * (`lockActiveAdmins`) and only then reads its target, so of two admins demoting each other
  * at once the second sees the first's commit and is refused: the rule cannot be raced past.
  */
+import type { OidcUserRevocation } from '../oidc/interaction-links.ts';
 import type { AuditContext, AuditEvent } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
 import { type LoginGuard, throttleAccountKey } from '../login/login.ts';
@@ -54,6 +55,8 @@ export function createAccountAdministration(deps: {
   guard?: Pick<LoginGuard, 'clearAccount'>;
   failedSignIns?: FailedSignInSources;
   audit?: AuditLog;
+  /** Revokes a deleted user's OpenID Connect grants and tokens (issue #13). */
+  oidc?: OidcUserRevocation;
 }): AccountAdministration {
   const { transactor, users, sessions, clock } = deps;
   const now = () => new Date(clock.now());
@@ -132,6 +135,10 @@ export function createAccountAdministration(deps: {
     },
 
     async deleteUser(target, by) {
+      // The OIDC subject goes with the row: read it first (revoked below only if the account
+      // deleted is the one read here).
+      const before = deps.oidc ? await find(users, target) : undefined;
+      const revokeOidc = before ? await deps.oidc!.prepare(before.id) : undefined;
       const result = await guarded(target, async (tx, user, admins) => {
         if (isLastAdmin(admins, user)) {
           await tx.audit.record(refusal('user.deleted', user, 'last_admin'), by);
@@ -147,6 +154,7 @@ export function createAccountAdministration(deps: {
       if (!result.ok) return result;
       try {
         await sessions.endAllSessionsForUser(result.userId);
+        if (revokeOidc && before?.id === result.userId) await revokeOidc();
       } catch {
         // Rows left behind (Redis away) name a user that no longer exists: they sign no one in.
       }

@@ -11,6 +11,7 @@ import type { PasswordHasher } from '../passwords/hasher.ts';
 import type { Transactor } from '../ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { User } from './user.ts';
+import type { OidcUserRevocation } from '../oidc/interaction-links.ts';
 import { checkCurrentPassword } from '../login/current-password.ts';
 
 export type AccountDeletionResult =
@@ -26,6 +27,8 @@ export function createAccountDeletionService(deps: {
   sessions: Pick<SessionService, 'endAllSessionsForUser'>;
   hasher: Pick<PasswordHasher, 'verifyPassword'>;
   guard: LoginGuard;
+  /** Revokes the user's OpenID Connect grants and tokens once the account is gone (issue #13). */
+  oidc?: OidcUserRevocation;
 }) {
   const { transactor, users, sessions, hasher, guard } = deps;
   return {
@@ -33,6 +36,8 @@ export function createAccountDeletionService(deps: {
       const check = await checkCurrentPassword({ users, hasher, guard }, input);
       if (check.kind !== 'correct') return check;
       await guard.recordSuccess(check.accountKey, input.ip);
+      // The OIDC subject goes with the row: read it first, revoke by it after.
+      const revokeOidc = await deps.oidc?.prepare(check.userId);
       const outcome = await transactor.run(async (tx): Promise<'deleted' | 'unknown' | 'last-admin'> => {
         const admins = await tx.users.lockActiveAdmins();
         if (admins.includes(check.userId) && admins.length <= 1) {
@@ -50,6 +55,7 @@ export function createAccountDeletionService(deps: {
       if (outcome === 'unknown') return { kind: 'wrong-current-password' };
       try {
         await sessions.endAllSessionsForUser(check.userId);
+        await revokeOidc?.();
       } catch {
         // Rows left behind (Redis away) name a user that no longer exists: they sign no one in.
       }

@@ -20,7 +20,7 @@ function user(role: Role, overrides: Partial<User> = {}): User {
 }
 
 test('the named permissions are exactly the ones the routes and admin pages rely on', () => {
-  assert.deepEqual([...PERMISSIONS].sort(), ['audit:read', 'profiles:read-any', 'sessions:revoke', 'users:read', 'users:write']);
+  assert.deepEqual([...PERMISSIONS].sort(), ['audit:read', 'oidc:clients', 'profiles:read-any', 'sessions:revoke', 'users:read', 'users:write']);
 });
 
 test('every role has a row in the table, and only named permissions appear in it', () => {

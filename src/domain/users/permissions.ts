@@ -9,7 +9,7 @@
  */
 import type { Role, User } from './user.ts';
 
-export const PERMISSIONS = ['users:read', 'users:write', 'sessions:revoke', 'audit:read', 'profiles:read-any'] as const;
+export const PERMISSIONS = ['users:read', 'users:write', 'sessions:revoke', 'audit:read', 'profiles:read-any', 'oidc:clients'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Role → permissions granted. Anything not listed is refused. */

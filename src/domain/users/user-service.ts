@@ -4,6 +4,7 @@
  * database's unique indexes, so two racing registrations of one name yield one user and one
  * `conflict`, never an error.
  */
+import type { OidcUserRevocation } from '../oidc/interaction-links.ts';
 import type { Clock } from '../clock.ts';
 import type { PasswordHasher } from '../passwords/hasher.ts';
 import { policyFingerprint } from '../passwords/policy-fingerprint.ts';
@@ -98,6 +99,8 @@ export function createUserService(deps: {
   guard?: Pick<LoginGuard, 'clearAccount'>;
   failedSignIns?: FailedSignInSources;
   audit?: AuditLog;
+  /** Revokes a deleted user's OpenID Connect grants and tokens (issue #13). */
+  oidc?: OidcUserRevocation;
 }): UserService {
   const { users, transactor, sessions, hasher, policy, clock, mailComposer } = deps;
   const administration = createAccountAdministration(deps);

@@ -33,12 +33,13 @@ import { sessionApiRoutes } from './session-routes.ts';
 import { passkeyApiRoutes } from './passkey-routes.ts';
 import { twoFactorApiRoutes } from './two-factor-routes.ts';
 import { adminApiRoutes } from './admin-routes.ts';
+import { adminOidcApiRoutes } from './admin-oidc-routes.ts';
 import { csrfJson, type ErrorJson, loginBody, loginJson, meJson, registerBody, registeredJson, secondFactorJson, toUserJson } from './schemas.ts';
 import { addressApiRoutes } from './address-routes.ts';
 import { diagnosticsApiRoutes } from './diagnostics-routes.ts';
 
 export interface ApiRoutesOptions {
-  deps: Pick<HttpDependencies, 'secondStep' | 'twoFactor' | 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys'>;
+  deps: Pick<HttpDependencies, 'secondStep' | 'twoFactor' | 'registration' | 'login' | 'keys' | 'isDatabaseUp' | 'emailVerification' | 'emailChange' | 'passwordRecovery' | 'secureAccount' | 'sessions' | 'audit' | 'reauthentication' | 'users' | 'userService' | 'auditReader' | 'userDirectory' | 'adminOverview' | 'passkeys' | 'oidc'>;
   config: Pick<Config, 'sessions' | 'passwords'>;
   /** The public URL, read when the document is served (PORT=0 knows it only once listening). */
   baseUrl: () => string;
@@ -74,6 +75,7 @@ export async function apiRoutes(parent: FastifyInstance, options: ApiRoutesOptio
   await app.register(twoFactorApiRoutes, { deps, cookie: config.sessions });
   await app.register(adminApiRoutes, { deps });
   await app.register(diagnosticsApiRoutes);
+  await app.register(adminOidcApiRoutes, { deps });
 
   app.get(
     '/csrf',

@@ -26,8 +26,12 @@ export const FLASH_CODES = ['registered', 'signed-out', 'password-changed', 'ema
   'two-factor-disabled',
   'admin-two-factor-reset',
   'admin-role-changed', 'admin-user-disabled', 'admin-user-enabled', 'admin-sessions-revoked', 'admin-user-deleted', 'admin-reset-sent', 'admin-verification-sent', 'admin-throttle-cleared',
+  // OpenID Connect clients (admin-oidc-pages.ts).
+  'admin-oidc-client-removed',
   // Passkeys (passkey-pages.ts).
-  'passkey-added', 'passkey-renamed', 'passkey-removed'] as const;
+  'passkey-added', 'passkey-renamed', 'passkey-removed',
+  // Connected apps (connected-apps-pages.ts).
+  'app-revoked'] as const;
 
 export type FlashCode = (typeof FLASH_CODES)[number];
 

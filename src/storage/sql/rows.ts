@@ -12,7 +12,7 @@ export function toDate(value: number | string | bigint): Date {
 }
 
 export function toUser(
-  row: Omit<Selectable<UserTable>, 'password_hash' | 'password_policy' | 'username_normalized' | 'email_normalized' | 'updated_at'>,
+  row: Omit<Selectable<UserTable>, 'password_hash' | 'password_policy' | 'username_normalized' | 'email_normalized' | 'updated_at' | 'oidc_subject'>,
 ): User {
   return {
     id: Number(row.id),
@@ -68,4 +68,14 @@ export function violatedUniqueIndex(error: unknown): string | undefined {
     return key.replace(/^[^.]*\./, '');
   }
   return undefined;
+}
+
+/**
+ * True when `value` can be in an ASCII id column (migration 0014's OpenID Connect ids: printable
+ * ASCII, at most `max`). Anything else is never stored there, and comparing it with such a
+ * column is an error on MySQL ("illegal mix of collations"): callers answer "not found"
+ * without asking, so a client-chosen id (a token, a client id) can never cause a 500.
+ */
+export function isAsciiId(value: string, max = 255): boolean {
+  return value.length > 0 && value.length <= max && /^[\x21-\x7e]+$/.test(value);
 }

@@ -11,6 +11,8 @@ import type { TransactionStores, Transactor } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
 import { type AuditSink, createSqlAuditLogInTransaction, type RecordedAuditEvent } from './audit-store.ts';
 import { createSqlMailQueue } from './mail-queue-store.ts';
+import { createSqlOidcClientStore } from './oidc-client-store.ts';
+import { createSqlOidcKeyStore } from './oidc-key-store.ts';
 import { createSqlPasskeyStore } from './passkey-store.ts';
 import { createSqlSecondFactorStore } from './second-factor-store.ts';
 import { createSqlTokenStore } from './token-store.ts';
@@ -28,6 +30,8 @@ export function createSqlTransactor(db: Kysely<Database>, now: () => number, key
           mail: createSqlMailQueue(trx, keys.mail),
           secondFactors: createSqlSecondFactorStore(trx),
           passkeys: createSqlPasskeyStore(trx),
+          oidcClients: createSqlOidcClientStore(trx),
+          oidcKeys: createSqlOidcKeyStore(trx),
           audit: createSqlAuditLogInTransaction(trx, keys.audit, now, recorded),
         };
         return work(stores);

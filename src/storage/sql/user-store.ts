@@ -3,6 +3,7 @@
  * parameterised by construction. Both take a Kysely instance or a transaction (see
  * transactor.ts), so they can take part in a unit of work.
  */
+import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, SqliteAdapter } from 'kysely';
 import type { CreateUserResult, CredentialStore, UserConflict, UserStore } from '../../domain/ports.ts';
 import type { Database } from '../database.ts';
@@ -46,6 +47,8 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
             must_change_password: 0,
             created_at: createdAt,
             updated_at: createdAt,
+            // The account's OIDC subject (issue #13): random, never derived from the id.
+            oidc_subject: randomBytes(16).toString('base64url'),
           })
           .executeTakeFirstOrThrow();
         if (savepoint) await sql`RELEASE SAVEPOINT gatehouse_create_user`.execute(db);

@@ -28,6 +28,7 @@ function settingsLinks(page: PageContext): SafeHtml {
   <li><a href="/settings/email">${page.t('page.address.change_title')}</a><p class="hint">${page.t('page.address.change_hint')}</p></li>
   <li><a href="/settings/sessions">${page.t('page.sessions.link')}</a><p class="hint">${page.t('page.sessions.hint')}</p></li>
   <li><a href="/settings/passkeys">${page.t('page.passkeys.link')}</a><p class="hint">${page.t('page.passkeys.hint')}</p></li>
+  <li><a href="/settings/apps">${page.t('page.apps.link')}</a><p class="hint">${page.t('page.apps.hint')}</p></li>
   <li><a href="/settings/secure-account">${page.t('page.recovery.settings.heading')}</a></li>
   <li><a href="/settings/delete-account">${page.t('page.delete.link')}</a></li>
   <li><a href="/profile">${page.t('page.account.profile_link')}</a></li>

@@ -20,6 +20,7 @@ function adminNavigation(page: AdminPageContext): SafeHtml {
     ['/admin', 'page.admin.nav.overview'],
     ['/admin/users', 'page.admin.nav.users'],
     ['/admin/audit', 'page.admin.nav.audit'],
+    ['/admin/oidc-clients', 'page.admin.nav.oidc'],
   ];
   return html`<nav class="admin-nav" aria-label="${page.t('page.admin.nav.label')}"><ul>${links.map(
     ([href, key]) => html`<li><a href="${href}"${page.path === href ? html` aria-current="page"` : ''}>${page.t(key)}</a></li>`,
