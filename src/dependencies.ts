@@ -11,7 +11,7 @@ import { pendingMigrations } from './storage/migrate.ts';
 import { verifySmtp } from './storage/mail/transports.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
-import { deriveKey } from './domain/crypto.ts';
+import { deriveKey, openText } from './domain/crypto.ts';
 import { createLoginService } from './domain/login/login.ts';
 import { createReauthenticationService } from './domain/login/reauthentication.ts';
 import { createSecondStepService } from './domain/login/second-step.ts';
@@ -273,7 +273,21 @@ export interface DeploymentProbes {
   redisProblem(): Promise<string | undefined>;
   /** Absent: the SMTP server greeted and accepted the login (or SMTP_URL is unset); else why not. */
   smtpProblem(): Promise<string | undefined>;
+  /**
+   * The OpenID Connect provider's keys and clients; with `secretKey`, how many of the current
+   * signing keys and client secrets it cannot open (sealed under another SECRET_KEY).
+   */
+  oidcState(secretKey: string | undefined): Promise<OidcDeploymentState>;
   close(): Promise<void>;
+}
+
+export interface OidcDeploymentState {
+  currentKeys: number;
+  newestKeyAt: Date | null;
+  unreadableKeys: number;
+  clients: number;
+  rs256Clients: number;
+  unreadableSecrets: number;
 }
 
 /**
@@ -314,6 +328,28 @@ export async function openDeploymentProbes(config: Config): Promise<DeploymentPr
       }
     },
     smtpProblem: async () => (config.mail.smtpUrl ? problemOf(() => verifySmtp(config.mail.smtpUrl!)) : undefined),
+    oidcState: async (secretKey) => {
+      const keys = (await createSqlOidcKeyStore(database.db).listKeys()).filter((key) => key.retiredAt === null);
+      const clientStore = createSqlOidcClientStore(database.db);
+      const clients = await clientStore.listClients();
+      const keySeal = secretKey ? deriveKey(secretKey, 'oidc-keys:v1') : undefined;
+      const clientSeal = secretKey ? deriveKey(secretKey, 'oidc-clients:v1') : undefined;
+      let unreadableSecrets = 0;
+      if (clientSeal) {
+        for (const client of clients) {
+          const sealed = (await clientStore.findClient(client.clientId))?.secretSealed;
+          if (sealed && openText(clientSeal, sealed) === undefined) unreadableSecrets += 1;
+        }
+      }
+      return {
+        currentKeys: keys.length,
+        newestKeyAt: keys.reduce<Date | null>((newest, key) => (newest === null || key.createdAt > newest ? key.createdAt : newest), null),
+        unreadableKeys: keySeal ? keys.filter((key) => openText(keySeal, key.privateJwkSealed) === undefined).length : 0,
+        clients: clients.length,
+        rs256Clients: clients.filter((client) => client.idTokenSigningAlg === 'RS256').length,
+        unreadableSecrets,
+      };
+    },
     close: () => database.close(),
   };
 }

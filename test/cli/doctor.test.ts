@@ -9,6 +9,8 @@
 // 3.3.1); and the scheme a proxy fails to forward.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { CliWorkspace } from '../helpers/cli.ts';
 import { startTestSmtp } from '../helpers/smtp.ts';
@@ -140,6 +142,33 @@ describe('gatehouse doctor', () => {
       assert.equal(outside.levelOf('forward_auth.domain_outside_cookie_domain'), 'warn');
       assert.equal(outside.levelOf('forward_auth.domain_is_ip'), 'warn');
       assert.equal(outside.levelOf('forward_auth.trust_proxy_unset'), undefined);
+    });
+
+    test('OpenID Connect: no client and no keys yet are noted; keys or secrets sealed under another SECRET_KEY are errors; old keys a warning', async () => {
+      const before = await doctor();
+      assert.equal(before.levelOf('oidc.no_clients'), 'info');
+      assert.equal(before.levelOf('oidc.keys_pending'), 'info');
+      const added = await cli.run(['oidc-client', 'add', '--name', 'Grafana', '--redirect-uri', 'https://grafana.example.test/login/generic_oauth', '--alg', 'RS256', '--json']);
+      assert.equal(added.code, 0, added.stderr);
+      const secret = (JSON.parse(added.stdout) as { client_secret: string }).client_secret;
+      assert.equal((await cli.run(['oidc-keys', 'rotate'])).code, 0);
+      const after = await doctor();
+      assert.equal(after.levelOf('oidc.clients'), 'ok');
+      assert.equal(after.levelOf('oidc.keys_ok'), 'ok');
+      assert.equal(after.levelOf('oidc.rs256_clients'), 'info');
+      const otherKey = await doctor([], { SECRET_KEY: STRONG_SECRET });
+      assert.equal(otherKey.levelOf('oidc.keys_unreadable'), 'error');
+      assert.equal(otherKey.levelOf('oidc.client_secrets_unreadable'), 'error');
+      for (const report of [after, otherKey]) assert.ok(!JSON.stringify(report.findings).includes(secret), 'doctor never prints a client secret');
+      const db = new Database(path.join(cli.dataDir, 'gatehouse.db'));
+      try {
+        db.prepare('update oidc_keys set created_at = ?').run(Date.now() - 200 * 86_400_000);
+      } finally {
+        db.close();
+      }
+      assert.equal((await doctor()).levelOf('oidc.keys_old'), 'warn');
+      assert.equal((await cli.run(['oidc-keys', 'rotate'])).code, 0);
+      assert.equal((await doctor()).levelOf('oidc.keys_ok'), 'ok', 'a rotation answers the warning');
     });
 
     test('an unreachable database is an error with the driver’s reason', async () => {

@@ -35,7 +35,7 @@ export const doctor: CommandRun = async (args, io, context) => {
   const findings: Finding[] = [
     ...configFindings({ config, secret, instances }),
     ...forwardAuthDoctorFindings(config),
-    ...(await serviceFindings({ config, openProbes: openDeploymentProbes, now: new Date() })),
+    ...(await serviceFindings({ config, secretKey: secret.ok && secret.key !== '' ? secret.key : undefined, openProbes: openDeploymentProbes, now: new Date() })),
     ...(values.url !== undefined ? await liveFindings({ config, url: values.url }) : []),
   ].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
   const errors = findings.filter((finding) => finding.level === 'error').length;

@@ -64,6 +64,14 @@ export const DOCTOR_CODES = [
   'forward_auth.cookie_domain_not_parent_of_base_url',
   'forward_auth.domain_outside_cookie_domain',
   'forward_auth.no_cookie_domain',
+  'oidc.no_clients',
+  'oidc.clients',
+  'oidc.keys_pending',
+  'oidc.keys_ok',
+  'oidc.keys_old',
+  'oidc.keys_unreadable',
+  'oidc.client_secrets_unreadable',
+  'oidc.rs256_clients',
 ] as const;
 
 export type DoctorCode = (typeof DOCTOR_CODES)[number];

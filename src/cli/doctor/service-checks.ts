@@ -13,8 +13,13 @@ import type { Finding } from './finding.ts';
 /** A pending message due this long ago means no sender is running, or every try fails. */
 export const STUCK_MAIL_MINUTES = 15;
 
+/** Signing keys older than this should be rotated (`gatehouse oidc-keys rotate`). */
+export const OIDC_KEY_MAX_AGE_DAYS = 180;
+
 export interface ServiceCheckInput {
   config: Readonly<Config>;
+  /** SECRET_KEY as the server would resolve it, to try opening what is sealed under it; absent when none exists yet. */
+  secretKey?: string;
   openProbes(config: Readonly<Config>): Promise<DeploymentProbes>;
   now: Date;
 }
@@ -44,7 +49,23 @@ function mailFindings(config: Readonly<Config>, smtpProblem: string | undefined,
   return findings;
 }
 
-export async function serviceFindings({ config, openProbes, now }: ServiceCheckInput): Promise<Finding[]> {
+function oidcFindings(state: Awaited<ReturnType<DeploymentProbes['oidcState']>>, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  findings.push(state.clients === 0 ? { level: 'info', code: 'oidc.no_clients' } : { level: 'ok', code: 'oidc.clients', params: { count: state.clients } });
+  if (state.currentKeys === 0) {
+    findings.push({ level: 'info', code: 'oidc.keys_pending' });
+  } else {
+    const ageDays = Math.floor((now.getTime() - state.newestKeyAt!.getTime()) / 86_400_000);
+    if (state.unreadableKeys > 0) findings.push({ level: 'error', code: 'oidc.keys_unreadable', params: { count: state.unreadableKeys } });
+    else if (ageDays > OIDC_KEY_MAX_AGE_DAYS) findings.push({ level: 'warn', code: 'oidc.keys_old', params: { days: ageDays, max: OIDC_KEY_MAX_AGE_DAYS } });
+    else findings.push({ level: 'ok', code: 'oidc.keys_ok', params: { days: ageDays } });
+  }
+  if (state.unreadableSecrets > 0) findings.push({ level: 'error', code: 'oidc.client_secrets_unreadable', params: { count: state.unreadableSecrets } });
+  if (state.rs256Clients > 0) findings.push({ level: 'info', code: 'oidc.rs256_clients', params: { count: state.rs256Clients } });
+  return findings;
+}
+
+export async function serviceFindings({ config, secretKey, openProbes, now }: ServiceCheckInput): Promise<Finding[]> {
   if (config.databaseUrl.startsWith('sqlite:')) {
     const file = sqliteFileOf(config.databaseUrl);
     if (file !== ':memory:' && !existsSync(file)) return [{ level: 'error', code: 'database.missing', params: { file } }];
@@ -63,6 +84,7 @@ export async function serviceFindings({ config, openProbes, now }: ServiceCheckI
     if (config.redisUrl) findings.push(redisProblem === undefined ? { level: 'ok', code: 'redis.ok' } : { level: 'error', code: 'redis.unreachable', params: { reason: redisProblem } });
     if (database.usable && (await probes.countActiveAdmins()) === 0) findings.push({ level: 'warn', code: 'admins.none' });
     findings.push(...mailFindings(config, await probes.smtpProblem(), database.usable ? await probes.unsentMail() : [], now));
+    if (database.usable) findings.push(...oidcFindings(await probes.oidcState(secretKey), now));
     return findings;
   } finally {
     await probes.close();
