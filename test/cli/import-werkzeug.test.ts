@@ -7,13 +7,14 @@
  * (10 000 rows) imports in pages. ASVS v5.0.0-6.2.x (policy at sign-in), v5.0.0-11.4.2.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { TestClient } from '../helpers/client.ts';
-import { assertOneLineError, CliWorkspace, REPO_ROOT } from '../helpers/cli.ts';
+import { assertOneLineError, CliWorkspace, GATEHOUSE_BIN, REPO_ROOT } from '../helpers/cli.ts';
 
 const FIXTURE = path.resolve(REPO_ROOT, '../shared/fixtures/flask-demo-users.db');
 const USERS = [
@@ -96,5 +97,47 @@ describe('gatehouse import-werkzeug with the Flask demo fixture', () => {
     t.diagnostic(`10 000 rows in ${seconds.toFixed(1)} s`);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^imported 10,000 users \(all with their password\), 0 already imported, 0 skipped\n$/);
+  });
+
+  // Issue #14, crash safety: an import killed with SIGKILL half-way leaves whole pages only
+  // (each account with its one user.created event), and running it again completes it.
+  test('an import killed half-way re-runs to completion: every row once, each with its one audit event', async () => {
+    const big = path.join(scratch, 'killed.db');
+    copyFileSync(FIXTURE, big);
+    const source = new Database(big);
+    const hash = source.prepare("SELECT password FROM users WHERE username = 'maria'").pluck().get() as string;
+    source.prepare('DELETE FROM users').run();
+    const insert = source.prepare('INSERT INTO users (username, password, email, role, created_at) VALUES (?, ?, ?, ?, ?)');
+    source.transaction(() => {
+      for (let n = 0; n < 10_000; n += 1) insert.run(`late${n}`, hash, `late${n}@school.example`, 'user', '2024-03-01 08:00:00');
+    })();
+    source.close();
+    const target = new Database(path.join(cli.dataDir, 'gatehouse.db'), { readonly: true });
+    const imported = () => target.prepare("SELECT count(*) FROM users WHERE username LIKE 'late%'").pluck().get() as number;
+    try {
+      const child = spawn(process.execPath, [GATEHOUSE_BIN, 'import-werkzeug', big], { cwd: cli.dataDir, env: cli.env, stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      const deadline = Date.now() + 60_000;
+      while (imported() === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      child.kill('SIGKILL');
+      await exited;
+      const before = imported();
+      assert.ok(before > 0 && before < 10_000, `killed half-way (${before} of 10 000 imported)`);
+      const again = await cli.run(['import-werkzeug', big], { timeoutMs: 120_000 });
+      assert.equal(again.code, 0, again.stderr);
+      const counts = /^imported ([\d,]+) users .*, ([\d,]+) already imported, 0 skipped\n$/.exec(again.stdout);
+      assert.ok(counts, again.stdout);
+      assert.equal(Number(counts[1]!.replace(/,/g, '')) + Number(counts[2]!.replace(/,/g, '')), 10_000);
+      assert.equal(imported(), 10_000);
+      const events = target
+        .prepare("SELECT count(*) FROM audit_events a JOIN users u ON u.id = a.target_user_id WHERE a.type = 'user.created' AND u.username LIKE 'late%'")
+        .pluck()
+        .get() as number;
+      assert.equal(events, 10_000, 'each imported account has exactly one user.created event');
+      assert.equal(target.pragma('integrity_check', { simple: true }), 'ok');
+    } finally {
+      target.close();
+    }
+    assert.equal((await cli.run(['audit-verify'])).code, 0);
   });
 });
