@@ -1,25 +1,11 @@
 import { parseArgs } from 'node:util';
 import { CLI_CONTEXT } from '../../domain/audit/events.ts';
-import type { OidcClientProblem } from '../../domain/oidc/clients.ts';
+import { clientRegistrationJson, type OidcClientProblem } from '../../domain/oidc/clients.ts';
 import type { OidcClient } from '../../domain/ports.ts';
 import { type CliIo, CliUsageError, type CommandRun } from '../command.ts';
 import { CliError, type CliContext, readConfig, withServices } from '../context.ts';
 import { say } from '../messages.ts';
 
-/** What `list --json` prints of a client: its registration, never its secret. */
-function toJson(client: OidcClient) {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    first_party: client.firstParty,
-    public: client.public,
-    id_token_signed_response_alg: client.idTokenSigningAlg,
-    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    created_at: client.createdAt.toISOString(),
-  };
-}
 
 function printTable(io: CliIo, context: CliContext, clients: readonly OidcClient[]): void {
   const yesNo = (value: boolean) => say(context, value ? 'cli.list_users.yes' : 'cli.list_users.no');
@@ -98,7 +84,7 @@ async function list(args: string[], io: CliIo, context: CliContext): Promise<num
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false });
   return withServices(readConfig(context), async (deps) => {
     const clients = await deps.oidc.clients.list();
-    if (values.json) io.out(JSON.stringify(clients.map(toJson)));
+    if (values.json) io.out(JSON.stringify(clients.map(clientRegistrationJson)));
     else if (clients.length === 0) io.out(say(context, 'cli.oidc_client.empty'));
     else printTable(io, context, clients);
     return 0;

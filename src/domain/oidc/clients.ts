@@ -54,6 +54,24 @@ export interface OidcClientService {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** Why `uri` cannot be a redirect URI, or undefined when it can. */
+/**
+ * A client's registration as the CLI's `--json` and the admin API show it: OAuth's own field
+ * names (RFC 7591), never its secret. Only ES256 and RS256 are registered (OIDC_CLIENT_ALGS).
+ */
+export function clientRegistrationJson(client: OidcClient) {
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    first_party: client.firstParty,
+    public: client.public,
+    id_token_signed_response_alg: client.idTokenSigningAlg === 'RS256' ? ('RS256' as const) : ('ES256' as const),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    created_at: client.createdAt.toISOString(),
+  };
+}
+
 export function redirectUriProblem(uri: string): 'invalid' | undefined {
   if (uri.length === 0 || uri.length > OIDC_REDIRECT_URI_MAX) return 'invalid';
   // Wildcards, fragments, spaces and control characters are refused as typed (before parsing

@@ -11,8 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AuthError } from '../../domain/errors.ts';
-import { OIDC_CLIENT_ALGS, OIDC_CLIENT_AUTH_METHODS, OIDC_CLIENT_NAME_MAX, OIDC_REDIRECT_URI_MAX, OIDC_REDIRECT_URIS_MAX } from '../../domain/oidc/clients.ts';
-import type { OidcClient } from '../../domain/ports.ts';
+import { clientRegistrationJson, OIDC_CLIENT_ALGS, OIDC_CLIENT_AUTH_METHODS, OIDC_CLIENT_NAME_MAX, OIDC_REDIRECT_URI_MAX, OIDC_REDIRECT_URIS_MAX } from '../../domain/oidc/clients.ts';
 import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import { clientIdParams, OIDC_PROBLEMS } from '../pages/admin-oidc-pages.ts';
@@ -58,19 +57,6 @@ const addBody = z
   .strict()
   .meta({ description: 'The client to register. Unknown fields are refused.' });
 
-export function toOidcClientJson(client: OidcClient) {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    first_party: client.firstParty,
-    public: client.public,
-    id_token_signed_response_alg: client.idTokenSigningAlg === 'RS256' ? ('RS256' as const) : ('ES256' as const),
-    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    created_at: client.createdAt.toISOString(),
-  };
-}
 
 const READ_ERRORS = { 401: true, 403: 'Signed in without the permission this needs (an administrator’s): `forbidden`, with no data.' } as const;
 const WRITE_403 =
@@ -94,7 +80,7 @@ export async function adminOidcApiRoutes(parent: FastifyInstance, options: { dep
         response: { 200: jsonResponse(clientsJson, 'Every registered client, without secrets.'), ...errorResponses({ ...READ_ERRORS, ...ALWAYS }) },
       },
     },
-    async () => ({ clients: (await deps.oidc.clients.list()).map(toOidcClientJson) }),
+    async () => ({ clients: (await deps.oidc.clients.list()).map(clientRegistrationJson) }),
   );
 
   app.post(
@@ -129,7 +115,7 @@ export async function adminOidcApiRoutes(parent: FastifyInstance, options: { dep
         // The sentence names the field and the refused value.
         throw new AuthError('invalid_input', { detail: OIDC_PROBLEMS[result.reason].key, params: { value: result.value ?? '' } });
       }
-      return reply.code(201).send({ client: toOidcClientJson(result.client), ...(result.clientSecret === undefined ? {} : { client_secret: result.clientSecret }) });
+      return reply.code(201).send({ client: clientRegistrationJson(result.client), ...(result.clientSecret === undefined ? {} : { client_secret: result.clientSecret }) });
     },
   );
 
