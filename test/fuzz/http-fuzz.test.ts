@@ -32,6 +32,9 @@ const PATHS = [
   '/admin', '/admin/users', '/admin/users/1', '/admin/audit', '/admin/audit.csv', '/admin/audit.jsonl', '/healthz',
   '/.well-known/change-password', '/static/app.css', '/api/v1/csrf', '/api/v1/login', '/api/v1/register', '/api/v1/logout',
   '/api/v1/me', '/api/v1/openapi.json', '/api/v1/diagnostics/request', '/api/v1/sessions', '/api/v1/admin/users', '/nope',
+  '/auth/verify', '/auth/verify/nginx', '/auth/jwks.json', '/settings/apps', '/admin/oidc-clients', '/api/v1/admin/oidc-clients',
+  '/oidc/.well-known/openid-configuration', '/oidc/jwks', '/oidc/auth', '/oidc/token', '/oidc/me', '/oidc/token/revocation',
+  '/oidc/session/end', '/oidc/interaction/x', '/oidc/auth?client_id=x&response_type=code&scope=openid&redirect_uri=https://a.test/cb',
 ];
 
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'G3T'];
