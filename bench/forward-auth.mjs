@@ -8,41 +8,33 @@
  *   node bench/forward-auth.mjs [--seconds 10] [--connections 16] [--backend sqlite|postgres+redis]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionBackend } from './lib/backends.mjs';
 import { cannon } from './lib/measure.mjs';
-import { freePort, GATEHOUSE_BIN, startServerProcess } from './lib/processes.mjs';
+import { startGatehouse } from './lib/servers.mjs';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, backend: { type: 'string', default: 'sqlite' } } });
 const duration = Number(values.seconds);
 const connections = Number(values.connections);
 const workDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-fa-'));
 const backend = values.backend === 'sqlite' ? undefined : await provisionBackend(values.backend);
-const server = await startServerProcess({
-  name: 'gatehouse',
-  script: GATEHOUSE_BIN,
-  args: ['serve'],
-  port: await freePort(),
-  readyText: 'Gatehouse is listening',
-  workDir,
-  env: {
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(workDir, 'data'),
-    SECRET_KEY: 'bench-forward-auth-secret-0123456789abcdef0123456789',
-    NODE_ENV: 'production',
+// The harness's own start (bench/lib/servers.mjs): HOST, a DATA_DIR under workDir, SECRET_KEY,
+// LOG_LEVEL=warn, GLOBAL_RATE_LIMIT=0; cheap argon2 and this script's settings come last.
+const server = await startGatehouse(
+  { cfg: { nodeEnv: 'production', cpus: availableParallelism() }, tmpRoot: workDir, secretKey: 'bench-forward-auth-secret-0123456789abcdef0123456789', results: { meta: {} } },
+  'gatehouse',
+  {
     BASE_URL: 'https://auth.example.test',
     TRUST_PROXY: '127.0.0.1',
     FORWARD_AUTH_DOMAINS: 'example.test',
     FORWARD_AUTH_COOKIE_DOMAIN: 'example.test',
-    LOG_LEVEL: 'warn',
-    GLOBAL_RATE_LIMIT: '0',
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
     ...backend?.env,
   },
-});
+);
 try {
   const base = server.url;
   const csrfResponse = await fetch(`${base}/api/v1/csrf`);

@@ -15,42 +15,35 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionBackend } from './lib/backends.mjs';
 import { registerUsers, signInApi } from './lib/gatehouse-client.mjs';
 import { percentile, round } from './lib/measure.mjs';
-import { freePort, GATEHOUSE_BIN, startServerProcess } from './lib/processes.mjs';
+import { startGatehouse } from './lib/servers.mjs';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '100' }, backend: { type: 'string', default: 'sqlite' } } });
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const workDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-soak-'));
 const backend = values.backend === 'sqlite' ? undefined : await provisionBackend(values.backend);
-const server = await startServerProcess({
-  name: 'gatehouse',
-  script: GATEHOUSE_BIN,
-  args: ['serve'],
-  port: await freePort(),
-  readyText: 'Gatehouse is listening',
-  workDir,
-  env: {
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(workDir, 'data'),
-    SECRET_KEY: 'soak-secret-0123456789abcdef0123456789abcdef0123456789',
+// The harness's own start (bench/lib/servers.mjs): HOST, a DATA_DIR under workDir, SECRET_KEY,
+// LOG_LEVEL=warn, GLOBAL_RATE_LIMIT=0; cheap argon2 and this script's settings come last.
+const server = await startGatehouse(
+  { cfg: { nodeEnv: 'development', cpus: availableParallelism() }, tmpRoot: workDir, secretKey: 'soak-secret-0123456789abcdef0123456789abcdef0123456789', results: { meta: {} } },
+  'gatehouse',
+  {
     TRUST_PROXY: '127.0.0.1',
     FORWARD_AUTH_DOMAINS: 'app.example.test',
-    LOG_LEVEL: 'warn',
-    GLOBAL_RATE_LIMIT: '0',
     REGISTER_MAX_PER_HOUR: '1000000',
     REGISTER_MAX_ATTEMPTS_PER_HOUR: '1000000',
     LOGIN_MAX_FAILURES_PER_IP: '1000000',
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
     ...backend?.env,
   },
-});
+);
 
 /** Least-squares slope of y over x. */
 function slope(points) {
