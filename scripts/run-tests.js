@@ -19,7 +19,8 @@
  *
  * Counting uses a reporter (scripts/count-reporter.mjs) beside `spec`, so skipped suites
  * (a `describe(…, { skip })`), todo and cancelled tests are counted, not only skipped tests;
- * the summary lists every skipped suite and test with its reason. Failed counts cancelled;
+ * the summary lists every skipped suite and test with its reason, and every failure with the
+ * first lines of its error (CI logs keep the end of the output). Failed counts cancelled;
  * skipped counts skipped suites and todo. The last line is exactly
  * `total: N passed, N failed, N skipped` (CI reads it).
  *
@@ -54,7 +55,7 @@ function findTests(dir) {
 }
 
 function emptyCounts() {
-  return { pass: 0, fail: 0, cancelled: 0, skip: 0, todo: 0, skippedSuites: 0, skipped: [] };
+  return { pass: 0, fail: 0, cancelled: 0, skip: 0, todo: 0, skippedSuites: 0, skipped: [], failures: [] };
 }
 
 /** Tallies the reporter's lines: tests by outcome; suites only when skipped or failing on their own. */
@@ -71,10 +72,12 @@ function countEvents(text) {
         counts.skipped.push(`${where} › ${event.name} (suite): ${event.reason ?? event.outcome}`);
       } else if (event.outcome === 'fail' && event.failureType !== 'subtestsFailed') {
         counts.fail += 1; // a failing before/after hook, or an error in the suite body
+        counts.failures.push(`${where} › ${event.name} (suite): ${event.error ?? event.failureType}`);
       }
       continue;
     }
     counts[event.outcome] += 1;
+    if (event.outcome === 'fail') counts.failures.push(`${where} › ${event.name}: ${event.error ?? event.failureType}`);
     if (event.outcome === 'skip' || event.outcome === 'todo') counts.skipped.push(`${where} › ${event.name}: ${event.reason ?? event.outcome}`);
   }
   return counts;
@@ -173,6 +176,7 @@ for (const { label, code, counts, seconds } of results) {
   const detail = `${counts.skippedSuites} suites, ${counts.todo} todo; ${counts.cancelled} cancelled`;
   console.log(`${label}: ${counts.pass} passed, ${failed} failed, ${skipped} skipped (${detail}; exit ${code}, ${seconds.toFixed(0)} s)`);
   for (const line of counts.skipped) console.log(`  skipped: ${line}`);
+  for (const line of counts.failures) console.log(`  failed: ${line.replaceAll('\n', '\n    ')}`);
 }
 if (missingRequired) console.log('REQUIRE_SERVICES=1 but a service URL is missing: failing the run');
 const failed = missingRequired || results.some((r) => r.code !== 0) || total.fail > 0;
