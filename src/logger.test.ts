@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
-import { isSecretName, REDACT_PATHS, REDACTED, redactUrl, SECRET_FIELD_NAMES } from './logger.ts';
+import { isSecretName, lazyChildLogger, REDACT_PATHS, REDACTED, redactUrl, SECRET_FIELD_NAMES } from './logger.ts';
 
 const R = encodeURIComponent(REDACTED);
 
@@ -116,4 +116,44 @@ test('human-readable lines only in development on a terminal with no stream give
   assert.equal(pretty.transport?.target, 'pino-pretty');
   assert.ok(pretty.redact, 'redaction still applies before the prettifier');
   assert.equal((loggerOptions('info') as { transport?: unknown }).transport, undefined);
+});
+
+test('the per-request child logger is made only for an enabled line, and writes what an eager child writes', () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const parent = pino({ level: 'warn', redact: { paths: [...REDACT_PATHS], censor: REDACTED } }, sink);
+  let made = 0;
+  const counting = new Proxy(parent, {
+    get(target, property, receiver) {
+      if (property !== 'child') return Reflect.get(target, property, receiver);
+      return (...args: Parameters<typeof parent.child>) => {
+        made += 1;
+        return target.child(...args);
+      };
+    },
+  });
+  const child = lazyChildLogger(counting as never, { reqId: 'req-7' }, {});
+  child.info('ignored');
+  child.debug({ password: 'hunter2hunter2' }, 'ignored too');
+  assert.equal(made, 0, 'nothing made for lines below the level');
+  assert.equal(child.level, 'warn');
+  child.warn({ password: 'hunter2hunter2', detail: 'kept' }, 'slow request');
+  child.error('failed');
+  assert.equal(made, 1, 'made once, on the first enabled line');
+  assert.equal(lines.length, 2);
+  const first = JSON.parse(lines[0]!);
+  assert.equal(first.reqId, 'req-7');
+  assert.equal(first.msg, 'slow request');
+  assert.equal(first.password, REDACTED);
+  assert.equal(first.detail, 'kept');
+  assert.equal(JSON.parse(lines[1]!).reqId, 'req-7');
+  // A route with its own level gets it.
+  const verbose = lazyChildLogger(parent as never, { reqId: 'req-8' }, { level: 'debug' });
+  verbose.debug('route-level debug');
+  assert.equal(JSON.parse(lines.at(-1)!).msg, 'route-level debug');
 });

@@ -9,7 +9,8 @@
  * every secret-bearing field the forms, API and stores use, each of which the rule matches
  * (tested), plus the credential-bearing headers.
  */
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 
 export const REDACTED = '[Redacted]';
 
@@ -186,4 +187,41 @@ export function loggerOptions(level: string, destination?: NodeJS.WritableStream
     },
     ...(destination ? { stream: destination } : {}),
   } as FastifyServerOptions['logger'];
+}
+
+type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_METHODS: readonly LogMethod[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/**
+ * Fastify's `childLoggerFactory`: the per-request child logger (bound to the request id) is
+ * made only when a line at an enabled level is written. With redaction configured, pino
+ * redacts a child's bindings when it is made: 4.7 µs a request measured here, against 0.3 µs
+ * without redaction, on requests that mostly log nothing (LOG_LEVEL=warn, or a signed-in
+ * read at info once request logging is off). Lines are exactly what the eager child writes.
+ */
+export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  // Fastify's logger is the pino instance loggerOptions configures.
+  const logger = parent as unknown as Logger;
+  let child: Logger | undefined;
+  const real = () => (child ??= logger.child(bindings, options));
+  // A route's own log level (options.level) decides for itself: make the child at once then.
+  const skips = (method: LogMethod) => child === undefined && options.level === undefined && !logger.isLevelEnabled(method);
+  const lazy = {
+    get level() {
+      return child?.level ?? options.level ?? logger.level;
+    },
+    set level(value: string) {
+      real().level = value;
+    },
+    silent: () => {},
+    child: (moreBindings: Bindings, moreOptions?: ChildLoggerOptions) => real().child(moreBindings, moreOptions),
+    isLevelEnabled: (method: string) => (child ?? (options.level === undefined ? logger : real())).isLevelEnabled(method),
+  } as Record<string, unknown>;
+  for (const method of LOG_METHODS) {
+    lazy[method] = (...args: unknown[]) => {
+      if (skips(method)) return;
+      (real()[method] as (...a: unknown[]) => void)(...args);
+    };
+  }
+  return lazy as unknown as FastifyBaseLogger;
 }

@@ -11,7 +11,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
-import { loggerOptions, wantsPrettyLogs } from '../logger.ts';
+import { lazyChildLogger, loggerOptions, wantsPrettyLogs } from '../logger.ts';
 import { apiRoutes } from './api/auth-routes.ts';
 import { loadAssets, PUBLIC_DIR } from './assets.ts';
 import type { HttpDependencies } from './dependencies-types.ts';
@@ -57,6 +57,7 @@ function trustHops(hops: number) {
 export async function buildServer(deps: HttpDependencies, config: Config, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream, wantsPrettyLogs(config.env, options.logStream)),
+    childLoggerFactory: lazyChildLogger,
     // A hop count means: trust that many proxies nearest to us (proxy-addr semantics).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,

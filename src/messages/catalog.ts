@@ -9,6 +9,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { en, type MessageKey } from './en.ts';
 import { es } from './es.ts';
+import { numberFormat, listFormat } from './intl-formats.ts';
 
 export type { MessageKey } from './en.ts';
 export const LOCALES = ['en', 'es'] as const;
@@ -23,21 +24,31 @@ export function isLocale(value: unknown): value is Locale {
 export type MessageParams = Readonly<Record<string, string | number>>;
 
 const compiled = new Map<string, IntlMessageFormat>();
+/** Sentences without parameters, formatted once: a page renders ~30 of them (menus, headings). */
+const plain = new Map<string, string>();
+const NO_PARAMS: MessageParams = Object.freeze({});
 
 export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }
 
 /** The sentence of `key` with `params` filled in. Never throws for a known key. */
-export function formatMessage(key: MessageKey, params: MessageParams = {}, locale: Locale = 'en'): string {
+export function formatMessage(key: MessageKey, params: MessageParams = NO_PARAMS, locale: Locale = 'en'): string {
   const cacheKey = `${locale}\u0000${key}`;
+  const withoutParams = params === NO_PARAMS;
+  if (withoutParams) {
+    const sentence = plain.get(cacheKey);
+    if (sentence !== undefined) return sentence;
+  }
   let format = compiled.get(cacheKey);
   if (!format) {
     // ignoreTag: `<command>` in a usage line is text, not ICU rich-text markup; pages escape it.
     format = new IntlMessageFormat(CATALOGS[locale][key], locale, undefined, { ignoreTag: true });
     compiled.set(cacheKey, format);
   }
-  return String(format.format(params));
+  const sentence = String(format.format(params));
+  if (withoutParams) plain.set(cacheKey, sentence);
+  return sentence;
 }
 
 /**
@@ -47,10 +58,10 @@ export function formatMessage(key: MessageKey, params: MessageParams = {}, local
 export function formatWait(seconds: number, locale: Locale = 'en'): string {
   const whole = Math.max(1, Math.ceil(seconds));
   const [value, unit] = whole < 120 ? [whole, 'second'] : whole < 7200 ? [Math.ceil(whole / 60), 'minute'] : [Math.ceil(whole / 3600), 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }
 
 /** A list in words ("digit, symbol or uppercase letter"). */
 export function formatList(items: readonly string[], locale: Locale = 'en', type: 'conjunction' | 'disjunction' = 'disjunction'): string {
-  return new Intl.ListFormat(locale, { style: 'long', type }).format(items);
+  return listFormat(locale, { style: 'long', type }).format(items);
 }

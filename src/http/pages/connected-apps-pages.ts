@@ -17,6 +17,7 @@ import type { PageTools } from './page-tools.ts';
 import { csrfField, errorSummary, type Problems } from './views/form-fields.ts';
 import { html } from './views/html.ts';
 import { layout, type PageContext } from './views/layout.ts';
+import { dateTimeFormat } from '../../messages/intl-formats.ts';
 
 const HTML = 'text/html; charset=utf-8';
 const revokeForm = z.object({ grant_id: textField(128) });
@@ -30,7 +31,7 @@ export interface ConnectedApp {
 }
 
 function dateText(date: Date, page: PageContext) {
-  const words = new Intl.DateTimeFormat(page.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(page.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words}</time>`;
 }
 

@@ -9,10 +9,11 @@ import type { Locale } from '../../../messages/catalog.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext, richText } from './layout.ts';
 import { verificationReminder } from './address-views.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 /** A date in words in `locale` ("3 May 2025", "3 de mayo de 2025"), inside `<time datetime>`. */
 export function dateText(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words}</time>`;
 }
 

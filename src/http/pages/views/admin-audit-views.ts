@@ -11,13 +11,14 @@ import { adminLayout, type AdminPageContext, pager } from './admin-views.ts';
 import { errorSummary, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { deviceText } from './session-views.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 /** Usernames of the ids events name; null for an id whose account is gone. */
 export type UserNames = ReadonlyMap<number, string | null>;
 
 /** A time in words in `locale`, to the second, in UTC, inside `<time datetime>`. */
 export function eventTime(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words} UTC</time>`;
 }
 

@@ -14,6 +14,7 @@ import type { SignInSlice } from '../../../domain/admin/overview.ts';
 import type { Locale } from '../../../messages/catalog.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 export type ChartPeriod = 'hourly' | 'daily';
 
@@ -35,7 +36,7 @@ const SERIES_KEY = {
 function sliceLabel(start: Date, period: ChartPeriod, locale: Locale): string {
   const options: Intl.DateTimeFormatOptions =
     period === 'hourly' ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' } : { day: 'numeric', month: 'short', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(locale, options).format(start);
+  return dateTimeFormat(locale, options).format(start);
 }
 
 /** The scale's top: four equal gridline steps of a round whole number (1–10 × 10^n). */

@@ -16,6 +16,7 @@ import type { Locale } from '../../../messages/catalog.ts';
 import { csrfField, errorSummary, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 /** The pages' ceremony endpoints (passkey-pages.ts), named once for the views and the script. */
 export const PASSKEY_URLS = {
@@ -28,7 +29,7 @@ export const PASSKEY_URLS = {
 } as const;
 
 function timeText(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words} UTC</time>`;
 }
 

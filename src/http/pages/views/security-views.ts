@@ -11,6 +11,7 @@ import { deviceText } from './session-views.ts';
 import { csrfField, errorSummary, formField, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 export function sudoPage(page: PageContext & { user: User }, options: { next: string; minutes: number }, problems: Problems = []): string {
   const { t } = page;
@@ -30,7 +31,7 @@ ${errorSummary(page, problems, { current_password: 'current_password' })}
 }
 
 function timeText(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words} UTC</time>`;
 }
 

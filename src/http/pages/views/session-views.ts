@@ -11,10 +11,11 @@ import type { Locale } from '../../../messages/catalog.ts';
 import { csrfField, errorSummary, formField, type Problems } from './form-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+import { dateTimeFormat } from '../../../messages/intl-formats.ts';
 
 /** A date and time in words in `locale`, inside `<time datetime>`. */
 function timeText(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+  const words = dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
   return html`<time datetime="${date.toISOString()}">${words} UTC</time>`;
 }
 
