@@ -16,8 +16,12 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
+const SPECIAL = /[&<>"'`]/;
+
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch]!);
+  // Most interpolated text (catalog sentences, usernames, paths) has nothing to escape: a
+  // test is ~10× cheaper than a replace with a callback (B1's profile: 10 µs a page).
+  return SPECIAL.test(value) ? value.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch]!) : value;
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
