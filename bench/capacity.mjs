@@ -160,9 +160,41 @@ async function proxyCookieOf(baseUrl, user) {
   return proxy.split(';')[0];
 }
 
+/**
+ * One round trip of what a signed-in request asks of each service, sequential, on loopback:
+ * PostgreSQL's primary-key read of a user (a prepared statement) and Redis's HGETALL of a
+ * session. The reciprocal is what one connection can carry; Little's law turns the
+ * operations per second of a deployment into the connections it needs.
+ */
+async function roundTrips(count = 3000) {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    await client.query('create temporary table rt_users (id integer primary key, username text, email text)');
+    await client.query("insert into rt_users select n, 'user' || n, 'user' || n || '@example.test' from generate_series(1, 1000) n");
+    await redis.hset('gatehouse-capacity:rt', { user: '17', created: '1', expires: '2', ip: '203.0.113.7', ua: 'x'.repeat(80) });
+    const time = async (work) => {
+      for (let i = 0; i < 200; i += 1) await work(i);
+      const started = performance.now();
+      for (let i = 0; i < count; i += 1) await work(i);
+      return round(((performance.now() - started) * 1000) / count, 1);
+    };
+    const postgresUs = await time((i) => client.query({ name: 'rt', text: 'select id, username, email from rt_users where id = $1', values: [(i % 1000) + 1] }));
+    const redisUs = await time(() => redis.hgetall('gatehouse-capacity:rt'));
+    return { postgresUserReadUs: postgresUs, redisSessionReadUs: redisUs };
+  } finally {
+    await redis.del('gatehouse-capacity:rt');
+    redis.quit();
+    await client.end();
+  }
+}
+
 try {
   const results = { machine: `${availableParallelism()} cores`, node: process.version, seconds, backends: [] };
   for (const name of values.backends.split(',')) results.backends.push(await measureBackend(name));
+  results.roundTripsOnLoopback = await roundTrips();
   const raw = await argon2Baseline(ctx, 3000);
   // One argon2id verification at production parameters, CPU per verification (all threads).
   results.argon2Verify = { perSecond: round(raw.perSecond, 1), cpuMsPerVerification: round((raw.cpuSeconds * 1000) / raw.verifications, 2) };
