@@ -45,7 +45,10 @@ function npmCi() {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['ci', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const keep = (chunk) => (output = (output + chunk).slice(-4000));
+    // npm's first error lines name the cause (code, the failing request); the rest is stack.
+    const keep = (chunk) => {
+      if (output.length < 1500) output = (output + chunk).slice(0, 1500);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const timer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
