@@ -8,11 +8,11 @@
  * `ctx` is the run's context (bench/run.mjs).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { BENCH_DIR, freePort, makeWorkDir, newSecretKey, runJsonScript, startServerProcess } from '../lib/processes.mjs';
 import { benchPassword } from '../lib/gatehouse-client.mjs';
+import { BENCH_DIR, freePort, makeWorkDir, newSecretKey, runJsonScript, startServerProcess } from '../lib/processes.mjs';
 
 export const PEER_DIR = path.join(BENCH_DIR, 'peers', 'better-auth');
 const PEER_SERVER = path.join(PEER_DIR, 'server.mjs');
