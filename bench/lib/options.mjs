@@ -3,13 +3,13 @@
  *
  *   --smoke              one 1-second round of everything, no quiet-machine wait, no re-runs,
  *                        small B5 (2 000 + 2 000), 16 users; writes bench/results.smoke.json
- *   --only B1,B3,…       the figures to measure (B1–B6; default all of them)
+ *   --only B1,B3,…       the figures to measure (B1–B6, P1–P3; default all of them)
  *   --skip-profile       no CPU profiles
  *   --duration S (4)     per measurement; --rounds N (3); --warmup S (1.5)
- *   --connections N (10, B1/B2/B6), --vus N (4 × cores, sign-in virtual users for B3/B4),
+ *   --connections N (10, B1/B2/B6/P1), --vus N (4 × cores, sign-in virtual users for B3/B4/P2/P3),
  *   --probe-rate R (200 req/s, B4), --probe-connections N (4, B4),
  *   --b5-sessions N (100000), --b5-keys N (100000),
- *   --backend sqlite|postgres+redis (B1–B5 and the profiles; B6 is always postgres+redis),
+ *   --backend sqlite|postgres+redis (B1–B5 and the profiles; B6 is always postgres+redis, P1–P3 SQLite),
  *   --node-env production|development|test (production),
  *   --out FILE (bench/results.json; the smoke: bench/results.smoke.json),
  *   --password-length N (16: random passwords of the B3/B4 users; B5's user has 12),
@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { BACKENDS } from './backends.mjs';
 import { BENCH_DIR } from './processes.mjs';
 
-export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'];
+export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'P1', 'P2', 'P3'];
 const NODE_ENVS = ['production', 'development', 'test'];
 
 const NUMBERS = {
