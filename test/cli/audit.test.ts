@@ -76,7 +76,10 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.ok(report.summary.total >= 35, `${report.summary.total} probes`);
     for (const r of report.results) assert.ok(r.evidence.length > 10, `${r.id}: evidence or a reason`);
     // Skipped only where a plain-http test server cannot show it, or the mailbox is needed.
-    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'tokens.reused']);
+    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'tokens.reused', 'xss.stored-admin']);
+    const timings = Object.fromEntries(report.results.map((r) => [r.id, r.evidence]));
+    assert.match(timings['enumeration.register-timing']!, /^POST \/register, median of 3: taken email \d+ ms, fresh email \d+ ms$/);
+    assert.match(timings['enumeration.forgot-password-timing']!, /^POST \/forgot-password, median of 3: known address \d+ ms, unknown \d+ ms$/);
     // Clean-up: every account it made is gone, except those its own lockout probes locked
     // (their random passwords were never printed and are gone with the run).
     assert.ok(!report.cleanup.some((c) => c.outcome === 'left'), JSON.stringify(report.cleanup));
@@ -118,6 +121,8 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
       'xss.reflected-message': 'fail',
       'xss.reflected-forms': 'fail',
       'xss.stored-profile': 'fail',
+      // Needs an admin --user (the next test gives one).
+      'xss.stored-admin': 'skip',
       'xss.content-spoofing': 'fail',
       'access.idor-profile': 'fail',
       'redirect.next-rd': 'fail',
@@ -132,6 +137,8 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
       'enumeration.sign-in-message': 'fail',
       'enumeration.register-taken-email': 'fail',
       'enumeration.forgot-password': 'fail',
+      'enumeration.register-timing': 'fail',
+      'enumeration.forgot-password-timing': 'fail',
       'bruteforce.sign-in': 'fail',
       // The weakened server has no token or second-factor routes: said, not failed.
       'tokens.unknown': 'skip',
@@ -144,7 +151,17 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.match(evidence['sqli.sign-in-api']!, /admin' OR '1'='1' --.*signed in/);
     assert.match(evidence['enumeration.sign-in-timing']!, /median of \d+: wrong password \d+ ms, unknown user \d+ ms \(clearly apart\)/);
     assert.match(evidence['bruteforce.sign-in']!, /never 429/);
+    assert.match(evidence['enumeration.register-timing']!, /taken email \d+ ms, fresh email \d+ ms \(clearly apart\)/);
+    assert.match(evidence['enumeration.forgot-password-timing']!, /known address \d+ ms, unknown \d+ ms \(clearly apart\)/);
     // Its throwaway accounts were deleted there too; only the seeded admin is left.
+    assert.deepEqual(weak.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
+  });
+
+  test('with an admin --user, markup planted in a username and a User-Agent is found raw on the weakened server\'s admin pages', async () => {
+    const report = await audit(cli, [weak.url, '--user', 'admin', '--only', 'xss'], 'admin-password\n');
+    assert.equal(report.code, 1);
+    assert.equal(resultsOf(report)['xss.stored-admin'], 'fail');
+    assert.match(report.results.find((r) => r.id === 'xss.stored-admin')!.evidence, /GET \/admin → 200, rendered as markup/);
     assert.deepEqual(weak.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
   });
 
@@ -182,6 +199,13 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     const refused = await closed.run(['audit', server.url, '--user', 'bob'], { input: 'not bob password\n', timeoutMs: 20_000 });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /bob cannot sign in/);
+    // An admin --user: the admin pages are read back after markup was planted (registration is
+    // closed here, so through a sign-in username and a User-Agent).
+    const asAdmin = await audit(closed, [server.url, '--user', 'keeper', '--only', 'xss'], `${USER_PASSWORD} second\n`);
+    assert.equal(asAdmin.code, 0, JSON.stringify(asAdmin.results));
+    const storedAdmin = asAdmin.results.find((r) => r.id === 'xss.stored-admin')!;
+    assert.equal(storedAdmin.result, 'pass');
+    assert.match(storedAdmin.evidence, /as admin: \/admin → 200, .*\/admin\/audit → 200.*escaped/);
   });
 
   test('clean-up waits out a short lock on its own account and then deletes it; with --cleanup-wait 0 it reports the account locked', async () => {

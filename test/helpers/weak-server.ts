@@ -5,7 +5,7 @@
  * token and without ending the server's session, no CSRF check, no throttle, a session id
  * fixed per user (and a planted one kept at sign-in), no security headers, cookies without
  * flags, an open `next` redirect, different answers (and timings) for unknown users and taken addresses, no
- * body size limit. Never start this anywhere but a test on loopback.
+ * body size limit, admin pages that list stored usernames raw. Never start this anywhere but a test on loopback.
  */
 import Database from 'better-sqlite3';
 import { pbkdf2Sync } from 'node:crypto';
@@ -100,6 +100,8 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, form('/register', ['username', 'email', 'password']));
       case 'POST /register': {
         if (db.prepare(`SELECT id FROM users WHERE email = '${body.email}'`).get()) return send(400, form('/register', ['username', 'email', 'password'], body, 'That email is already registered'));
+        // A hash is worked only for a new account: the timing tells which addresses are taken.
+        pbkdf2Sync(body.password ?? '', 'salt', 600_000, 32, 'sha256');
         db.exec(`INSERT INTO users (username, email, password) VALUES ('${body.username}', '${body.email}', '${body.password}')`);
         return redirect('/login');
       }
@@ -107,6 +109,8 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, form('/forgot-password', ['email']));
       case 'POST /forgot-password': {
         const known = db.prepare(`SELECT id FROM users WHERE email = '${body.email}'`).get();
+        // The mail is sent inline, only for a known address: the timing tells who has an account.
+        if (known) await new Promise((resolve) => setTimeout(resolve, 300));
         return send(200, page(known ? 'A reset link is on its way' : `No account uses ${body.email}`));
       }
       case 'GET /dashboard':
@@ -114,9 +118,16 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, page(`<h1>Welcome ${user.username}</h1><p>${url.searchParams.get('message') ?? ''}</p>`));
       case 'GET /profile': {
         if (!user) return redirect('/login');
-        const row = db.prepare(`SELECT * FROM users WHERE id = ${url.searchParams.get('id') ?? user.id}`).get() as { id: number; username: string; email: string } | undefined;
+        const row = db.prepare(`SELECT * FROM users WHERE id = ${url.searchParams.get('id') ?? user.id}`).get() as { id: number; username: string; email: string; role: string } | undefined;
         if (!row) return send(404, page('no such user'));
-        return send(200, page(`<dl data-user-id="${row.id}"><dt>Username</dt><dd>${row.username}</dd><dd>${row.email}</dd></dl>`));
+        return send(200, page(`<dl data-user-id="${row.id}" data-role="${row.role}"><dt>Username</dt><dd>${row.username}</dd><dd>${row.email}</dd></dl>`));
+      }
+      case 'GET /admin':
+      case 'GET /admin/users': {
+        if (!user || (user as { role?: string }).role !== 'admin') return send(403, page('admins only'));
+        // Stored usernames, unescaped.
+        const rows = db.prepare('SELECT username FROM users').all() as Array<{ username: string }>;
+        return send(200, page(`<ul>${rows.map((row) => `<li>${row.username}</li>`).join('')}</ul>`));
       }
       case 'GET /settings/sessions':
       case 'GET /settings/delete-account':
