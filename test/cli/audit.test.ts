@@ -8,6 +8,7 @@
 // (v5.0.0-16.2.5). `--user` with REGISTRATION=closed works, the second-account probes skip.
 // This file is the CI run of `audit` against a live server (.ci/run runs the CLI tests).
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/main.ts';
@@ -69,15 +70,17 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
   test('against Gatehouse every probe passes or skips with its reason, and no audit account can sign in afterwards (v5.0.0-1.2.4, 3.5.1, 7.2.4, 6.3.8)', async () => {
     const server = await cli.startServer();
     // --cleanup-wait 0: the locked accounts are reported, not waited for (a minute each).
-    const report = await audit(cli, [server.url, '--cleanup-wait', '0']);
+    // --mailbox: the server's own outbox (SMTP_URL unset), so the token-reuse probe runs.
+    const report = await audit(cli, [server.url, '--cleanup-wait', '0', '--mailbox', path.join(cli.dataDir, 'outbox')]);
     const failed = report.results.filter((r) => r.result === 'fail');
     assert.deepEqual(failed, [], 'no probe fails against Gatehouse');
     assert.equal(report.code, 0);
     assert.ok(report.summary.total >= 35, `${report.summary.total} probes`);
     for (const r of report.results) assert.ok(r.evidence.length > 10, `${r.id}: evidence or a reason`);
     // Skipped only where a plain-http test server cannot show it, or the mailbox is needed.
-    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'tokens.reused', 'xss.stored-admin']);
+    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'xss.stored-admin']);
     const timings = Object.fromEntries(report.results.map((r) => [r.id, r.evidence]));
+    assert.match(timings['tokens.reused']!, /mailed reset token: first POST \/reset-password → 303 \/login; the same token again → 400/);
     assert.match(timings['enumeration.register-timing']!, /^POST \/register, median of 3: taken email \d+ ms, fresh email \d+ ms$/);
     assert.match(timings['enumeration.forgot-password-timing']!, /^POST \/forgot-password, median of 3: known address \d+ ms, unknown \d+ ms$/);
     // Clean-up: every account it made is gone, except those its own lockout probes locked
@@ -155,6 +158,21 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.match(evidence['enumeration.forgot-password-timing']!, /known address \d+ ms, unknown \d+ ms \(clearly apart\)/);
     // Its throwaway accounts were deleted there too; only the seeded admin is left.
     assert.deepEqual(weak.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
+  });
+
+  test('with a mailbox, a reset token the weakened server lets be used twice fails the reuse probe; without one it skips, saying how to give one', async () => {
+    const mailbox = path.join(cli.dataDir, 'weak-mailbox');
+    const mailing = await startWeakServer({ mailbox });
+    try {
+      const report = await audit(cli, [mailing.url, '--only', 'tokens', '--mailbox', mailbox]);
+      assert.equal(resultsOf(report)['tokens.reused'], 'fail');
+      assert.match(report.results.find((r) => r.id === 'tokens.reused')!.evidence, /used again → 303 \(expected 400\)/);
+      const without = await audit(cli, [mailing.url, '--only', 'tokens']);
+      assert.match(without.results.find((r) => r.id === 'tokens.reused')!.evidence, /give --mailbox DIR/);
+      assert.deepEqual(mailing.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
+    } finally {
+      await mailing.stop();
+    }
   });
 
   test('with an admin --user, markup planted in a username and a User-Agent is found raw on the weakened server\'s admin pages', async () => {
