@@ -14,6 +14,8 @@ import { resolveSecretKey } from './secret-key.ts';
 import { createMailSender, type MailSender } from './storage/mail/mail-sender.ts';
 import { createOutboxTransport, createSmtpTransport } from './storage/mail/transports.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { sqliteFileOf } from './storage/open-database.ts';
+import { checkSqliteFileWritable } from './storage/writable-directory.ts';
 
 const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
 /** The audit retention job runs hourly (and once at start): a prune is one indexed range delete. */
@@ -48,6 +50,10 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
   // server URL, links in mail) is known only once listening: it is read through `listening`,
   // set right after `listen` resolves, before any request can be read.
   let listening = config;
+  if (config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.includes(':memory:')) {
+    const writable = checkSqliteFileWritable(sqliteFileOf(config.databaseUrl));
+    if (!writable.ok) throw new StartupError(`cannot write to ${writable.path} (${writable.reason})`, { key: 'cli.storage.unwritable', params: { path: writable.path, reason: writable.reason } });
+  }
   const deps = await createDependencies(config, secret.key, { clock: options.clock, publicUrl: () => listening.baseUrl });
   try {
     if (config.migrateOnStart) {

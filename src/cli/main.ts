@@ -124,7 +124,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
     summary: 'cli.summary.audit',
-    usage: 'gatehouse audit <base-url> [--user NAME (password on stdin)] [--only FAMILY] [--login-max-failures N] [--cleanup-wait SECONDS] [--json]',
+    usage: 'gatehouse audit <base-url> [--user NAME (password on stdin)] [--only FAMILY] [--login-max-failures N] [--cleanup-wait SECONDS] [--mailbox DIR] [--json]',
     load: async () => (await import('./commands/audit.ts')).audit,
   },
 ];

@@ -4,7 +4,8 @@
  * precise `detail`); a 429 or 503 says how long to wait, in `Retry-After` and in words.
  * Fastify's own client errors (bad JSON, unsupported content type, body too large, schema
  * validation) keep their 4xx status with a code from the catalog. Anything else is a 500
- * with a generic sentence, or a 503 when the database is down, and is logged; no stack trace
+ * with a generic sentence, or a 503 when the database is down or cannot write (disk full,
+ * read-only), and is logged; no stack trace
  * ever reaches the client.
  *
  * Two shapes, one per context (Fastify encapsulation): the pages' handler renders an HTML
@@ -15,6 +16,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import { AuthError, type ErrorCode } from '../domain/errors.ts';
 import { DEFAULT_LOCALE, formatMessage, formatWait, type Locale, type MessageKey, type MessageParams } from '../messages/catalog.ts';
 import { fieldProblemMessage } from './pages/forms.ts';
+import { driverCodeOf, isStorageWriteFailure } from '../storage/write-failure.ts';
 import { refuseWrongMethod } from './route-rules.ts';
 import { isFieldProblemCode } from './text-field.ts';
 
@@ -141,6 +143,12 @@ function describeValidation(error: FastifyError, locale: Locale): ErrorResponse 
 /** What any thrown value means for the client; logs what the client must not see. */
 async function classify(error: FastifyError, request: FastifyRequest, isDatabaseUp: () => Promise<boolean>): Promise<ErrorResponse> {
   const locale = request.locale ?? DEFAULT_LOCALE;
+  // A full or read-only disk fails the write while reads (and so the health check) still work;
+  // a store that already made it a 503 (the SQL throttle) keeps the driver's error as `cause`.
+  if ((!(error instanceof AuthError) || error.code === 'service_unavailable') && isStorageWriteFailure(error)) {
+    request.log.error({ code: driverCodeOf(error) }, 'storage cannot be written (disk full or read-only): answered 503');
+    return errorResponse('service_unavailable', { detail: 'detail.storage_unwritable', locale });
+  }
   if (error instanceof AuthError) {
     return errorResponse(error.code, { detail: error.detail, params: error.params, retryAfterSeconds: error.retryAfterSeconds, locale });
   }

@@ -11,6 +11,7 @@ import { operatorCliEn } from './sections/operator-cli.en.ts';
 import { auditCliEn } from './sections/audit-cli.en.ts';
 import { doctorEn } from './sections/doctor.en.ts';
 import { securityEn } from './sections/security.en.ts';
+import { storageEn } from './sections/storage.en.ts';
 import { passkeysEn } from './sections/passkeys.en.ts';
 import { oidcAdminEn } from './sections/oidc-admin.en.ts';
 import { oidcEn } from './sections/oidc.en.ts';
@@ -486,6 +487,7 @@ export const en = {
   ...doctorEn,
   ...auditCliEn,
   ...securityEn,
+  ...storageEn,
   ...passkeysEn,
   ...oidcAdminEn,
   ...oidcEn,

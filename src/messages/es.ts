@@ -9,6 +9,7 @@ import { operatorCliEs } from './sections/operator-cli.es.ts';
 import { auditCliEs } from './sections/audit-cli.es.ts';
 import { doctorEs } from './sections/doctor.es.ts';
 import { securityEs } from './sections/security.es.ts';
+import { storageEs } from './sections/storage.es.ts';
 import { passkeysEs } from './sections/passkeys.es.ts';
 import { oidcAdminEs } from './sections/oidc-admin.es.ts';
 import { oidcEs } from './sections/oidc.es.ts';
@@ -471,6 +472,7 @@ export const es = {
   ...doctorEs,
   ...auditCliEs,
   ...securityEs,
+  ...storageEs,
   ...passkeysEs,
   ...oidcAdminEs,
   ...oidcEs,

@@ -8,6 +8,7 @@
 // (v5.0.0-16.2.5). `--user` with REGISTRATION=closed works, the second-account probes skip.
 // This file is the CI run of `audit` against a live server (.ci/run runs the CLI tests).
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/main.ts';
@@ -69,14 +70,19 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
   test('against Gatehouse every probe passes or skips with its reason, and no audit account can sign in afterwards (v5.0.0-1.2.4, 3.5.1, 7.2.4, 6.3.8)', async () => {
     const server = await cli.startServer();
     // --cleanup-wait 0: the locked accounts are reported, not waited for (a minute each).
-    const report = await audit(cli, [server.url, '--cleanup-wait', '0']);
+    // --mailbox: the server's own outbox (SMTP_URL unset), so the token-reuse probe runs.
+    const report = await audit(cli, [server.url, '--cleanup-wait', '0', '--mailbox', path.join(cli.dataDir, 'outbox')]);
     const failed = report.results.filter((r) => r.result === 'fail');
     assert.deepEqual(failed, [], 'no probe fails against Gatehouse');
     assert.equal(report.code, 0);
     assert.ok(report.summary.total >= 35, `${report.summary.total} probes`);
     for (const r of report.results) assert.ok(r.evidence.length > 10, `${r.id}: evidence or a reason`);
     // Skipped only where a plain-http test server cannot show it, or the mailbox is needed.
-    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'tokens.reused']);
+    assert.deepEqual(report.results.filter((r) => r.result === 'skip').map((r) => r.id).sort(), ['headers.hsts', 'xss.stored-admin']);
+    const timings = Object.fromEntries(report.results.map((r) => [r.id, r.evidence]));
+    assert.match(timings['tokens.reused']!, /mailed reset token: first POST \/reset-password → 303 \/login; the same token again → 400/);
+    assert.match(timings['enumeration.register-timing']!, /^POST \/register, median of 3: taken email \d+ ms, fresh email \d+ ms$/);
+    assert.match(timings['enumeration.forgot-password-timing']!, /^POST \/forgot-password, median of 3: known address \d+ ms, unknown \d+ ms$/);
     // Clean-up: every account it made is gone, except those its own lockout probes locked
     // (their random passwords were never printed and are gone with the run).
     assert.ok(!report.cleanup.some((c) => c.outcome === 'left'), JSON.stringify(report.cleanup));
@@ -118,6 +124,8 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
       'xss.reflected-message': 'fail',
       'xss.reflected-forms': 'fail',
       'xss.stored-profile': 'fail',
+      // Needs an admin --user (the next test gives one).
+      'xss.stored-admin': 'skip',
       'xss.content-spoofing': 'fail',
       'access.idor-profile': 'fail',
       'redirect.next-rd': 'fail',
@@ -132,6 +140,8 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
       'enumeration.sign-in-message': 'fail',
       'enumeration.register-taken-email': 'fail',
       'enumeration.forgot-password': 'fail',
+      'enumeration.register-timing': 'fail',
+      'enumeration.forgot-password-timing': 'fail',
       'bruteforce.sign-in': 'fail',
       // The weakened server has no token or second-factor routes: said, not failed.
       'tokens.unknown': 'skip',
@@ -144,7 +154,32 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     assert.match(evidence['sqli.sign-in-api']!, /admin' OR '1'='1' --.*signed in/);
     assert.match(evidence['enumeration.sign-in-timing']!, /median of \d+: wrong password \d+ ms, unknown user \d+ ms \(clearly apart\)/);
     assert.match(evidence['bruteforce.sign-in']!, /never 429/);
+    assert.match(evidence['enumeration.register-timing']!, /taken email \d+ ms, fresh email \d+ ms \(clearly apart\)/);
+    assert.match(evidence['enumeration.forgot-password-timing']!, /known address \d+ ms, unknown \d+ ms \(clearly apart\)/);
     // Its throwaway accounts were deleted there too; only the seeded admin is left.
+    assert.deepEqual(weak.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
+  });
+
+  test('with a mailbox, a reset token the weakened server lets be used twice fails the reuse probe; without one it skips, saying how to give one', async () => {
+    const mailbox = path.join(cli.dataDir, 'weak-mailbox');
+    const mailing = await startWeakServer({ mailbox });
+    try {
+      const report = await audit(cli, [mailing.url, '--only', 'tokens', '--mailbox', mailbox]);
+      assert.equal(resultsOf(report)['tokens.reused'], 'fail');
+      assert.match(report.results.find((r) => r.id === 'tokens.reused')!.evidence, /used again → 303 \(expected 400\)/);
+      const without = await audit(cli, [mailing.url, '--only', 'tokens']);
+      assert.match(without.results.find((r) => r.id === 'tokens.reused')!.evidence, /give --mailbox DIR/);
+      assert.deepEqual(mailing.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
+    } finally {
+      await mailing.stop();
+    }
+  });
+
+  test('with an admin --user, markup planted in a username and a User-Agent is found raw on the weakened server\'s admin pages', async () => {
+    const report = await audit(cli, [weak.url, '--user', 'admin', '--only', 'xss'], 'admin-password\n');
+    assert.equal(report.code, 1);
+    assert.equal(resultsOf(report)['xss.stored-admin'], 'fail');
+    assert.match(report.results.find((r) => r.id === 'xss.stored-admin')!.evidence, /GET \/admin → 200, rendered as markup/);
     assert.deepEqual(weak.db.prepare('SELECT username FROM users').all(), [{ username: 'admin' }]);
   });
 
@@ -182,6 +217,13 @@ describe('gatehouse audit', { concurrency: 1 }, () => {
     const refused = await closed.run(['audit', server.url, '--user', 'bob'], { input: 'not bob password\n', timeoutMs: 20_000 });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /bob cannot sign in/);
+    // An admin --user: the admin pages are read back after markup was planted (registration is
+    // closed here, so through a sign-in username and a User-Agent).
+    const asAdmin = await audit(closed, [server.url, '--user', 'keeper', '--only', 'xss'], `${USER_PASSWORD} second\n`);
+    assert.equal(asAdmin.code, 0, JSON.stringify(asAdmin.results));
+    const storedAdmin = asAdmin.results.find((r) => r.id === 'xss.stored-admin')!;
+    assert.equal(storedAdmin.result, 'pass');
+    assert.match(storedAdmin.evidence, /as admin: \/admin → 200, .*\/admin\/audit → 200.*escaped/);
   });
 
   test('clean-up waits out a short lock on its own account and then deletes it; with --cleanup-wait 0 it reports the account locked', async () => {

@@ -5,12 +5,15 @@
  * token and without ending the server's session, no CSRF check, no throttle, a session id
  * fixed per user (and a planted one kept at sign-in), no security headers, cookies without
  * flags, an open `next` redirect, different answers (and timings) for unknown users and taken addresses, no
- * body size limit. Never start this anywhere but a test on loopback.
+ * body size limit, admin pages that list stored usernames raw, and (with `mailbox`) reset
+ * tokens that never expire nor get spent. Never start this anywhere but a test on loopback.
  */
 import Database from 'better-sqlite3';
-import { pbkdf2Sync } from 'node:crypto';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 export interface WeakServer {
   url: string;
@@ -32,6 +35,8 @@ function form(action: string, fields: string[], values: Record<string, string> =
 export interface WeakOptions {
   /** The first account deletion of each user answers 429 with this Retry-After (a lock, as after brute force). */
   lockDeletionOnceSeconds?: number;
+  /** Reset links are mailed as .eml files into this folder, and a reset token works forever (reusable). */
+  mailbox?: string;
 }
 
 export async function startWeakServer(options: WeakOptions = {}): Promise<WeakServer> {
@@ -40,6 +45,7 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
   db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE, email TEXT UNIQUE, password TEXT, role TEXT DEFAULT 'user');
     INSERT INTO users (username, email, password, role) VALUES ('admin', 'admin@weak.test', 'admin-password', 'admin');`);
   const sessions = new Map<string, number>();
+  const resetTokens = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://weak');
@@ -100,6 +106,8 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, form('/register', ['username', 'email', 'password']));
       case 'POST /register': {
         if (db.prepare(`SELECT id FROM users WHERE email = '${body.email}'`).get()) return send(400, form('/register', ['username', 'email', 'password'], body, 'That email is already registered'));
+        // A hash is worked only for a new account: the timing tells which addresses are taken.
+        pbkdf2Sync(body.password ?? '', 'salt', 600_000, 32, 'sha256');
         db.exec(`INSERT INTO users (username, email, password) VALUES ('${body.username}', '${body.email}', '${body.password}')`);
         return redirect('/login');
       }
@@ -107,6 +115,14 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, form('/forgot-password', ['email']));
       case 'POST /forgot-password': {
         const known = db.prepare(`SELECT id FROM users WHERE email = '${body.email}'`).get();
+        // The mail is sent inline, only for a known address: the timing tells who has an account.
+        if (known) await new Promise((resolve) => setTimeout(resolve, 300));
+        if (known && options.mailbox) {
+          const token = randomBytes(32).toString('base64url');
+          resetTokens.set(token, (known as { id: number }).id);
+          mkdirSync(options.mailbox, { recursive: true });
+          writeFileSync(path.join(options.mailbox, `${Date.now()}-reset.eml`), `To: ${body.email}\r\nSubject: Reset\r\n\r\nhttp://weak/reset-password?token=${token}\r\n`);
+        }
         return send(200, page(known ? 'A reset link is on its way' : `No account uses ${body.email}`));
       }
       case 'GET /dashboard':
@@ -114,9 +130,26 @@ export async function startWeakServer(options: WeakOptions = {}): Promise<WeakSe
         return send(200, page(`<h1>Welcome ${user.username}</h1><p>${url.searchParams.get('message') ?? ''}</p>`));
       case 'GET /profile': {
         if (!user) return redirect('/login');
-        const row = db.prepare(`SELECT * FROM users WHERE id = ${url.searchParams.get('id') ?? user.id}`).get() as { id: number; username: string; email: string } | undefined;
+        const row = db.prepare(`SELECT * FROM users WHERE id = ${url.searchParams.get('id') ?? user.id}`).get() as { id: number; username: string; email: string; role: string } | undefined;
         if (!row) return send(404, page('no such user'));
-        return send(200, page(`<dl data-user-id="${row.id}"><dt>Username</dt><dd>${row.username}</dd><dd>${row.email}</dd></dl>`));
+        return send(200, page(`<dl data-user-id="${row.id}" data-role="${row.role}"><dt>Username</dt><dd>${row.username}</dd><dd>${row.email}</dd></dl>`));
+      }
+      case 'GET /admin':
+      case 'GET /admin/users': {
+        if (!user || (user as { role?: string }).role !== 'admin') return send(403, page('admins only'));
+        // Stored usernames, unescaped.
+        const rows = db.prepare('SELECT username FROM users').all() as Array<{ username: string }>;
+        return send(200, page(`<ul>${rows.map((row) => `<li>${row.username}</li>`).join('')}</ul>`));
+      }
+      case 'GET /reset-password':
+      case 'POST /reset-password': {
+        if (!options.mailbox) return send(404, page('Not found'));
+        if (req.method === 'GET') return send(200, form('/reset-password', ['token', 'password'], { token: url.searchParams.get('token') ?? '' }));
+        // The token is never spent: the link works again and again.
+        const owner = resetTokens.get(body.token ?? '');
+        if (owner === undefined) return send(400, page('invalid link'));
+        db.prepare('UPDATE users SET password = ? WHERE id = ?').run(body.password, owner);
+        return redirect('/login');
       }
       case 'GET /settings/sessions':
       case 'GET /settings/delete-account':

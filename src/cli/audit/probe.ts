@@ -54,6 +54,8 @@ export interface AuditContext {
   second?: Account;
   /** A throwaway that enumeration and brute force may lock out. */
   target?: Account;
+  /** A folder of `.eml` files the deployment's mail reaches (`--mailbox`), if the audit may read it. */
+  mailbox?: string;
   /** What registration answered for a fresh address (the taken-address answer must match). */
   registration?: { status: number; location: string | null };
   client(): AuditClient;

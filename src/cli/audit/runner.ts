@@ -61,6 +61,8 @@ export interface AuditOptions {
   base: URL;
   user?: { username: string; password: string };
   only?: Family;
+  /** A folder of `.eml` files the deployment's mail reaches (Gatehouse's outbox): lets the token-reuse probe run. */
+  mailbox?: string;
   loginMaxFailures: number;
   /** At clean-up, wait out a lock on an audit account (its Retry-After) when no longer than this. */
   cleanupWaitSeconds: number;
@@ -89,6 +91,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
     https: options.base.protocol === 'https:',
     sessionCookie: 'gatehouse_session',
     loginMaxFailures: options.loginMaxFailures,
+    mailbox: options.mailbox,
     client: () => new AuditClient(options.base, secret),
     async signIn(account, extra = {}) {
       const session = ctx.client();

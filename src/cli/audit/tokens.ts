@@ -1,11 +1,12 @@
 /**
  * Token and second-factor endpoints (ASVS v5.0.0-6.4.x, 6.5.x): unknown reset and verification
  * tokens get 400; /login/two-factor without a pending sign-in is refused and signs nobody in;
- * wrong TOTP codes for a pending sign-in are throttled. Reused tokens need the mailed links,
- * which the audit cannot read: that case is a skip with its reason.
+ * wrong TOTP codes for a pending sign-in are throttled; a mailed reset token works once, when
+ * the audit can read the mail (`--mailbox DIR`), else that probe skips, saying why.
  */
 import { randomBytes } from 'node:crypto';
 import { TOTP } from 'otpauth';
+import { waitForLinkToken } from './mailbox.ts';
 import { fail, pass, type Probe, skip } from './probe.ts';
 
 const unknownTokens: Probe = {
@@ -34,10 +35,43 @@ const unknownTokens: Probe = {
   },
 };
 
+/**
+ * A mailed reset token works once (v5.0.0-6.4.1): with `--mailbox`, the second throwaway asks
+ * for a reset, the link is read from the mailbox and used, then used again from a fresh
+ * browser, which must get 400. The account keeps the new password (recorded for clean-up)
+ * and a fresh session, since a reset ends every session of the user.
+ */
 const reused: Probe = {
   id: 'tokens.reused',
   family: 'tokens',
-  run: async () => skip('cli.audit.skip.needs_mailbox'),
+  needs: ['second'],
+  async run(ctx) {
+    if (!ctx.mailbox) return skip('cli.audit.skip.needs_mailbox');
+    const account = ctx.second!;
+    const since = Date.now();
+    const asker = ctx.client();
+    await asker.get('/forgot-password');
+    const asked = await asker.post('/forgot-password', { email: account.email });
+    if (asked.status === 404) return skip('cli.audit.skip.no_route', { route: '/forgot-password' });
+    const token = await waitForLinkToken(ctx.mailbox, account.email, '/reset-password', since);
+    if (!token) return skip('cli.audit.skip.no_mail', { address: account.email, dir: ctx.mailbox });
+    ctx.secret(token);
+    const password = `Audit~${randomBytes(24).toString('base64url')}`;
+    ctx.secret(password);
+    const browser = ctx.client();
+    const landing = await browser.get(`/reset-password?token=${token}`);
+    if (landing.status === 303 && landing.location) await browser.get(landing.location);
+    const first = await browser.post('/reset-password', { token, password });
+    if (first.status >= 400) return fail(`POST /reset-password with the mailed token → ${first.status} (expected a redirect)`);
+    account.password = password;
+    account.keeper = (await ctx.signIn(account)).session;
+    const replay = ctx.client();
+    await replay.get('/login');
+    // The same new password: a replay that works leaves the account as clean-up knows it.
+    const second = await replay.post('/reset-password', { token, password });
+    if (second.status !== 400) return fail(`mailed reset token used (→ ${first.status}); used again → ${second.status} (expected 400)`);
+    return pass(`mailed reset token: first POST /reset-password → ${first.status} ${first.location ?? ''}; the same token again → 400`);
+  },
 };
 
 const noPending: Probe = {

@@ -2,7 +2,8 @@
  * Cross-site scripting and content spoofing (ASVS v5.0.0-1.2.1, 1.3.x): a payload is never
  * echoed as markup — in the dashboard's `message` (the demo's lesson), in a form re-rendered
  * with its errors, in the `next` field, in an error page; markup in a stored username or email
- * is escaped on the pages that show it; and the `message` text is not rendered at all.
+ * is escaped on the pages that show it (the admin pages too, with an admin `--user`); and the
+ * `message` text is not rendered at all.
  */
 import type { AuditClient } from './client.ts';
 import { fail, pass, type Probe, randomSuffix, skip } from './probe.ts';
@@ -94,4 +95,39 @@ const spoofing: Probe = {
   },
 };
 
-export const xssProbes: Probe[] = [reflectedDashboard, reflectedForms, stored, spoofing];
+/**
+ * What admins read is written by strangers: a username tried at sign-in (the audit log), a
+ * username registered, and the User-Agent of those requests. With an admin `--user`, markup is
+ * planted in all three and the admin pages that list them are read back: the markup must not
+ * be there as markup. Without an admin it skips, saying so.
+ */
+const storedAdmin: Probe = {
+  id: 'xss.stored-admin',
+  family: 'xss',
+  needs: ['primary'],
+  async run(ctx) {
+    if (ctx.primary!.role !== 'admin') return skip('cli.audit.skip.needs_admin');
+    const tag = randomSuffix();
+    const markup = `<script>alert("${tag}")</script>`;
+    const agent = `Mozilla/5.0 "><img src=x onerror=alert('${tag}')>`;
+    const planted = [markup, `<img src=x onerror=alert('${tag}')>`];
+    const stranger = ctx.client();
+    await stranger.get('/login', { 'user-agent': agent });
+    await stranger.request('POST', '/login', { form: { username: `au${tag}${markup}`, password: 'wrong-password-audit' }, headers: { 'user-agent': agent } });
+    const password = `Audit~${randomSuffix(16)}${randomSuffix(16)}`;
+    ctx.secret(password);
+    await ctx.register({ username: `au${tag}${markup}`, email: `audit-${tag}@audit.invalid`, password });
+    const { session } = await ctx.signIn(ctx.primary!);
+    const read: string[] = [];
+    for (const path of ['/admin', `/admin/users?q=au${tag}`, '/admin/users', '/admin/audit', `/admin/audit?type=login.failed`]) {
+      const page = await session.get(path);
+      if (page.status === 404) continue;
+      if (echoes(page.body, planted)) return fail(`markup in a sign-in username, a registration and a User-Agent; GET ${path} → ${page.status}, rendered as markup`);
+      read.push(`${path} → ${page.status}`);
+    }
+    if (read.length === 0) return skip('cli.audit.skip.no_route', { route: '/admin, /admin/users, /admin/audit' });
+    return pass(`markup in a sign-in username, a registration and a User-Agent; as admin: ${read.join(', ')}, escaped`);
+  },
+};
+
+export const xssProbes: Probe[] = [reflectedDashboard, reflectedForms, stored, storedAdmin, spoofing];

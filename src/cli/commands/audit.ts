@@ -11,18 +11,20 @@ const REDACTED = '‹redacted›';
 const DEFAULT_CLEANUP_WAIT_SECONDS = 90;
 
 /**
- * `gatehouse audit <base-url> [--user NAME] [--only FAMILY] [--login-max-failures N] [--cleanup-wait S] [--json]`:
+ * `gatehouse audit <base-url> [--user NAME] [--only FAMILY] [--mailbox DIR] [--login-max-failures N] [--cleanup-wait S] [--json]`:
  * the built-in attack probes (src/cli/audit) over HTTP against a running instance. A table of
  * probe, result and evidence (or `--json`), a progress line on a terminal, exit 1 on any failed
  * probe or on an audit account it could not make unusable. With `--user`, the password is read
  * from stdin (never argv). Every password, cookie value and token the run saw is redacted from
  * what it prints. An audit account its own lockout probes locked is deleted once the lock
  * expires, when that is at most `--cleanup-wait` seconds away (default 90; 0: never wait).
+ * `--mailbox DIR`: a folder of `.eml` files the deployment's mail lands in (Gatehouse's
+ * `<DATA_DIR>/outbox/` without SMTP_URL), so the token-reuse probe can follow a mailed link.
  */
 export const audit: CommandRun = async (args, io, context) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { user: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, 'login-max-failures': { type: 'string' }, 'cleanup-wait': { type: 'string' } },
+    options: { user: { type: 'string' }, mailbox: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, 'login-max-failures': { type: 'string' }, 'cleanup-wait': { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -64,6 +66,7 @@ export const audit: CommandRun = async (args, io, context) => {
       base,
       user,
       only: values.only as Family | undefined,
+      mailbox: values.mailbox,
       loginMaxFailures: maxFailures,
       cleanupWaitSeconds: cleanupWait,
       onWait: (seconds, username) => {

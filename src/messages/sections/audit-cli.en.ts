@@ -34,7 +34,11 @@ export const auditCliEn = {
   'cli.audit.skip.admin': 'the --user account is an admin, who may open every profile: give a normal user',
   'cli.audit.skip.not_https': 'the base URL is http: HSTS applies to https only',
   'cli.audit.skip.no_route': '{route} answers 404 here',
-  'cli.audit.skip.needs_mailbox': 'a reused reset or verification token needs the mailed link, which the audit cannot read (the test suite covers it)',
+  'cli.audit.skip.register_allowance': 'registration answered 429 (the per-IP allowance an hour is used up): the timings would measure the throttle',
+  'cli.audit.skip.forgot_throttled': 'forgot-password answered 429 (reset mails an address an hour used up): the timings would measure the throttle',
+  'cli.audit.skip.needs_admin': 'needs an admin: run with --user and an admin account to check the admin pages',
+  'cli.audit.skip.needs_mailbox': 'a reused reset token needs the mailed link: give --mailbox DIR, a folder of .eml files the mail lands in (Gatehouse writes DATA_DIR/outbox/ when SMTP_URL is unset)',
+  'cli.audit.skip.no_mail': 'no reset link to {address} arrived in {dir} within 10 s: is that where this deployment\'s mail lands?',
   'cli.audit.skip.no_session_cookie': 'sign-in set no {name} cookie',
   'cli.audit.skip.no_totp_enrolment': 'a second factor could not be enrolled (GET/POST /settings/two-factor → {status})',
 };

@@ -32,7 +32,11 @@ export const auditCliEs = {
   'cli.audit.skip.admin': 'la cuenta de --user es de administración y puede abrir cualquier perfil: indica una cuenta normal',
   'cli.audit.skip.not_https': 'la URL base es http: HSTS solo se aplica a https',
   'cli.audit.skip.no_route': '{route} responde 404 aquí',
-  'cli.audit.skip.needs_mailbox': 'un token de restablecimiento o verificación reutilizado necesita el enlace enviado por correo, que la auditoría no puede leer (lo cubren las pruebas)',
+  'cli.audit.skip.register_allowance': 'el registro respondió 429 (se agotaron los registros por IP de esta hora): los tiempos medirían el límite',
+  'cli.audit.skip.forgot_throttled': 'la recuperación de contraseña respondió 429 (se agotaron los correos de esta hora para esa dirección): los tiempos medirían el límite',
+  'cli.audit.skip.needs_admin': 'necesita una cuenta de administración: ejecútalo con --user y una cuenta de administración para revisar las páginas de administración',
+  'cli.audit.skip.needs_mailbox': 'reutilizar un token de restablecimiento necesita el enlace enviado por correo: indica --mailbox DIR, una carpeta de archivos .eml donde llega el correo (Gatehouse escribe DATA_DIR/outbox/ si SMTP_URL no está definido)',
+  'cli.audit.skip.no_mail': 'no llegó ningún enlace de restablecimiento para {address} a {dir} en 10 s: ¿es ahí donde llega el correo de este despliegue?',
   'cli.audit.skip.no_session_cookie': 'el inicio de sesión no fijó la cookie {name}',
   'cli.audit.skip.no_totp_enrolment': 'no se pudo activar un segundo factor (GET/POST /settings/two-factor → {status})',
 } satisfies Record<keyof typeof auditCliEn, string>;
