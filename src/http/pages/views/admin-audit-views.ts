@@ -15,9 +15,17 @@ import { deviceText } from './session-views.ts';
 /** Usernames of the ids events name; null for an id whose account is gone. */
 export type UserNames = ReadonlyMap<number, string | null>;
 
+/**
+ * One formatter per locale, made once: building an Intl.DateTimeFormat costs ≈ 0.08 ms,
+ * formatting with one ≈ 0.001 ms, and a page of the audit viewer shows 50 times.
+ */
+const eventTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 /** A time in words in `locale`, to the second, in UTC, inside `<time datetime>`. */
 export function eventTime(date: Date, locale: Locale): SafeHtml {
-  const words = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(date);
+  let format = eventTimeFormats.get(locale);
+  if (!format) eventTimeFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })));
+  const words = format.format(date);
   return html`<time datetime="${date.toISOString()}">${words} UTC</time>`;
 }
 
