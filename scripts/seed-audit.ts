@@ -202,6 +202,9 @@ export async function seedAudit(options: SeedAuditOptions): Promise<{ inserted: 
   try {
     const migrated = await migrateToLatest(database.db);
     if (!migrated.ok) throw new Error(`migrations failed: ${migrated.error}`);
+    // SQLite's default page cache (2 MiB) cannot hold the seven indexes' hot pages past a few
+    // hundred thousand rows: each batch re-reads them from the OS. 256 MiB for this connection.
+    if (database.dialect === 'sqlite') await sql`pragma cache_size = -262144`.execute(database.db);
     const accounts = await readAccounts(database.db);
     const makeEvent = eventMaker(accounts, random);
     // A Poisson stream: exponential gaps of mean span/count from `start`, so the times rise
