@@ -176,7 +176,7 @@ export const S1 = {
     return [
       ['S1', `admin console pages, worst p95 ms (${counts(cfg)}; ${sqlite.queries.length} pages, ${cfg.scaleSamples} samples each)`, `SQLite ${sqlite.worstP95}`, `PostgreSQL ${postgres.worstP95}`, fmt(f.ratio, 2), '≤ 20 ms each'],
       ['S1 seeding, s (accounts / audit events)', `${sqlite.seeded.userSeconds} / ${sqlite.seeded.auditSeconds}`, `${postgres.seeded.userSeconds} / ${postgres.seeded.auditSeconds}`],
-      ...sqlite.queries.map((row, i) => [`S1 ${row.label}, p95 / p50 ms (SQLite; PostgreSQL)`, mark(row), mark(postgres.queries[i])]),
+      ...sqlite.queries.map((row, i) => [`S1 ${row.label} (${row.rows}; ${postgres.queries[i].rows} rows shown), p95 / p50 ms (SQLite; PostgreSQL)`, mark(row), mark(postgres.queries[i])]),
       [`S1 ${sqlite.home.label}, p95 / p50 ms (reported)`, `${sqlite.home.p95} / ${sqlite.home.p50}`, `${postgres.home.p95} / ${postgres.home.p50}`],
     ];
   },
