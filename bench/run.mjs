@@ -3,7 +3,7 @@
  * Gatehouse benchmark: real `node bin/gatehouse.js serve` processes driven over loopback,
  * every figure compared with a baseline measured in the same run (see bench/README.md).
  *
- *   npm run bench                        # B1–B6, P1–P3 (against Better Auth) + CPU profiles, SQLite for B1–B5
+ *   npm run bench                        # B1–B6, P1–P3 (against Better Auth), S1–S2 + CPU profiles, SQLite for B1–B5 and S2
  *   npm run bench -- --backend postgres+redis
  *   npm run bench -- --duration 10 --rounds 5 --only B1,B2 --skip-profile
  *   npm run bench:smoke                  # one short round of everything; proves the harness
@@ -22,6 +22,7 @@ import { B3 } from './figures/b3-signins.mjs';
 import { B4 } from './figures/b4-flood.mjs';
 import { B5 } from './figures/b5-memory.mjs';
 import { B6 } from './figures/b6-instances.mjs';
+import { S1, S2 } from './figures/scale.mjs';
 import { startSharedServers } from './figures/fixture.mjs';
 import { P1, P2, P3 } from './figures/peer.mjs';
 import { PROFILE_COUNT, runProfiles } from './figures/profiles.mjs';
@@ -33,7 +34,7 @@ import { finishReport, newResults } from './lib/report.mjs';
 import { gatehouseEnv } from './lib/servers.mjs';
 
 /** In report order. `shared: true` figures run on the B1–B4 servers, the others on their own. */
-const FIGURES = [B1, B2, B3, B4, B5, B6, P1, P2, P3];
+const FIGURES = [B1, B2, B3, B4, B5, B6, P1, P2, P3, S1, S2];
 
 let cfg;
 try {

@@ -33,7 +33,7 @@ const SEPARATORS = ['.', '_', '-', ''];
 const DOMAINS = ['example.org', 'mail.example.com', 'example.net', 'corp.example', 'uni.example.edu'];
 
 /** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -2,14 +2,17 @@
  * The harness's command line, turned into one frozen `cfg` every module reads.
  *
  *   --smoke              one 1-second round of everything, no quiet-machine wait, no re-runs,
- *                        small B5 (2 000 + 2 000), 16 users; writes bench/results.smoke.json
- *   --only B1,B3,…       the figures to measure (B1–B6, P1–P3; default all of them)
+ *                        small B5 (2 000 + 2 000), small S1/S2 (2 000 accounts, 20 000 events), 16 users; writes bench/results.smoke.json
+ *   --only B1,B3,…       the figures to measure (B1–B6, P1–P3, S1, S2; default all of them)
  *   --skip-profile       no CPU profiles
  *   --duration S (4)     per measurement; --rounds N (3); --warmup S (1.5)
  *   --connections N (10, B1/B2/B6/P1), --vus N (4 × cores, sign-in virtual users for B3/B4/P2/P3),
  *   --probe-rate R (200 req/s, B4), --probe-connections N (4, B4),
  *   --b5-sessions N (100000), --b5-keys N (100000),
- *   --backend sqlite|postgres+redis (B1–B5 and the profiles; B6 is always postgres+redis, P1–P3 SQLite),
+ *   --scale-users N (100000), --scale-audit N (1000000), --scale-samples N (100): S1/S2's
+ *                        seeded accounts and audit events, S1's requests per page (smoke:
+ *                        2 000, 20 000, 10),
+ *   --backend sqlite|postgres+redis (B1–B5, S2 and the profiles; B6 is always postgres+redis, S1 runs on both, P1–P3 SQLite),
  *   --node-env production|development|test (production),
  *   --out FILE (bench/results.json; the smoke: bench/results.smoke.json),
  *   --password-length N (16: random passwords of the B3/B4 users; B5's user has 12),
@@ -24,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { BACKENDS } from './backends.mjs';
 import { BENCH_DIR } from './processes.mjs';
 
-export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'P1', 'P2', 'P3'];
+export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'P1', 'P2', 'P3', 'S1', 'S2'];
 const NODE_ENVS = ['production', 'development', 'test'];
 
 const NUMBERS = {
@@ -37,6 +40,9 @@ const NUMBERS = {
   'probe-connections': { normal: 4, integer: true },
   'b5-sessions': { normal: 100_000, smoke: 2000, integer: true },
   'b5-keys': { normal: 100_000, smoke: 2000, integer: true },
+  'scale-users': { normal: 100_000, smoke: 2000, integer: true },
+  'scale-audit': { normal: 1_000_000, smoke: 20_000, integer: true },
+  'scale-samples': { normal: 100, smoke: 10, integer: true },
   'wait-quiet': { normal: 180, smoke: 0, zero: true },
   'password-length': { normal: 16, integer: true },
 };
@@ -88,6 +94,9 @@ export function parseOptions(argv = process.argv.slice(2)) {
     probeConnections: num('probe-connections'),
     b5Sessions: num('b5-sessions'),
     b5Keys: num('b5-keys'),
+    scaleUsers: num('scale-users'),
+    scaleAudit: num('scale-audit'),
+    scaleSamples: num('scale-samples'),
     backend: values.backend,
     only: new Set(only),
     profile: !values['skip-profile'],

@@ -20,6 +20,7 @@ import * as adminIndexes from './migrations/0011-admin-indexes.ts';
 import * as secondFactors from './migrations/0012-second-factors.ts';
 import * as forwardAuth from './migrations/0013-forward-auth.ts';
 import * as oidc from './migrations/0014-oidc.ts';
+import * as roleIndexes from './migrations/0015-role-indexes.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-second-factors': secondFactors,
   '0013-forward-auth': forwardAuth,
   '0014-oidc': oidc,
+  '0015-role-indexes': roleIndexes,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };
