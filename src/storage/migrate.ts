@@ -21,6 +21,7 @@ import * as secondFactors from './migrations/0012-second-factors.ts';
 import * as forwardAuth from './migrations/0013-forward-auth.ts';
 import * as oidc from './migrations/0014-oidc.ts';
 import * as roleIndexes from './migrations/0015-role-indexes.ts';
+import * as auditTimeSeqIndex from './migrations/0016-audit-time-seq-index.ts';
 
 /** Ordered by name; a new migration is a new file and a new line here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-forward-auth': forwardAuth,
   '0014-oidc': oidc,
   '0015-role-indexes': roleIndexes,
+  '0016-audit-time-seq-index': auditTimeSeqIndex,
 };
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };

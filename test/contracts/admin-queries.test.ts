@@ -187,6 +187,21 @@ eachBackend('admin read ports', (backend) => {
       assert.deepEqual(failed[0]!.details, { reason: seq(failed[0]!) % 6 === 0 ? 'throttled' : 'bad_password' });
       const window = await reader.search({ from: new Date(NOW - 10 * 60_000), to: new Date(NOW - 5 * 60_000) }, { limit: 100 });
       assert.deepEqual(window.map((e) => e.seq), [1195, 1194, 1193, 1192, 1191]);
+      // A bounded window paged 2 at a time (the two-step read, migration 0016) with a type
+      // filter: every event once, in seq order, the same as one large page.
+      const bounded = { from: new Date(NOW - 600 * 60_000), to: new Date(NOW - 100 * 60_000), type: 'login.failed' };
+      const whole = (await reader.search(bounded, { limit: 10_000 })).map((e) => e.seq);
+      assert.ok(whole.length > 20, `${whole.length} events in the window`);
+      const paged: number[] = [];
+      let beforeSeq: number | undefined;
+      for (;;) {
+        const page = await reader.search(bounded, { limit: 2, beforeSeq });
+        paged.push(...page.map((e) => e.seq));
+        if (page.length < 2) break;
+        beforeSeq = page.at(-1)!.seq;
+      }
+      assert.deepEqual(paged, whole);
+      assert.deepEqual(whole, [...whole].sort((a, b) => b - a));
     });
 
     test('a user filter finds events by them and about them, merged in seq order without duplicates', async () => {

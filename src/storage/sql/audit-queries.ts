@@ -4,7 +4,7 @@
  * commit order, so a keyset on it neither skips nor repeats an event while new ones arrive).
  *
  * Each filter has its index (migration 0010): `(type, seq)`, `(ip, seq)`, `(actor_user_id,
- * seq)`, `(target_user_id, seq)`, `(occurred_at)`. "Events about or by a user" is read as
+ * seq)`, `(target_user_id, seq)`, `(occurred_at, seq)` (migration 0016; see pageInTimeRange). "Events about or by a user" is read as
  * two index ranges, by actor and by target, each ordered and limited, merged here: one OR
  * across two columns would make every planner sort the user's whole history.
  *
@@ -29,14 +29,14 @@ const SIGN_IN_TYPES = ['login.succeeded', 'login.failed'] as const;
 
 type EventQuery = SelectQueryBuilder<Database, 'audit_events', Selectable<AuditEventTable>>;
 
-function applyFilter(query: EventQuery, filter: Omit<AuditFilter, 'userId'>, beforeSeq: number | undefined): EventQuery {
-  let q = query;
+function applyFilter<Q extends SelectQueryBuilder<Database, 'audit_events', any>>(query: Q, filter: Omit<AuditFilter, 'userId'>, beforeSeq: number | undefined): Q {
+  let q: SelectQueryBuilder<Database, 'audit_events', any> = query;
   if (filter.type !== undefined) q = q.where('type', '=', filter.type);
   if (filter.ip !== undefined) q = q.where('ip', '=', filter.ip);
   if (filter.from !== undefined) q = q.where('occurred_at', '>=', filter.from.getTime());
   if (filter.to !== undefined) q = q.where('occurred_at', '<', filter.to.getTime());
   if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
-  return q;
+  return q as Q;
 }
 
 export function createSqlAuditReader(db: Kysely<Database>): AuditReader {
@@ -44,9 +44,37 @@ export function createSqlAuditReader(db: Kysely<Database>): AuditReader {
   const mysql = adapter instanceof MysqlAdapter;
   const postgres = adapter instanceof PostgresAdapter;
 
+  /**
+   * A page of a time range bounded on both sides (`from` and `to`) in two steps: the page's
+   * `seq`s from the `(occurred_at, seq)` index alone (a top-`limit` over the range's index entries, no row read), then those rows
+   * by `seq`. In one step every planner either fetches and sorts every row of the range or
+   * walks `seq` down through all newer events (migration 0016 has the figures). A derived
+   * table, not `seq in (… limit …)`: MySQL and MariaDB refuse LIMIT inside IN. Measured at
+   * 1 000 000 events, a month four months back: 107 → 11 ms on SQLite, 47 → 19 ms on
+   * PostgreSQL. It costs in proportion to the range, so an open range (only `from`, or only
+   * `to`) keeps the one-step read: newest first from `seq`, which stops after 50 rows (only
+   * `from`: < 1 ms) or after the rows newer than `to` (only `to`, 90 days back: 37 ms on
+   * PostgreSQL, 62 ms on SQLite, against 140 and 90 ms in two steps).
+   */
+  function pageInTimeRange(filter: Omit<AuditFilter, 'userId'>, beforeSeq: number | undefined, limit: number) {
+    // `seq + 0`: an expression, so no planner walks the `seq` index backwards instead. They
+    // would, believing the range's rows spread evenly over `seq` (50 rows found after
+    // ~50 ÷ selectivity steps), when a past month's rows all sit far below the newest.
+    const seqs = applyFilter(db.selectFrom('audit_events').select('seq'), filter, beforeSeq)
+      .orderBy(sql`seq + 0`, 'desc')
+      .limit(limit);
+    return db
+      .selectFrom('audit_events')
+      .innerJoin(seqs.as('page'), 'page.seq', 'audit_events.seq')
+      .selectAll('audit_events')
+      .orderBy('audit_events.seq', 'desc');
+  }
+
   async function search(filter: AuditFilter, page: { limit: number; beforeSeq?: number }): Promise<StoredAuditEvent[]> {
     const limit = Math.max(1, Math.floor(page.limit));
     const base = (column?: 'actor_user_id' | 'target_user_id') => {
+      const timeBounded = filter.from !== undefined && filter.to !== undefined;
+      if (timeBounded && !column) return pageInTimeRange(filter, page.beforeSeq, limit);
       let q: EventQuery = db.selectFrom('audit_events').selectAll();
       if (column) q = q.where(column, '=', filter.userId!);
       return applyFilter(q, filter, page.beforeSeq).orderBy('seq', 'desc').limit(limit);
