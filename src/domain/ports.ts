@@ -38,6 +38,8 @@ export interface UserStore {
   /** Inserts a user; a unique-index violation is returned as a conflict, never thrown. */
   createUser(user: NewUser): Promise<CreateUserResult>;
   findUserById(id: number): Promise<User | undefined>;
+  /** The usernames of those of `ids` that exist, in one read (a page of audit events names up to 100). */
+  usernamesByIds(ids: readonly number[]): Promise<ReadonlyMap<number, string>>;
   findUserByUsername(usernameNormalized: string): Promise<User | undefined>;
   /** Looks up by normalised username or normalised email, with the password hash. */
   findUserForLogin(identifierNormalized: string): Promise<UserWithPassword | undefined>;

@@ -43,6 +43,18 @@ eachBackend('UserStore contract', (backend) => {
     assert.deepEqual(await stores.users.createUser(newUser(crafted, 'crafted2@example.test')), { ok: false, conflict: 'username' });
   });
 
+  test('usernamesByIds names the ids that exist, in one read, and skips the others', async () => {
+    const a = await stores.users.createUser(newUser('named-a', 'named-a@example.test'));
+    const b = await stores.users.createUser(newUser('Named-B', 'named-b@example.test'));
+    assert.ok(a.ok && b.ok);
+    const names = await stores.users.usernamesByIds([a.user.id, b.user.id, 987_654]);
+    assert.deepEqual([...names.entries()].sort(([x], [y]) => x - y), [
+      [a.user.id, 'named-a'],
+      [b.user.id, 'Named-B'],
+    ]);
+    assert.equal((await stores.users.usernamesByIds([])).size, 0);
+  });
+
   test('replacing a password bumps the credential version; re-hashing and policy state do not', async () => {
     const created = await stores.users.createUser(newUser('versioned', 'versioned@example.test'));
     assert.ok(created.ok);

@@ -68,6 +68,14 @@ function userStoreOver(rows: Map<number, UserRow>, ids: { next: number }): UserS
       const row = rows.get(id);
       return row && publicUser(row);
     },
+    async usernamesByIds(wanted) {
+      const names = new Map<number, string>();
+      for (const id of wanted) {
+        const row = rows.get(id);
+        if (row) names.set(id, row.username);
+      }
+      return names;
+    },
     async findUserByUsername(name) {
       const row = [...rows.values()].find((candidate) => candidate.usernameNormalized === name);
       return row && publicUser(row);
@@ -229,6 +237,7 @@ export function createMemoryStores(): MemoryStores {
   const users: UserStore = {
     createUser: (u) => userStoreOver(live.rows, ids).createUser(u),
     findUserById: (id) => userStoreOver(live.rows, ids).findUserById(id),
+    usernamesByIds: (wanted) => userStoreOver(live.rows, ids).usernamesByIds(wanted),
     findUserByUsername: (n) => userStoreOver(live.rows, ids).findUserByUsername(n),
     findUserForLogin: (i) => userStoreOver(live.rows, ids).findUserForLogin(i),
     countActiveAdmins: () => userStoreOver(live.rows, ids).countActiveAdmins(),

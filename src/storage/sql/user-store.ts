@@ -73,6 +73,11 @@ export function createSqlUserStore(db: Kysely<Database>, now: () => number): Use
       const row = (await findUserById.run(id)).rows[0];
       return row && toUser(row);
     },
+    async usernamesByIds(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...ids]).execute();
+      return new Map(rows.map((row) => [Number(row.id), row.username]));
+    },
     async findUserByUsername(usernameNormalized) {
       const row = await db
         .selectFrom('users')
