@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionBackend } from './lib/backends.mjs';
 import { cannon } from './lib/measure.mjs';
-import { startGatehouse } from './lib/servers.mjs';
+import { FORWARD_AUTH_ENV, startGatehouse } from './lib/servers.mjs';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, backend: { type: 'string', default: 'sqlite' } } });
 const duration = Number(values.seconds);
@@ -25,15 +25,7 @@ const backend = values.backend === 'sqlite' ? undefined : await provisionBackend
 const server = await startGatehouse(
   { cfg: { nodeEnv: 'production', cpus: availableParallelism() }, tmpRoot: workDir, secretKey: 'bench-forward-auth-secret-0123456789abcdef0123456789', results: { meta: {} } },
   'gatehouse',
-  {
-    BASE_URL: 'https://auth.example.test',
-    TRUST_PROXY: '127.0.0.1',
-    FORWARD_AUTH_DOMAINS: 'example.test',
-    FORWARD_AUTH_COOKIE_DOMAIN: 'example.test',
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-    ...backend?.env,
-  },
+  { ...FORWARD_AUTH_ENV, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ...backend?.env },
 );
 try {
   const base = server.url;

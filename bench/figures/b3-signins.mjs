@@ -6,19 +6,34 @@
  *     event-loop delay of the server during the window comes from its probe.
  *   Baseline:  bench/argon2-baseline.mjs, @node-rs/argon2 `verify` with cfg.cpus in flight
  *     (= Gatehouse's HASH_CONCURRENCY), same parameters.
+ * The same rounds give B7 (b7-signin-cpu.mjs, CPU per sign-in against CPU per verification):
+ * `signInRounds` measures once per set-up. Around the Gatehouse window the server's CPU time
+ * (all threads, /proc/<pid>/stat) is read directly, the second reading 250 ms after the last
+ * flow so that work queued by the last sign-ins (audit rows, notices) is counted too.
  */
 import { round } from '../lib/measure.mjs';
 import { measureCpu } from '../lib/quiet.mjs';
 import { figureOf, latencyOf, runRounds, spreadOf } from '../lib/rounds.mjs';
 import { fmt } from '../lib/report.mjs';
+import { measureOnce } from '../lib/shared-measurement.mjs';
+import { sleep } from '../lib/processes.mjs';
 import { argon2Baseline, signInLoad } from '../lib/servers.mjs';
 
-async function run(ctx, { gh, usersFile }) {
+/** After the load, how long the server may finish what the last sign-ins queued (audit, mail). */
+const TAIL_MS = 250;
+
+export const SIGNIN_WHAT = 'sign-ins/s, full flow (GET /login, POST /login, GET /dashboard), argon2id m=19456 t=2 p=1';
+
+/** The B3 rounds (also B7's): each { gatehouse, baseline, ratio, retries, foreignCores }. */
+export function signInRounds(ctx, shared) {
+  return measureOnce(shared, 'sign-ins', () => measureSignIns(ctx, shared));
+}
+
+async function measureSignIns(ctx, { gh, usersFile }) {
   const { cfg, log } = ctx;
-  const what = 'sign-ins/s, full flow (GET /login, POST /login, GET /dashboard), argon2id m=19456 t=2 p=1';
-  log(`B3: ${what}`);
+  log(`sign-in rounds (B3, B7): ${SIGNIN_WHAT}`);
   await signInLoad(ctx, gh, usersFile, cfg.warmup * 1000);
-  const rounds = await runRounds(ctx, 'B3', {
+  return runRounds(ctx, 'B3', {
     sides: ['gatehouse', 'baseline'],
     measure: async (side) => {
       if (side === 'baseline') {
@@ -26,15 +41,30 @@ async function run(ctx, { gh, usersFile }) {
         return { ...result, cpu };
       }
       await gh.snapshot();
+      const serverCpuBefore = gh.cpuSeconds();
       const { result, cpu } = await measureCpu({ server: gh.pid }, () => signInLoad(ctx, gh, usersFile, cfg.duration * 1000));
+      await sleep(TAIL_MS);
+      const serverCpuSeconds = gh.cpuSeconds() - serverCpuBefore;
       cpu.cores.loadgen = round(result.cpuSeconds / result.seconds, 2);
-      return { ...result, cpu, eld: (await gh.snapshot()).eld };
+      return { ...result, cpu, serverCpuSeconds, eld: (await gh.snapshot()).eld };
     },
     ratio: (entry) => entry.gatehouse.perSecond / entry.baseline.perSecond,
     describe: (e) =>
       `${e.gatehouse.perSecond.toFixed(1)} sign-ins/s, ${e.baseline.perSecond.toFixed(1)} verifications/s, ratio ${e.ratio.toFixed(3)}, ` +
-      `event-loop p99 ${e.gatehouse.eld.p99Ms} ms`,
+      `event-loop p99 ${e.gatehouse.eld.p99Ms} ms; CPU ${cpuMsPerSignIn(e).toFixed(2)} ms/sign-in vs ${cpuMsPerVerification(e).toFixed(2)} ms/verification`,
   });
+}
+
+/** Server CPU (all threads) per completed sign-in in one round, ms. */
+export const cpuMsPerSignIn = (entry) => (entry.gatehouse.serverCpuSeconds * 1000) / entry.gatehouse.signIns;
+/** CPU of the argon2 baseline process per verification in one round, ms. */
+export const cpuMsPerVerification = (entry) => (entry.baseline.cpuSeconds * 1000) / entry.baseline.verifications;
+
+async function run(ctx, shared) {
+  const { cfg, log } = ctx;
+  const what = SIGNIN_WHAT;
+  log(`B3: ${what}`);
+  const rounds = (await signInRounds(ctx, shared)).map((r) => ({ ...r, ratio: r.gatehouse.perSecond / r.baseline.perSecond }));
   return figureOf({
     id: 'B3',
     what,
@@ -68,9 +98,10 @@ async function run(ctx, { gh, usersFile }) {
         stepLatencyMs: r.gatehouse.stepLatencyMs,
         errors: r.gatehouse.errors,
         cpu: r.gatehouse.cpu,
+        serverCpuSeconds: round(r.gatehouse.serverCpuSeconds, 2),
         eld: r.gatehouse.eld,
       },
-      baseline: { perSecond: round(r.baseline.perSecond, 2), verifications: r.baseline.verifications, latencyMs: r.baseline.latencyMs, cpu: r.baseline.cpu },
+      baseline: { perSecond: round(r.baseline.perSecond, 2), verifications: r.baseline.verifications, latencyMs: r.baseline.latencyMs, cpu: r.baseline.cpu, cpuSeconds: round(r.baseline.cpuSeconds, 2) },
     }),
   });
 }

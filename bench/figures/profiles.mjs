@@ -1,6 +1,6 @@
 /**
- * CPU profiles: `node --cpu-prof` on a Gatehouse process under B1, B2 and B3 load, and on the
- * baseline process under B1 and B2 load (for comparison per request), one process per
+ * CPU profiles: `node --cpu-prof` on a Gatehouse process under B1, B2, B3, B10 and B11 load,
+ * and on the baseline process under B1 and B2 load (for comparison per request), one process per
  * scenario, raw profiles in bench/profiles/<scenario>/. Each profile is cut to the load's
  * window (hrtime instants from the probe snapshots around it, after a warm-up), so start-up,
  * module loading and the warm-up stay out; self times are also given per request (per
@@ -12,8 +12,9 @@ import path from 'node:path';
 import { formatSummary, perUnit, pickProfile, summarize } from '../cpuprofile-top.mjs';
 import { cannon, round } from '../lib/measure.mjs';
 import { BENCH_DIR } from '../lib/processes.mjs';
-import { provision, signInLoad, startBaseline, startGatehouse } from '../lib/servers.mjs';
-import { captureSignedIn, registerUsersFile } from './fixture.mjs';
+import { VERIFY_PATHS } from '../lib/forward-auth-requests.mjs';
+import { FORWARD_AUTH_ENV, provision, signInLoad, startBaseline, startGatehouse } from '../lib/servers.mjs';
+import { captureForwardAuth, captureSignedIn, registerUsersFile } from './fixture.mjs';
 
 const PROFILES_DIR = path.join(BENCH_DIR, 'profiles');
 
@@ -34,6 +35,14 @@ const SCENARIOS = [
     start: (ctx, setup, cpuProfDir) => startBaseline(ctx, { ...setup.captured, name: 'profile-baseline', cpuProfDir }),
     prepare: async () => ({ cookie: 'gatehouse_session=x' }),
     loads: { 'baseline-b1': '/page', 'baseline-b2': '/json' },
+  },
+  {
+    dir: 'forward-auth',
+    start: (ctx, setup, cpuProfDir) => startGatehouse(ctx, 'profile-forward-auth', setup.env, { cpuProfDir }),
+    // Each load gets its dialect's request headers (and the proxy cookie), as in B10/B11.
+    prepare: async (ctx, setup, server) => (await captureForwardAuth(ctx, server.url, setup.users[0])).requests,
+    headersOf: (requests, id) => requests[id === 'b10' ? 'forwarded' : 'nginx'],
+    loads: { b10: VERIFY_PATHS.forwarded, b11: VERIFY_PATHS.nginx },
   },
   {
     dir: 'b3',
@@ -61,8 +70,9 @@ async function profileScenario(ctx, setup, scenario) {
   const server = await scenario.start(ctx, setup, dir);
   const windows = {};
   try {
-    const headers = await scenario.prepare(ctx, setup, server);
+    const prepared = await scenario.prepare(ctx, setup, server);
     for (const [id, target] of Object.entries(scenario.loads)) {
+      const headers = scenario.headersOf ? scenario.headersOf(prepared, id) : prepared;
       await load(ctx, setup, server, target, headers, cfg.warmup);
       const from = await server.snapshot();
       const result = await load(ctx, setup, server, target, headers, cfg.duration);
@@ -87,7 +97,8 @@ async function profileScenario(ctx, setup, scenario) {
 export async function runProfiles(ctx) {
   const backend = await provision(ctx, ctx.cfg.backend);
   try {
-    const env = { ...backend.env, REGISTER_MAX_PER_HOUR: '1000000' };
+    // As the shared set-up of B1–B4/B7–B11 (fixture.mjs): forward-auth configured.
+    const env = { ...backend.env, ...FORWARD_AUTH_ENV, REGISTER_MAX_PER_HOUR: '1000000' };
     const registrar = await startGatehouse(ctx, 'profile-setup', env);
     let registered;
     try {

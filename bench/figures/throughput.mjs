@@ -5,16 +5,17 @@
  *   B2  GET /api/v1/me                  vs  the captured object on /json   target ≥ 0.6
  * autocannon, closed loop, cfg.connections connections, the session cookie on every request
  * (the baseline gets the same headers); ratio = Gatehouse req/s ÷ baseline req/s per round.
+ * `throughputFigure` also measures B10/B11 (forward-auth-throughput.mjs) with other headers.
  */
 import { cannon } from '../lib/measure.mjs';
 import { measureCpu } from '../lib/quiet.mjs';
 import { figureOf, latencyOf, roundOf, runRounds, sumBad } from '../lib/rounds.mjs';
 import { fmt } from '../lib/report.mjs';
 
-async function throughputFigure(ctx, { gh, base, cookie }, { id, what, ghPath, basePath, target }) {
+/** One throughput figure; `headers` (the same on both sides) defaults to the session cookie. */
+export async function throughputFigure(ctx, { gh, base, cookie }, { id, what, ghPath, basePath, target, headers = { cookie } }) {
   const { cfg, log } = ctx;
   log(`${id}: ${what}`);
-  const headers = { cookie };
   const load = (server, urlPath, duration) => cannon({ url: server.url + urlPath, connections: cfg.connections, duration, headers });
   await load(gh, ghPath, cfg.warmup);
   await load(base, basePath, cfg.warmup);
@@ -44,7 +45,7 @@ async function throughputFigure(ctx, { gh, base, cookie }, { id, what, ghPath, b
   });
 }
 
-const latencyRow = (f) => [
+export const latencyRow = (f) => [
   `${f.id} latency p50 / p99, ms`,
   `${fmt(f.latencyMs.gatehouse.p50, 2)} / ${fmt(f.latencyMs.gatehouse.p99, 2)}`,
   `${fmt(f.latencyMs.baseline.p50, 2)} / ${fmt(f.latencyMs.baseline.p99, 2)}`,

@@ -4,15 +4,18 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** `name=value` of the session cookie a response sets (any name ending in gatehouse_session). */
-export function sessionCookieOf(response) {
+/** `name=value` of the cookie a response sets whose name ends in `suffix` (and has a value). */
+function cookieOf(response, suffix) {
   for (const line of response.headers.getSetCookie()) {
     const pair = line.split(';', 1)[0];
     const name = pair.slice(0, pair.indexOf('='));
-    if (name.endsWith('gatehouse_session') && pair.length > name.length + 1) return pair;
+    if (name.endsWith(suffix) && pair.length > name.length + 1) return pair;
   }
   return undefined;
 }
+
+/** `name=value` of the session cookie a response sets (any name ending in gatehouse_session). */
+export const sessionCookieOf = (response) => cookieOf(response, 'gatehouse_session');
 
 /** An anonymous pre-session cookie and the CSRF token bound to it (nothing is stored server-side). */
 export async function anonymousCsrf(baseUrl) {
@@ -62,8 +65,11 @@ export async function registerUsers(baseUrl, count, { prefix = 'bench', concurre
   return users;
 }
 
-/** Signs in through POST /api/v1/login; returns the new session cookie (`name=value`). */
-export async function signInApi(baseUrl, user) {
+/**
+ * Signs in through POST /api/v1/login; returns the session cookie and, with
+ * FORWARD_AUTH_COOKIE_DOMAIN set, the forward-auth proxy cookie (`name=value` each).
+ */
+export async function signInApiCookies(baseUrl, user) {
   const anon = await anonymousCsrf(baseUrl);
   const response = await fetch(`${baseUrl}/api/v1/login`, {
     method: 'POST',
@@ -72,9 +78,14 @@ export async function signInApi(baseUrl, user) {
   });
   if (response.status !== 200) throw new Error(`POST /api/v1/login: ${response.status} ${await response.text()}`);
   await response.arrayBuffer();
-  const cookie = sessionCookieOf(response);
-  if (!cookie) throw new Error('POST /api/v1/login set no session cookie');
-  return cookie;
+  const session = sessionCookieOf(response);
+  if (!session) throw new Error('POST /api/v1/login set no session cookie');
+  return { session, proxy: cookieOf(response, 'gatehouse_proxy') };
+}
+
+/** Signs in through POST /api/v1/login; returns the new session cookie (`name=value`). */
+export async function signInApi(baseUrl, user) {
+  return (await signInApiCookies(baseUrl, user)).session;
 }
 
 /** GET with a cookie; returns { status, body }. */

@@ -3,12 +3,13 @@
  *
  *   --smoke              one 1-second round of everything, no quiet-machine wait, no re-runs,
  *                        small B5 (2 000 + 2 000), small S1/S2 (2 000 accounts, 20 000 events), 16 users; writes bench/results.smoke.json
- *   --only B1,B3,…       the figures to measure (B1–B6, P1–P3, S1, S2; default all of them)
+ *   --only B1,B3,…       the figures to measure (B1–B12, P1–P3, S1, S2; default all of them)
  *   --skip-profile       no CPU profiles
  *   --duration S (4)     per measurement; --rounds N (3); --warmup S (1.5)
  *   --connections N (10, B1/B2/B6/P1), --vus N (4 × cores, sign-in virtual users for B3/B4/P2/P3),
  *   --probe-rate R (200 req/s, B4), --probe-connections N (4, B4),
- *   --b5-sessions N (100000), --b5-keys N (100000),
+ *   --b5-sessions N (100000), --b5-keys N (100000), --b12-targets N (100000, B12's distinct
+ *                        forward-auth targets; smoke 2 000),
  *   --scale-users N (100000), --scale-audit N (1000000), --scale-samples N (100): S1/S2's
  *                        seeded accounts and audit events, S1's requests per page (smoke:
  *                        2 000, 20 000, 10),
@@ -27,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { BACKENDS } from './backends.mjs';
 import { BENCH_DIR } from './processes.mjs';
 
-export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'P1', 'P2', 'P3', 'S1', 'S2'];
+export const FIGURE_IDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12', 'P1', 'P2', 'P3', 'S1', 'S2'];
 const NODE_ENVS = ['production', 'development', 'test'];
 
 const NUMBERS = {
@@ -40,6 +41,7 @@ const NUMBERS = {
   'probe-connections': { normal: 4, integer: true },
   'b5-sessions': { normal: 100_000, smoke: 2000, integer: true },
   'b5-keys': { normal: 100_000, smoke: 2000, integer: true },
+  'b12-targets': { normal: 100_000, smoke: 2000, integer: true },
   'scale-users': { normal: 100_000, smoke: 2000, integer: true },
   'scale-audit': { normal: 1_000_000, smoke: 20_000, integer: true },
   'scale-samples': { normal: 100, smoke: 10, integer: true },
@@ -94,6 +96,7 @@ export function parseOptions(argv = process.argv.slice(2)) {
     probeConnections: num('probe-connections'),
     b5Sessions: num('b5-sessions'),
     b5Keys: num('b5-keys'),
+    b12Targets: num('b12-targets'),
     scaleUsers: num('scale-users'),
     scaleAudit: num('scale-audit'),
     scaleSamples: num('scale-samples'),

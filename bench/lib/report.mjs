@@ -93,6 +93,13 @@ export function table(results, figureModules, cfg) {
   return rows.map((cells) => `| ${cells.join(' | ')} |`).join('\n') + note;
 }
 
+/** How many measured figures met their target, missed it, were only reported, or had errors. */
+export function verdictCounts(results) {
+  const counts = { pass: 0, FAIL: 0, reported: 0, 'INVALID (errors)': 0 };
+  for (const figure of Object.values(results.figures)) counts[verdict(figure)] += 1;
+  return counts;
+}
+
 /** Completes `results`, writes it to cfg.out, prints the summary; returns the exit code (0 = complete). */
 export function finishReport(results, figureModules, cfg, { expectedProfiles }) {
   const { meta } = results;
@@ -100,6 +107,7 @@ export function finishReport(results, figureModules, cfg, { expectedProfiles }) 
   meta.codeAtEnd = codeFingerprint();
   if (meta.codeAtEnd !== meta.codeAtStart) results.problems.push('src/ or bin/ changed during the run: figures may come from different code; run again');
   results.table = table(results, figureModules, cfg);
+  results.verdicts = verdictCounts(results);
   const missing = [...cfg.only].filter((id) => !results.figures[id] || results.figures[id].ratio?.median == null);
   const invalid = Object.values(results.figures).filter((f) => !f.valid).map((f) => f.id);
   if (cfg.profile && Object.keys(results.profiles).length < expectedProfiles) missing.push('profiles');
@@ -110,6 +118,8 @@ export function finishReport(results, figureModules, cfg, { expectedProfiles }) 
   console.log(`command: ${meta.command}`);
   console.log(`code: git ${meta.git?.head ?? '?'}${meta.git?.uncommittedInSrc?.length ? ' + uncommitted changes' : ''}, src fingerprint ${meta.codeAtStart}\n`);
   console.log(results.table);
+  const v = results.verdicts;
+  console.log(`\ntargets: ${v.pass} pass, ${v.FAIL} FAIL, ${v.reported} reported only, ${v['INVALID (errors)']} measured with errors`);
   for (const [name, summary] of Object.entries(results.profiles)) {
     console.log(`\nCPU profile ${name} — top ${summary.topFunctions.length} by self time:`);
     console.log(formatSummary(summary));

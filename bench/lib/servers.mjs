@@ -13,6 +13,18 @@ import { codeFingerprint } from './report.mjs';
 
 /** The production argon2id parameters (OWASP), set explicitly so a .env cannot change them. */
 export const PRODUCTION_ARGON2 = { ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1' };
+/**
+ * Forward-auth as a deployment behind one reverse proxy on this host would set it: the portal
+ * at auth.example.test, the protected applications anywhere under example.test, the proxy
+ * cookie for that parent domain, and the proxy's address (loopback, where the load comes from)
+ * trusted. Used by the B1–B4 set-up (fixture.mjs), B12 and bench/forward-auth.mjs.
+ */
+export const FORWARD_AUTH_ENV = {
+  BASE_URL: 'https://auth.example.test',
+  TRUST_PROXY: '127.0.0.1',
+  FORWARD_AUTH_DOMAINS: 'example.test',
+  FORWARD_AUTH_COOKIE_DOMAIN: 'example.test',
+};
 const SIGNIN_LOAD = path.join(BENCH_DIR, 'signin-load.mjs');
 const ARGON2_BASELINE = path.join(BENCH_DIR, 'argon2-baseline.mjs');
 
@@ -53,8 +65,12 @@ export async function startGatehouse(ctx, name, extraEnv = {}, { cpuProfDir } = 
   return server;
 }
 
-/** bench/baseline-server.js serving the captured page (/page) and JSON (/json), same Node flags. */
-export async function startBaseline(ctx, { pageFile, jsonFile, name = 'baseline', cpuProfDir }) {
+/**
+ * bench/baseline-server.js serving the captured page (/page), JSON (/json) and, given
+ * `forwardHeadersFile`, an empty 200 with the captured forward-auth headers (/forward); same
+ * Node flags.
+ */
+export async function startBaseline(ctx, { pageFile, jsonFile, forwardHeadersFile, name = 'baseline', cpuProfDir }) {
   return startServerProcess({
     name,
     script: BASELINE_SERVER,
@@ -62,7 +78,14 @@ export async function startBaseline(ctx, { pageFile, jsonFile, name = 'baseline'
     readyText: 'baseline listening',
     workDir: ctx.tmpRoot,
     cpuProfDir,
-    env: { HOST: '127.0.0.1', LOG_LEVEL: 'warn', BENCH_PAGE_FILE: pageFile, BENCH_JSON_FILE: jsonFile, NODE_ENV: ctx.cfg.nodeEnv },
+    env: {
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      BENCH_PAGE_FILE: pageFile,
+      BENCH_JSON_FILE: jsonFile,
+      ...(forwardHeadersFile ? { BENCH_FORWARD_HEADERS_FILE: forwardHeadersFile } : {}),
+      NODE_ENV: ctx.cfg.nodeEnv,
+    },
   });
 }
 
