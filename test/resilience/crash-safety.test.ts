@@ -6,12 +6,14 @@
 // argon2id hash, its `user.registered` audit event and its verification mail (they commit
 // together); no session points at a missing user; each password change that was acknowledged
 // holds, and every account opens with exactly one of its two passwords (nobody is left without
-// a usable password); the audit chain verifies (`gatehouse audit-verify`) and SQLite's
+// a usable password); the same for password resets through mailed links, whose acknowledged
+// tokens stay used after the restart; the audit chain verifies (`gatehouse audit-verify`) and SQLite's
 // `PRAGMA integrity_check` answers ok.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { waitForLinkToken } from '../../src/cli/audit/mailbox.ts';
 import { TestClient } from '../helpers/client.ts';
 import { CliWorkspace, type ServeProcess } from '../helpers/cli.ts';
 
@@ -142,6 +144,63 @@ describe('crash safety: SIGKILL mid-storm, then restart', () => {
       assert.ok(oldWorks !== newWorks, `${username}: old ${oldWorks}, new ${newWorks}`);
       if (changed.has(username)) assert.ok(newWorks, `${username}: an acknowledged change was lost`);
     }
+    await serve.stop();
+    assert.equal((await cli.run(['audit-verify'])).code, 0, 'the audit chain verifies');
+  });
+
+  test('password resets through mailed links: the acknowledged ones hold and their tokens stay used; every account opens with exactly one password', { timeout: 120_000 }, async () => {
+    serve = await cli.spawnServe(ENV);
+    const url = serve.url;
+    // 16 accounts of their own, 16 resets: the shipped limit is 20 reset mails an hour from one address.
+    const accounts = Array.from({ length: 16 }, (_, i) => `reset${i}`);
+    for (const username of accounts) {
+      const client = new TestClient(url);
+      await client.get('/register');
+      assert.equal((await client.postForm('/register', { username, email: `${username}@example.test`, password: OLD_PASSWORD })).status, 303);
+    }
+    const since = Date.now();
+    for (const username of accounts) {
+      const client = new TestClient(url);
+      await client.get('/forgot-password');
+      assert.equal((await client.postForm('/forgot-password', { email: `${username}@example.test` })).status, 200);
+    }
+    const outbox = path.join(cli.dataDir, 'outbox');
+    const links = await Promise.all(
+      accounts.map(async (username) => {
+        const token = await waitForLinkToken(outbox, `${username}@example.test`, '/reset-password', since, 20_000);
+        assert.ok(token, `${username}: a reset link arrived`);
+        return { username, token };
+      }),
+    );
+    const reset = new Map<string, string>();
+    let next = 0;
+    await storm(async () => {
+      const link = links[next++];
+      if (!link) return new Promise((resolve) => setTimeout(() => resolve(false), 20));
+      const client = new TestClient(url);
+      await client.get(`/reset-password?token=${link.token}`);
+      await client.get('/reset-password');
+      const answer = await client.postForm('/reset-password', { token: link.token, password: NEW_PASSWORD });
+      if (answer.status !== 303) return false;
+      reset.set(link.username, link.token);
+      return true;
+    }, links.length / 2);
+
+    serve = await cli.spawnServe(ENV);
+    integrityChecks();
+    for (const { username, token } of links) {
+      const oldWorks = (await new TestClient(serve.url).signIn(username, OLD_PASSWORD)).status === 303;
+      const newWorks = (await new TestClient(serve.url).signIn(username, NEW_PASSWORD)).status === 303;
+      assert.ok(oldWorks !== newWorks, `${username}: old ${oldWorks}, new ${newWorks}`);
+      if (reset.has(username)) {
+        assert.ok(newWorks, `${username}: an acknowledged reset was lost`);
+        const again: TestClient = new TestClient(serve.url);
+        await again.get(`/reset-password?token=${token}`);
+        await again.get('/reset-password');
+        assert.equal((await again.postForm('/reset-password', { token, password: OLD_PASSWORD })).status, 400, `${username}: a used token works again`);
+      }
+    }
+    assert.ok(reset.size >= 1, 'the storm acknowledged resets before the kill');
     await serve.stop();
     assert.equal((await cli.run(['audit-verify'])).code, 0, 'the audit chain verifies');
   });
