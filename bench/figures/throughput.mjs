@@ -1,8 +1,8 @@
 /**
  * B1 and B2: throughput of a signed-in GET against the bare-Fastify baseline serving the same
  * bytes. One measurement with two settings, hence one module:
- *   B1  GET /dashboard (the full page)  vs  the captured page on /page     target ≥ 0.5
- *   B2  GET /api/v1/me                  vs  the captured object on /json   target ≥ 0.6
+ *   B1  GET /dashboard (the full page)  vs  the captured page on /page     target ≥ 0.4 (issue #15)
+ *   B2  GET /api/v1/me                  vs  the captured object on /json   target ≥ 0.5 (issue #15)
  * autocannon, closed loop, cfg.connections connections, the session cookie on every request
  * (the baseline gets the same headers); ratio = Gatehouse req/s ÷ baseline req/s per round.
  * `throughputFigure` also measures B10/B11 (forward-auth-throughput.mjs) with other headers.
@@ -55,13 +55,13 @@ export const B1 = {
   id: 'B1',
   shared: true,
   run: (ctx, shared) =>
-    throughputFigure(ctx, shared, { id: 'B1', what: 'GET /dashboard with a valid session (full page)', ghPath: '/dashboard', basePath: '/page', target: 0.5 }),
-  rows: (f) => [['B1', 'GET /dashboard, req/s', fmt(f.gatehouse), `${fmt(f.baseline)} (bare Fastify page)`, fmt(f.ratio, 3), '≥ 0.5'], latencyRow(f)],
+    throughputFigure(ctx, shared, { id: 'B1', what: 'GET /dashboard with a valid session (full page)', ghPath: '/dashboard', basePath: '/page', target: 0.4 }),
+  rows: (f) => [['B1', 'GET /dashboard, req/s', fmt(f.gatehouse), `${fmt(f.baseline)} (bare Fastify page)`, fmt(f.ratio, 3), '≥ 0.4'], latencyRow(f)],
 };
 
 export const B2 = {
   id: 'B2',
   shared: true,
-  run: (ctx, shared) => throughputFigure(ctx, shared, { id: 'B2', what: 'GET /api/v1/me with a valid session', ghPath: '/api/v1/me', basePath: '/json', target: 0.6 }),
-  rows: (f) => [['B2', 'GET /api/v1/me, req/s', fmt(f.gatehouse), `${fmt(f.baseline)} (bare Fastify JSON)`, fmt(f.ratio, 3), '≥ 0.6'], latencyRow(f)],
+  run: (ctx, shared) => throughputFigure(ctx, shared, { id: 'B2', what: 'GET /api/v1/me with a valid session', ghPath: '/api/v1/me', basePath: '/json', target: 0.5 }),
+  rows: (f) => [['B2', 'GET /api/v1/me, req/s', fmt(f.gatehouse), `${fmt(f.baseline)} (bare Fastify JSON)`, fmt(f.ratio, 3), '≥ 0.5'], latencyRow(f)],
 };
