@@ -38,7 +38,7 @@ import { createSqlUserDirectory } from './storage/sql/user-directory.ts';
 import { createAdminOverviewService } from './domain/admin/overview.ts';
 import type { HttpDependencies } from './http/dependencies-types.ts';
 import type { DatabaseHandle } from './storage/database.ts';
-import { openDatabase, sqliteConnectionOf } from './storage/open-database.ts';
+import { openDatabase } from './storage/open-database.ts';
 import { createRedisSessionStore } from './storage/redis/session-store.ts';
 import { createSqlSessionStore } from './storage/sql/session-store.ts';
 import { createMailComposer } from './messages/mail.ts';
@@ -128,7 +128,7 @@ export async function createDependencies(
   const mailQueue = createSqlMailQueue(database.db, keys.mail);
   // Links in mail are absolute; with PORT=0 the URL is known only once listening (main.ts).
   const mailComposer = createMailComposer({ baseUrl: options.publicUrl ?? (() => config.baseUrl) });
-  const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db, sqliteConnectionOf(database));
+  const sessionStore = redis ? createRedisSessionStore(redis, users, config.sessions) : createSqlSessionStore(database.db);
   // oidc-provider's sessions, grants and tokens in Redis when there is one (shared by every
   // instance), else SQL. Ending a Gatehouse session on purpose revokes what the provider
   // issued under it; ending all of a user's revokes everything the provider issued to them

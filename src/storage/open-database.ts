@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type CompiledQuery, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.ts';
-import { type CachedSqliteConnection, withNamedStatements, withStatementCache } from './prepared-statements.ts';
+import { withNamedStatements, withStatementCache } from './prepared-statements.ts';
 
 export interface OpenDatabaseOptions {
   /** Connections per process for PostgreSQL and MySQL. */
@@ -100,7 +100,3 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
   };
 }
 
-/** The better-sqlite3 connection under a SQLite handle (for the session store's direct reads); undefined on other databases. */
-export function sqliteConnectionOf(database: DatabaseHandle): CachedSqliteConnection | undefined {
-  return database.dialect === 'sqlite' ? (database.driverClient as CachedSqliteConnection) : undefined;
-}

@@ -18,7 +18,7 @@ export const STATEMENT_CACHE_SIZE = 256;
  * The subset of better-sqlite3's Database that Kysely's SqliteDialect and rate-limiter-flexible
  * use (prepare, transaction, close), with a statement cache in front of `prepare`.
  */
-export type CachedSqliteConnection = Pick<BetterSqlite3.Database, 'prepare' | 'transaction' | 'close' | 'inTransaction'>;
+export type CachedSqliteConnection = Pick<BetterSqlite3.Database, 'prepare' | 'transaction' | 'close'>;
 
 export function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): CachedSqliteConnection {
   const cache = new Map<string, BetterSqlite3.Statement>();
@@ -36,9 +36,6 @@ export function withStatementCache(database: BetterSqlite3.Database, size = STAT
   return {
     prepare: prepare as CachedSqliteConnection['prepare'],
     transaction: (fn) => database.transaction(fn),
-    get inTransaction() {
-      return database.inTransaction;
-    },
     close() {
       cache.clear();
       return database.close();

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { SessionStore, UserStore } from '../../src/domain/ports.ts';
 import type { DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
-import { openDatabase, sqliteConnectionOf } from '../../src/storage/open-database.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
 import { createRedisSessionStore } from '../../src/storage/redis/session-store.ts';
 import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
 import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
@@ -32,7 +32,7 @@ export async function openTestStores(name: BackendName, clock: () => number = Da
   if (!migrated.ok) throw new Error(migrated.error);
   const users = createSqlUserStore(database.db, clock);
   let redis: Redis | undefined;
-  let sessionStore = createSqlSessionStore(database.db, sqliteConnectionOf(database));
+  let sessionStore = createSqlSessionStore(database.db);
   if (backend.env.REDIS_URL) {
     redis = new Redis(backend.env.REDIS_URL, { keyPrefix: backend.redisKeyPrefix, maxRetriesPerRequest: 1 });
     sessionStore = createRedisSessionStore(redis, users, SESSION_RULES);

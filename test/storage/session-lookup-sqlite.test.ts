@@ -1,6 +1,6 @@
-// Property: on SQLite the per-request session lookup reads the connection directly, yet never
-// sees a transaction's uncommitted writes: while a transaction is open on the one connection
-// it waits its turn through Kysely, and it answers exactly what the joined query answers.
+// Property: on SQLite the per-request session lookup (two single-table reads, not the join)
+// never sees a transaction's uncommitted writes: while a transaction holds the one connection
+// it waits its turn, and it finds the session and its user by either hash.
 // Revocation stays immediate (v5.0.0-7.4.1): a user disabled or deleted by another connection
 // (the CLI beside a running server) is seen on the very next lookup.
 import assert from 'node:assert/strict';
@@ -11,15 +11,14 @@ import { after, before, test } from 'node:test';
 import type { SessionStore } from '../../src/domain/ports.ts';
 import type { DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
-import { openDatabase, sqliteConnectionOf } from '../../src/storage/open-database.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
 import { createSqlSessionStore } from '../../src/storage/sql/session-store.ts';
 import { createSqlUserStore } from '../../src/storage/sql/user-store.ts';
 
 let dir: string;
 let file: string;
 let database: DatabaseHandle;
-let direct: SessionStore;
-let viaKysely: SessionStore;
+let store: SessionStore;
 let userId: number;
 const idHash = 'd'.repeat(64);
 
@@ -40,10 +39,9 @@ before(async () => {
   });
   assert.ok(created.ok);
   userId = created.user.id;
-  direct = createSqlSessionStore(database.db, sqliteConnectionOf(database));
-  viaKysely = createSqlSessionStore(database.db);
+  store = createSqlSessionStore(database.db);
   const now = Date.now();
-  await direct.createSession({ idHash, userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + 3_600_000), ip: '203.0.113.9', userAgent: 'lookup-test', credentialVersion: 0, proxyTokenHash: 'e'.repeat(64) });
+  await store.createSession({ idHash, userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + 3_600_000), ip: '203.0.113.9', userAgent: 'lookup-test', credentialVersion: 0, proxyTokenHash: 'e'.repeat(64) });
 });
 
 after(async () => {
@@ -51,11 +49,15 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the direct lookup answers field for field what the Kysely lookup answers, by either hash', async () => {
-  assert.deepEqual(await direct.findSessionAndUser(idHash), await viaKysely.findSessionAndUser(idHash));
-  assert.deepEqual(await direct.findSessionAndUserByProxyHash('e'.repeat(64)), await viaKysely.findSessionAndUserByProxyHash('e'.repeat(64)));
-  assert.equal((await direct.findSessionAndUser(idHash))?.user.username, 'carol');
-  assert.equal(await direct.findSessionAndUser('0'.repeat(64)), undefined);
+test('the lookup finds the session and its user by either hash, field for field the same', async () => {
+  const found = await store.findSessionAndUser(idHash);
+  assert.deepEqual(await store.findSessionAndUserByProxyHash('e'.repeat(64)), found);
+  assert.equal(found?.user.username, 'carol');
+  assert.equal(found?.user.email, 'carol@example.test');
+  assert.equal(found?.session.userId, userId);
+  assert.equal(found?.session.ip, '203.0.113.9');
+  assert.equal(found?.session.proxyTokenHash, 'e'.repeat(64));
+  assert.equal(await store.findSessionAndUser('0'.repeat(64)), undefined);
 });
 
 test('a lookup during an open transaction waits for it and never sees its rolled-back writes', async () => {
@@ -72,7 +74,7 @@ test('a lookup during an open transaction waits for it and never sees its rolled
   // Let the transaction begin and write before the lookup starts.
   await new Promise((resolve) => setTimeout(resolve, 20));
   let answered = false;
-  const lookup = direct.findSessionAndUser(idHash).then((found) => {
+  const lookup = store.findSessionAndUser(idHash).then((found) => {
     answered = true;
     return found;
   });
@@ -89,9 +91,9 @@ test('a change committed by another connection is seen on the next lookup', asyn
   const other = await openDatabase(`sqlite:${file}`);
   try {
     await other.db.updateTable('users').set({ disabled: 1 }).where('id', '=', userId).execute();
-    assert.equal((await direct.findSessionAndUser(idHash))?.user.disabled, true);
+    assert.equal((await store.findSessionAndUser(idHash))?.user.disabled, true);
     await other.db.deleteFrom('users').where('id', '=', userId).execute();
-    assert.equal(await direct.findSessionAndUser(idHash), undefined, 'a deleted user has no session');
+    assert.equal(await store.findSessionAndUser(idHash), undefined, 'a deleted user has no session');
   } finally {
     await other.close();
   }

@@ -1,13 +1,12 @@
 /**
- * SessionStore on Kysely. Validation is one query on the primary key that returns the
- * session and its user together.
+ * SessionStore on Kysely. Validation reads the session by its hash and its user by primary
+ * key: one joined query on PostgreSQL and MySQL/MariaDB, two single-table reads on SQLite.
  */
 import { type Kysely, SqliteAdapter } from 'kysely';
 import type { SessionStore } from '../../domain/ports.ts';
 import type { Session } from '../../domain/sessions/session.ts';
 import type { Database } from '../database.ts';
 import { newPublicId } from '../../domain/sessions/session.ts';
-import type { CachedSqliteConnection } from '../prepared-statements.ts';
 import { prepareQuery } from './compiled.ts';
 import { toSession, toUser } from './rows.ts';
 
@@ -35,33 +34,15 @@ function joinedLookup(db: Kysely<Database>, sessionAndUser: () => any): Lookup {
  * SQLite dialect begins transactions IMMEDIATE (a write lock), and none is needed: a writer
  * committing between the two reads (the CLI beside a running server) can only make the
  * answer newer (a disabled or deleted user is seen at once), never mix two users.
- *
- * With the connection itself (`direct`), both statements run synchronously on it, skipping
- * Kysely's connection mutex and promise chain (~12 µs of the ~16 µs the pair cost through
- * Kysely in the B2 profile). Only while no transaction is open on it: Kysely's transactions
- * hold the one connection across awaits, and a read made then would see that transaction's
- * uncommitted writes; then the lookup goes through Kysely and waits its turn, as before.
  */
-function splitLookup(db: Kysely<Database>, sessionColumns: readonly string[], userColumns: readonly string[], direct?: CachedSqliteConnection): Lookup {
-  const userCompiled = db.selectFrom('users').select(userColumns as any).where('users.id', '=', 0).compile();
-  const userQuery = prepareQuery(db, userCompiled);
+function splitLookup(db: Kysely<Database>, sessionColumns: readonly string[], userColumns: readonly string[]): Lookup {
+  const userQuery = prepareQuery(db, db.selectFrom('users').select(userColumns as any).where('users.id', '=', 0).compile());
   return (column) => {
-    const sessionCompiled = db.selectFrom('sessions').select(sessionColumns as any).where(`sessions.${column}`, '=', '').compile();
-    const sessionQuery = prepareQuery(db, sessionCompiled);
-    const viaKysely = async (value: string) => {
+    const sessionQuery = prepareQuery(db, db.selectFrom('sessions').select(sessionColumns as any).where(`sessions.${column}`, '=', '').compile());
+    return async (value) => {
       const session = (await sessionQuery.run(value)).rows[0] as Record<string, unknown> | undefined;
       if (!session) return undefined;
       const user = (await userQuery.run(session.user_id)).rows[0] as Record<string, unknown> | undefined;
-      return user ? { ...session, ...user } : undefined;
-    };
-    if (!direct) return viaKysely;
-    // Prepared on first use: the store is made before migrations create the tables. The
-    // connection's statement cache keeps them prepared afterwards.
-    return async (value) => {
-      if (direct.inTransaction) return viaKysely(value);
-      const session = direct.prepare(sessionCompiled.sql).get(value) as Record<string, unknown> | undefined;
-      if (!session) return undefined;
-      const user = direct.prepare(userCompiled.sql).get(session.user_id) as Record<string, unknown> | undefined;
       return user ? { ...session, ...user } : undefined;
     };
   };
@@ -71,11 +52,7 @@ function withPublicId(session: Session, publicId: string | null): Session {
   return publicId === null ? session : { ...session, publicId };
 }
 
-/**
- * `sqliteConnection`: on SQLite, the connection under `db` (DatabaseHandle.driverClient), for
- * the per-request lookup to run on it directly (see splitLookup).
- */
-export function createSqlSessionStore(db: Kysely<Database>, sqliteConnection?: CachedSqliteConnection): SessionStore {
+export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
   // The per-request lookups, compiled once (see compiled.ts): by the session cookie's hash
   // (primary key) or by the proxy cookie's (unique index), the same columns either way.
   const sessionColumns = [
@@ -110,7 +87,7 @@ export function createSqlSessionStore(db: Kysely<Database>, sqliteConnection?: C
     session: withPublicId(toSession({ ...row, created_at: row.session_created_at, credential_version: row.session_credential_version }), row.public_id),
     user: toUser(row),
   });
-  const lookup = isSqlite(db) ? splitLookup(db, sessionColumns, userColumns, sqliteConnection) : joinedLookup(db, sessionAndUser);
+  const lookup = isSqlite(db) ? splitLookup(db, sessionColumns, userColumns) : joinedLookup(db, sessionAndUser);
   const findSessionAndUser = lookup('id_hash');
   const findByProxyHash = lookup('proxy_token_hash');
   const touchSession = prepareQuery(
