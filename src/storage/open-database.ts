@@ -99,4 +99,3 @@ export async function openDatabase(databaseUrl: string, options: OpenDatabaseOpt
     close: () => db.destroy(),
   };
 }
-
