@@ -14,7 +14,7 @@ import { resolveSecretKey } from './secret-key.ts';
 import { createMailSender, type MailSender } from './storage/mail/mail-sender.ts';
 import { createOutboxTransport, createSmtpTransport } from './storage/mail/transports.ts';
 import { migrateToLatest } from './storage/migrate.ts';
-import { sqliteFileOf } from './storage/open-database.ts';
+import { dialectOf, sqliteFileOf } from './storage/open-database.ts';
 import { checkSqliteFileWritable } from './storage/writable-directory.ts';
 
 const EXPIRED_SESSION_SWEEP_MS = 10 * 60 * 1000;
@@ -50,8 +50,9 @@ export async function startServer(config: Config, options: { logStream?: NodeJS.
   // server URL, links in mail) is known only once listening: it is read through `listening`,
   // set right after `listen` resolves, before any request can be read.
   let listening = config;
-  if (config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.includes(':memory:')) {
-    const writable = checkSqliteFileWritable(sqliteFileOf(config.databaseUrl));
+  const sqliteFile = dialectOf(config.databaseUrl) === 'sqlite' ? sqliteFileOf(config.databaseUrl) : undefined;
+  if (sqliteFile !== undefined && sqliteFile !== ':memory:') {
+    const writable = checkSqliteFileWritable(sqliteFile);
     if (!writable.ok) throw new StartupError(`cannot write to ${writable.path} (${writable.reason})`, { key: 'cli.storage.unwritable', params: { path: writable.path, reason: writable.reason } });
   }
   const deps = await createDependencies(config, secret.key, { clock: options.clock, publicUrl: () => listening.baseUrl });

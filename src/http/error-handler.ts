@@ -16,7 +16,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import { AuthError, type ErrorCode } from '../domain/errors.ts';
 import { DEFAULT_LOCALE, formatMessage, formatWait, type Locale, type MessageKey, type MessageParams } from '../messages/catalog.ts';
 import { fieldProblemMessage } from './pages/forms.ts';
-import { driverCodeOf, isStorageWriteFailure } from '../storage/write-failure.ts';
+import { storageWriteFailureCode } from '../storage/write-failure.ts';
 import { refuseWrongMethod } from './route-rules.ts';
 import { isFieldProblemCode } from './text-field.ts';
 
@@ -145,8 +145,9 @@ async function classify(error: FastifyError, request: FastifyRequest, isDatabase
   const locale = request.locale ?? DEFAULT_LOCALE;
   // A full or read-only disk fails the write while reads (and so the health check) still work;
   // a store that already made it a 503 (the SQL throttle) keeps the driver's error as `cause`.
-  if ((!(error instanceof AuthError) || error.code === 'service_unavailable') && isStorageWriteFailure(error)) {
-    request.log.error({ code: driverCodeOf(error) }, 'storage cannot be written (disk full or read-only): answered 503');
+  const writeFailure = !(error instanceof AuthError) || error.code === 'service_unavailable' ? storageWriteFailureCode(error) : undefined;
+  if (writeFailure) {
+    request.log.error({ code: writeFailure }, 'storage cannot be written (disk full or read-only): answered 503');
     return errorResponse('service_unavailable', { detail: 'detail.storage_unwritable', locale });
   }
   if (error instanceof AuthError) {

@@ -10,8 +10,8 @@ const SQLITE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/;
 const POSTGRES = new Set(['53100', '25006']);
 const MYSQL = new Set([1114, 1021, 1290]);
 
-/** The driver's code of the write failure in `error` or its causes (`SQLITE_FULL`, `53100`). */
-export function driverCodeOf(error: unknown): string | undefined {
+/** The driver's code of the write failure in `error` or its causes (`SQLITE_FULL`, `53100`); undefined for any other error. */
+export function storageWriteFailureCode(error: unknown): string | undefined {
   // Kysely passes driver errors through; a store may wrap one as `cause`: two levels deep at most.
   for (let current = error, depth = 0; current && depth < 3; current = (current as { cause?: unknown }).cause, depth += 1) {
     const { code, errno } = current as { code?: unknown; errno?: unknown };
@@ -19,8 +19,4 @@ export function driverCodeOf(error: unknown): string | undefined {
     if (typeof errno === 'number' && MYSQL.has(errno) && typeof code === 'string' && code.startsWith('ER_')) return code;
   }
   return undefined;
-}
-
-export function isStorageWriteFailure(error: unknown): boolean {
-  return driverCodeOf(error) !== undefined;
 }

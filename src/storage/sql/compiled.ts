@@ -13,11 +13,10 @@ export interface PreparedQuery<Row> {
 
 export function prepareQuery<Row>(db: Kysely<any>, compiled: CompiledQuery<Row>): PreparedQuery<Row> {
   const expected = compiled.parameters.length;
-  const bind = (parameters: unknown[]) => {
-    if (parameters.length !== expected) throw new Error(`prepared query takes ${expected} parameters, got ${parameters.length}`);
-    return { ...compiled, parameters };
-  };
   return {
-    run: (...parameters) => db.executeQuery<Row>(bind(parameters)),
+    run(...parameters) {
+      if (parameters.length !== expected) throw new Error(`prepared query takes ${expected} parameters, got ${parameters.length}`);
+      return db.executeQuery<Row>({ ...compiled, parameters });
+    },
   };
 }
