@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { percentiles, runLanes } from './lib/lanes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,38 +34,28 @@ const phc = await hash(password, {
   parallelism: Number(values.p),
 });
 
-async function loop(until, latencies) {
-  let count = 0;
-  while (performance.now() < until) {
-    const start = performance.now();
-    const ok = await verify(phc, password);
-    if (!ok) throw new Error('argon2 verify returned false');
-    latencies?.push(performance.now() - start);
-    count += 1;
-  }
-  return count;
+/** One verification, timed into `latencies` when given. */
+async function verifyOnce(latencies) {
+  const start = performance.now();
+  const ok = await verify(phc, password);
+  if (!ok) throw new Error('argon2 verify returned false');
+  latencies?.push(performance.now() - start);
+  return true;
 }
 
-// Warm-up: page in the memory blocks and the thread pool before the measured window.
-const warmUntil = performance.now() + warmupMs;
-await Promise.all(Array.from({ length: concurrency }, () => loop(warmUntil)));
+// Warm-up: page in the memory blocks and the thread pool, before the measured window.
+await runLanes({ lanes: concurrency, durationMs: warmupMs, once: () => verifyOnce() });
 
 const latencies = [];
-const cpuBefore = process.cpuUsage();
-const start = performance.now();
-const counts = await Promise.all(Array.from({ length: concurrency }, () => loop(start + durationMs, latencies)));
-const seconds = (performance.now() - start) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-const verifications = counts.reduce((a, b) => a + b, 0);
-latencies.sort((a, b) => a - b);
-const pct = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null);
+const { count: verifications, seconds, cpuSeconds } = await runLanes({ lanes: concurrency, durationMs, once: () => verifyOnce(latencies) });
+const { p50, p99, max } = percentiles(latencies);
 process.stdout.write(
   `${JSON.stringify({
     verifications,
     seconds,
     perSecond: verifications / seconds,
-    latencyMs: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) ?? null },
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    latencyMs: { p50, p99, max },
+    cpuSeconds,
     params: { m: Number(values.m), t: Number(values.t), p: Number(values.p), concurrency },
   })}\n`,
 );

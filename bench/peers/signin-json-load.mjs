@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { percentiles, runLanes } from '../lib/lanes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -130,31 +131,17 @@ async function signInOnce() {
   return true;
 }
 
-async function virtualUser(deadline) {
-  let ok = 0;
-  while (performance.now() < deadline) {
-    try {
-      if (await signInOnce()) ok += 1;
-    } catch (error) {
-      fail(`network:${error.code ?? error.message}`);
-    }
+/** One sign-in of a virtual user; a network error counts as a failed one, by its code. */
+async function virtualUserOnce() {
+  try {
+    return await signInOnce();
+  } catch (error) {
+    return fail(`network:${error.code ?? error.message}`);
   }
-  return ok;
 }
 
-function percentiles(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? null, count: sorted.length };
-}
-
-const cpuBefore = process.cpuUsage();
-const start = performance.now();
-const counts = await Promise.all(Array.from({ length: vus }, () => virtualUser(start + durationMs)));
-const seconds = (performance.now() - start) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
+const { count: signIns, seconds, cpuSeconds } = await runLanes({ lanes: vus, durationMs, once: virtualUserOnce });
 agent.destroy();
-const signIns = counts.reduce((a, b) => a + b, 0);
 process.stdout.write(
   `${JSON.stringify({
     signIns,
@@ -163,7 +150,7 @@ process.stdout.write(
     flowLatencyMs: percentiles(flowLatencies),
     stepLatencyMs: { signIn: percentiles(steps.signIn), readBack: percentiles(steps.readBack) },
     errors,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds,
     vus,
   })}\n`,
 );

@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { hashPassword, verifyPassword } from 'better-auth/crypto';
+import { percentiles, runLanes } from '../../lib/lanes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,37 +28,27 @@ const warmupMs = Number(values['warmup-ms']);
 const password = 'Correct-Horse-Battery-Staple-42';
 const hash = await hashPassword(password);
 
-async function loop(until, latencies) {
-  let count = 0;
-  while (performance.now() < until) {
-    const start = performance.now();
-    if (!(await verifyPassword({ hash, password }))) throw new Error('verifyPassword returned false');
-    latencies?.push(performance.now() - start);
-    count += 1;
-  }
-  return count;
+/** One verification, timed into `latencies` when given. */
+async function verifyOnce(latencies) {
+  const start = performance.now();
+  if (!(await verifyPassword({ hash, password }))) throw new Error('verifyPassword returned false');
+  latencies?.push(performance.now() - start);
+  return true;
 }
 
 // Warm-up: the thread pool's threads and the 32 MiB blocks, before the measured window.
-const warmUntil = performance.now() + warmupMs;
-await Promise.all(Array.from({ length: concurrency }, () => loop(warmUntil)));
+await runLanes({ lanes: concurrency, durationMs: warmupMs, once: () => verifyOnce() });
 
 const latencies = [];
-const cpuBefore = process.cpuUsage();
-const start = performance.now();
-const counts = await Promise.all(Array.from({ length: concurrency }, () => loop(start + durationMs, latencies)));
-const seconds = (performance.now() - start) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-const verifications = counts.reduce((a, b) => a + b, 0);
-latencies.sort((a, b) => a - b);
-const pct = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null);
+const { count: verifications, seconds, cpuSeconds } = await runLanes({ lanes: concurrency, durationMs, once: () => verifyOnce(latencies) });
+const { p50, p99, max } = percentiles(latencies);
 process.stdout.write(
   `${JSON.stringify({
     verifications,
     seconds,
     perSecond: verifications / seconds,
-    latencyMs: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) ?? null },
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    latencyMs: { p50, p99, max },
+    cpuSeconds,
     params: { hasher: 'better-auth/crypto verifyPassword (its default scrypt)', concurrency },
   })}\n`,
 );
