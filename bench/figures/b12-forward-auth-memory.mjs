@@ -34,9 +34,8 @@ import { sleep } from '../lib/processes.mjs';
 import { measureCpu, otherCoresMax } from '../lib/quiet.mjs';
 import { fmt } from '../lib/report.mjs';
 import { passes, spread } from '../lib/rounds.mjs';
-import { FORWARD_AUTH_ENV, provision, startGatehouse } from '../lib/servers.mjs';
+import { CHEAP_ARGON2, FORWARD_AUTH_ENV, withOwnGatehouse } from '../lib/servers.mjs';
 
-const CHEAP_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
 const TARGET = { op: '<=', value: 32 };
 const MiB = 2 ** 20;
 
@@ -139,18 +138,7 @@ async function measure(ctx, gh, backend, what) {
 async function run(ctx) {
   const what = `RSS growth after ${ctx.cfg.b12Targets} forward-auth calls, each for a distinct target`;
   ctx.log(`B12: ${what}`);
-  const backend = await provision(ctx, ctx.cfg.backend);
-  try {
-    const env = { ...backend.env, ...FORWARD_AUTH_ENV, ...CHEAP_ARGON2, REGISTER_MAX_PER_HOUR: '1000000' };
-    const gh = await startGatehouse(ctx, 'gatehouse-b12', env);
-    try {
-      return await measure(ctx, gh, backend, what);
-    } finally {
-      await gh.stop();
-    }
-  } finally {
-    await backend.cleanup();
-  }
+  return withOwnGatehouse(ctx, 'gatehouse-b12', { ...FORWARD_AUTH_ENV, ...CHEAP_ARGON2, REGISTER_MAX_PER_HOUR: '1000000' }, (gh, backend) => measure(ctx, gh, backend, what));
 }
 
 export const B12 = {
@@ -158,7 +146,7 @@ export const B12 = {
   run,
   rows: (f, cfg) => [
     ['B12', `RSS growth, ${cfg.b12Targets} forward-auth calls for distinct targets, MiB (settled after GC)`, `${f.rss.growthSettledMiB}`, `${f.rss.startMiB} MiB RSS after start`, '—', '≤ 32 MiB'],
-    ['B12 JS heap after GC, start / half-way / end, MiB (second half: growth once caches are full)', `${f.heapUsedMiB.start} / ${f.heapUsedMiB.half} / ${f.heapUsedMiB.end} (+${f.heapUsedMiB.growthSecondHalf})`],
+    ['B12 JS heap after GC, start / half-way / end, MiB (second half: growth once caches are full)', `${f.heapUsedMiB.start} / ${f.heapUsedMiB.half} / ${f.heapUsedMiB.end} (${f.heapUsedMiB.growthSecondHalf >= 0 ? '+' : ''}${f.heapUsedMiB.growthSecondHalf})`],
     ['B12 V8 heap reserved (heapTotal), start / half-way / end, MiB', `${f.heapTotalMiB.start} / ${f.heapTotalMiB.half} / ${f.heapTotalMiB.end}`],
     ['B12 calls/s; answers', `${fmt({ median: f.callsPerSecond, min: f.callsPerSecond, max: f.callsPerSecond })}`, JSON.stringify(f.responses)],
   ],

@@ -17,9 +17,8 @@ import { cannon, round } from '../lib/measure.mjs';
 import { sleep } from '../lib/processes.mjs';
 import { measureCpu, otherCoresMax } from '../lib/quiet.mjs';
 import { passes, spread } from '../lib/rounds.mjs';
-import { provision, startGatehouse } from '../lib/servers.mjs';
+import { CHEAP_ARGON2, withOwnGatehouse } from '../lib/servers.mjs';
 
-const CHEAP_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
 const TARGET = { op: '<=', value: 64 };
 
 /** `count` POST /api/v1/login over 16 connections; the body is fixed, or made per request by `bodyOf(n)`. */
@@ -106,18 +105,7 @@ async function measure(ctx, gh, backend, what) {
 async function run(ctx) {
   const what = `RSS growth after ${ctx.cfg.b5Sessions} live sessions and ${ctx.cfg.b5Keys} distinct throttle keys`;
   ctx.log(`B5: ${what}`);
-  const backend = await provision(ctx, ctx.cfg.backend);
-  try {
-    const env = { ...backend.env, ...CHEAP_ARGON2, LOGIN_MAX_FAILURES_PER_IP: '1000000', REGISTER_MAX_PER_HOUR: '1000000' };
-    const gh = await startGatehouse(ctx, 'gatehouse-b5', env);
-    try {
-      return await measure(ctx, gh, backend, what);
-    } finally {
-      await gh.stop();
-    }
-  } finally {
-    await backend.cleanup();
-  }
+  return withOwnGatehouse(ctx, 'gatehouse-b5', { ...CHEAP_ARGON2, LOGIN_MAX_FAILURES_PER_IP: '1000000', REGISTER_MAX_PER_HOUR: '1000000' }, (gh, backend) => measure(ctx, gh, backend, what));
 }
 
 export const B5 = {

@@ -89,6 +89,30 @@ export async function startBaseline(ctx, { pageFile, jsonFile, forwardHeadersFil
   });
 }
 
+/**
+ * Cheap argon2id for figures that need many sign-ins but do not measure hashing (B5, B12):
+ * what they measure is what the sign-ins leave behind, not their CPU.
+ */
+export const CHEAP_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
+
+/**
+ * A figure's own Gatehouse on a fresh `cfg.backend`: `measure(gh, backend)`, then the server
+ * stopped and the backend dropped, whatever happened.
+ */
+export async function withOwnGatehouse(ctx, name, env, measure) {
+  const backend = await provision(ctx, ctx.cfg.backend);
+  try {
+    const gh = await startGatehouse(ctx, name, { ...backend.env, ...env });
+    try {
+      return await measure(gh, backend);
+    } finally {
+      await gh.stop();
+    }
+  } finally {
+    await backend.cleanup();
+  }
+}
+
 /** provisionBackend (backends.mjs), with its cleanup also run if the harness is interrupted. */
 export async function provision(ctx, name) {
   const backend = await provisionBackend(name);
