@@ -5,7 +5,7 @@
  * origin (a token seen by one app is refused by another), `sub` the username, `typ: JWT`.
  * It carries no session token (ASVS v5.0.0-10.1.1).
  */
-import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
 import type { SigningKeyPair } from '../../domain/forward-auth/signing-key.ts';
 import type { User } from '../../domain/users/user.ts';
 
@@ -41,7 +41,7 @@ function signCompactEs256(key: KeyObject, header: object, claims: object): strin
 }
 
 export async function createProxyJwtSigner(pair: SigningKeyPair): Promise<ProxyJwtSigner> {
-  const key = createPrivateKey({ key: pair.privateJwk as never, format: 'jwk' });
+  const key = createPrivateKey({ key: pair.privateJwk as JsonWebKey, format: 'jwk' });
   const cache = new Map<string, { jwt: string; issuedAtMs: number }>();
   return {
     jwks: { keys: [pair.publicJwk] },
