@@ -45,7 +45,8 @@ const MIGRATIONS: Record<string, Migration> = {
 
 export type MigrateResult = { ok: true; applied: string[] } | { ok: false; error: string; applied: string[] };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrateResult> {
+/** `migrations`: the schema's own unless a test passes others. */
+export async function migrateToLatest(db: Kysely<any>, migrations: Record<string, Migration> = MIGRATIONS): Promise<MigrateResult> {
   // On PostgreSQL the migrator's bookkeeping tables must live in the schema in use
   // (search_path), or another schema's tables would be mistaken for ours.
   let migrationTableSchema: string | undefined;
@@ -53,19 +54,21 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrateResult> {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     migrationTableSchema = rows[0]?.schema;
   }
-  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => MIGRATIONS } });
+  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } });
   // Kysely's lock serialises runs on PostgreSQL and MySQL; on SQLite it is a no-op (one
-  // connection per process), so two processes migrating one file at once can both decide a
-  // migration is pending. The loser then fails on the first statement of the migration the
-  // winner is running (the table or column already exists) before changing anything, and
-  // running again finds the winner's work recorded and applies nothing more.
+  // connection per process). There the pending migrations run in one BEGIN IMMEDIATE
+  // transaction (open-database.ts), which waits up to busy_timeout (5 s) for another process
+  // migrating the same file and then finds its work recorded. A run that waited longer fails
+  // having changed nothing (one transaction) and is tried again.
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const transactionalDdl = db.getExecutor().adapter.supportsTransactionalDdl;
   const applied: string[] = [];
   for (let attempt = 1; ; attempt += 1) {
     const { error, results = [] } = await migrator.migrateToLatest();
-    // Kysely runs SQLite migrations one by one (no transactional DDL there): an attempt that
-    // lost a race may still have applied some before it, so every attempt's count is kept.
-    applied.push(...results.filter((r) => r.status === 'Success').map((r) => r.migrationName));
+    // With transactional DDL a failed run changed nothing; without it (MySQL) what ran before
+    // the failure stays applied.
+    const kept = !error || !transactionalDdl;
+    if (kept) applied.push(...results.filter((r) => r.status === 'Success').map((r) => r.migrationName));
     if (!error) return { ok: true, applied };
     if (!sqlite || attempt >= SQLITE_MIGRATION_ATTEMPTS) return { ok: false, error: error instanceof Error ? error.message : String(error), applied };
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

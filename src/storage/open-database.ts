@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type CompiledQuery, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { type CompiledQuery, type DialectAdapter, type Driver, Kysely, MysqlDialect, PostgresDialect, sql, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { Database, DatabaseHandle, Dialect } from './database.ts';
 import { withNamedStatements, withStatementCache } from './prepared-statements.ts';
 
@@ -26,6 +26,19 @@ export function sqliteFileOf(databaseUrl: string): string {
 }
 
 /**
+ * SQLite runs CREATE/DROP/ALTER inside a transaction like any write, but Kysely's adapter says
+ * it does not, so its Migrator applied SQLite migrations statement by statement: one failing
+ * half-way (a full disk, a killed process, a wrong statement) left the schema half-changed and
+ * every later start failing on "already exists". Saying so makes the Migrator run all pending
+ * migrations in one transaction, as on PostgreSQL: all applied or none (test/storage/migrate.test.ts).
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+/**
  * SQLite transactions that begin with `BEGIN IMMEDIATE`: the write lock is taken at the start
  * (waiting up to busy_timeout for another process), not at the first write. Kysely's plain
  * `BEGIN` is deferred: a transaction that read first and then wrote while another process
@@ -36,6 +49,10 @@ export function sqliteFileOf(databaseUrl: string): string {
 class ImmediateSqliteDialect extends SqliteDialect {
   /** `begin immediate`, compiled by the Kysely instance once it exists (a parameterless template). */
   begin: CompiledQuery | undefined;
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
