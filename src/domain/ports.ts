@@ -131,9 +131,9 @@ export interface SessionStore {
  * change depends on.
  */
 export interface KnownDeviceStore {
-  /** One indexed read: is this device known to the user, and is any device known at all. */
+  /** Point reads, whatever the number of devices: is this device known to the user, and is any device known at all. */
   lookup(userId: number, deviceHash: string): Promise<{ known: boolean; anyKnown: boolean }>;
-  /** Records a sign-in of the device: inserted when new, `last_seen_at` moved when known. */
+  /** Records a sign-in of the device: inserted when new (the least recently seen beyond a bound forgotten), `last_seen_at` moved when known. */
   remember(userId: number, deviceHash: string, now: Date, known: boolean): Promise<void>;
 }
 
