@@ -17,6 +17,9 @@ function cookieOf(response, suffix) {
 /** `name=value` of the session cookie a response sets (any name ending in gatehouse_session). */
 export const sessionCookieOf = (response) => cookieOf(response, 'gatehouse_session');
 
+/** `name=value` of the device cookie a sign-in sets (any name ending in gatehouse_device). */
+export const deviceCookieOf = (response) => cookieOf(response, 'gatehouse_device');
+
 /** An anonymous pre-session cookie and the CSRF token bound to it (nothing is stored server-side). */
 export async function anonymousCsrf(baseUrl) {
   const response = await fetch(`${baseUrl}/api/v1/csrf`);
