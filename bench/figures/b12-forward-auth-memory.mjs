@@ -22,10 +22,9 @@
  * bounded at 10 000; on top, allocator and SQLite page-cache slack, ≈ 17 MiB in B5 after
  * 200 000 sign-in attempts. 9 + 17 ≈ 26 MiB, rounded up to 32; anything kept for every one of
  * 100 000 targets at ≥ ~250 bytes (a per-host counter, an unbounded cache) would cross it.
- * Measured 2026-12-02 (SQLite; bench/README.md "Measured so far"): the heap after GC stays
- * flat (≈ +3 MiB, nothing in the second half); RSS grows 28–56 MiB depending on the code, in
- * native memory that rises with the number of distinct JWT audiences and flattens, not in
- * objects kept per target.
+ * Measured 2026-12-02 (SQLite): the heap after GC stays flat (≈ +3 MiB, nothing in the second
+ * half). RSS grew 28–56 MiB while Node 24's young generation could reach 64 MiB per semi-space;
+ * with `serve`'s --max-semi-space-size=16 (src/cli/young-generation.ts) +2.7 MiB.
  */
 import { signInApiCookies, registerUsers } from '../lib/gatehouse-client.mjs';
 import { VERIFY_PATHS, verifyHeaders } from '../lib/forward-auth-requests.mjs';
