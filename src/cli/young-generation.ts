@@ -5,8 +5,9 @@
 // times Node 20's 16 MiB, and every isolate has its own: the event loop's and each
 // password-hashing thread's. Measured with bench/figures/b5-memory.mjs (10 000 sign-ins +
 // 10 000 refused sign-ins, SQLite, 2 cores): RSS after start 311 MiB and growth +212 MiB at
-// Node 24's default, 248 MiB and +41 MiB at 16, with the same sign-ins per second. The flag
-// is process-wide, so the hashing threads get it too.
+// Node 24's default, 248 MiB and +41 MiB at 16; at 100 000 + 100 000, +205.5 against +24.6 MiB.
+// Throughput moved within this machine's noise (README, Performance). The flag is
+// process-wide, so the hashing threads get it too.
 //
 // V8 reads it only when an isolate is created, so it cannot be set from inside the process;
 // process.execve replaces the process image (same pid, same stdio, signals and exit code go
@@ -17,10 +18,6 @@
 export const SEMI_SPACE_MIB = 16;
 const FLAG = '--max-semi-space-size';
 
-/**
- * The arguments of process.execve for a relaunch of this process with the flag, or undefined
- * when it should run as it is: not `serve`, the flag already chosen, or no execve.
- */
 export interface LaunchedProcess {
   argv: readonly string[];
   execArgv: readonly string[];
@@ -29,6 +26,10 @@ export interface LaunchedProcess {
   execve?: unknown;
 }
 
+/**
+ * The arguments of process.execve for a relaunch of this process with the flag, or undefined
+ * when it should run as it is: not `serve`, the flag already chosen, or no execve.
+ */
 export function youngGenerationRelaunch({ argv, execArgv, execPath, env, execve }: LaunchedProcess): [string, string[], NodeJS.ProcessEnv] | undefined {
   if (argv[2] !== 'serve' || typeof execve !== 'function') return undefined;
   if (env.GATEHOUSE_KEEP_NODE_FLAGS === '1') return undefined;

@@ -30,7 +30,7 @@ export function sqliteFileOf(databaseUrl: string): string {
  * it does not, so its Migrator applied SQLite migrations statement by statement: one failing
  * half-way (a full disk, a killed process, a wrong statement) left the schema half-changed and
  * every later start failing on "already exists". Saying so makes the Migrator run all pending
- * migrations in one transaction, as on PostgreSQL: all applied or none (test/storage/migrate.test.ts).
+ * migrations in one transaction, as on PostgreSQL: all applied or none (test/storage/migrate-atomic.test.ts).
  */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
