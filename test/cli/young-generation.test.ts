@@ -5,11 +5,10 @@
  * commands, an operator's own choice of the flag, and GATEHOUSE_KEEP_NODE_FLAGS=1 run as they are.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { SEMI_SPACE_MIB, youngGenerationRelaunch } from '../../src/cli/young-generation.ts';
-import { CliWorkspace, GATEHOUSE_BIN } from '../helpers/cli.ts';
+import { CliWorkspace } from '../helpers/cli.ts';
 
 const execve = () => {};
 const base = { execPath: '/usr/bin/node', execArgv: ['--import', './probe.mjs'], env: { PATH: '/usr/bin' }, execve };
@@ -35,22 +34,13 @@ describe('a real gatehouse serve', () => {
   const cli = new CliWorkspace();
   after(() => cli.cleanup());
 
-  /** Starts `serve`, waits for the banner, reads its command line from /proc, stops it with SIGTERM. */
+  /** Starts `serve` (until /healthz answers), reads its command line from /proc, stops it with SIGTERM. */
   async function serveAndStop(env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve'], { cwd: cli.dataDir, env: { ...cli.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('Gatehouse is listening on')) {
-      if (child.exitCode !== null || Date.now() > deadline) assert.fail(`serve did not start: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const serve = await cli.spawnServe(env);
     // The pid the parent spawned is the one serving: execve replaced the image in place.
-    const commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-    child.kill('SIGTERM');
-    return { commandLine, code: await exited, output };
+    const commandLine = readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8').split('\0');
+    const { code } = await serve.stop('SIGTERM');
+    return { commandLine, code };
   }
 
   test('runs under the same pid with the flag, and still stops cleanly on SIGTERM', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {

@@ -55,6 +55,8 @@ export interface RunOptions {
 export interface ServeProcess {
   url: string;
   port: number;
+  /** The process id the parent spawned. */
+  pid: number;
   /** What it printed so far. */
   output: { stdout: string; stderr: string };
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<CliResult>;
@@ -236,7 +238,7 @@ export class CliWorkspace {
     };
     this.processes.push(stop);
     const bound = url!;
-    return { url: bound, port: Number(new URL(bound).port), output, stop };
+    return { url: bound, port: Number(new URL(bound).port), pid: child.pid!, output, stop };
   }
 
   /** A server in this process on the same DATA_DIR (so the same SQLite file and secret). */
