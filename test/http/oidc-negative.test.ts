@@ -4,7 +4,8 @@
  * PKCE missing/plain/wrong (10.4.6), implicit and password grants (10.4.4, 10.6.1), a
  * confidential client without its secret (10.4.10), the ID token as a bearer (9.2.2), and
  * the ties to Gatehouse's sign-in: an expired session signs in again, prompt=login asks
- * again, TOTP shows in amr/acr, signing out and disabling end the tokens (7.4.1, 7.4.2).
+ * again, TOTP shows in amr/acr, signing out, disabling and a password change end the tokens
+ * (7.4.1, 7.4.2, 7.4.3).
  * One server for the file (clock mocked for the session expiry); every backend.
  */
 import assert from 'node:assert/strict';
@@ -200,6 +201,30 @@ test('disabling a user ends userinfo and refresh at once (v5.0.0-7.4.2)', async 
   const user = await server.deps.users.findUserByUsername('disabled');
   const left = await server.deps.oidc.payloads.listGrants((await server.deps.oidc.subjects.subjectFor(user!.id))!);
   assert.deepEqual(left, [], 'every grant of the user is gone');
+});
+
+test('changing the password revokes every token issued to the user, whichever browser got them (v5.0.0-7.4.3)', async () => {
+  const browser = await signedIn('pwchange');
+  const { start, callback } = await codeFor(browser);
+  const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+  const sub = tokens.claims()!.sub;
+  // A second browser of the same user connects another application.
+  const laptop = new TestClient(server.url);
+  assert.equal((await laptop.signIn('pwchange', GOOD_PASSWORD)).status, 303);
+  const chat = await discover(server, await registerClient(server, { name: 'Chat', firstParty: true }));
+  const second = await codeFor(laptop, chat);
+  const otherTokens = await oidc.authorizationCodeGrant(chat, second.callback, { pkceCodeVerifier: second.start.verifier, expectedState: second.start.state, expectedNonce: second.start.nonce });
+  await oidc.fetchUserInfo(rp, tokens.access_token, sub);
+  await oidc.fetchUserInfo(chat, otherTokens.access_token, sub);
+
+  await browser.get('/settings/password');
+  const changed = await browser.postForm('/settings/password', { current_password: GOOD_PASSWORD, new_password: 'a different horse battery staple' });
+  assert.equal(changed.status, 303);
+  for (const [config, issued] of [[rp, tokens], [chat, otherTokens]] as const) {
+    await assert.rejects(oidc.fetchUserInfo(config, issued.access_token, sub));
+    await assert.rejects(oidc.refreshTokenGrant(config, issued.refresh_token!), (error: any) => error.error === 'invalid_grant');
+  }
+  assert.deepEqual(await server.deps.oidc.payloads.listGrants(sub), [], 'no grant of the user is left');
 });
 
 test('a TOTP sign-in shows in the ID token: amr otp+mfa, acr urn:gatehouse:mfa; the ID token is no bearer token (v5.0.0-9.2.2)', async () => {
