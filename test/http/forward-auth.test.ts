@@ -218,7 +218,10 @@ describe('the proxy cookie', () => {
     const impostor = new TestClient(server.url);
     impostor.cookies.set('gatehouse_session', proxyToken);
     assert.equal((await impostor.get('/dashboard')).status, 303);
-    // And the verify endpoints take it alone.
+    // Under its own name it opens no page or API of Gatehouse's own either...
+    assert.equal((await onlyProxyCookie(client).get('/dashboard')).status, 303);
+    assert.equal((await onlyProxyCookie(client).get('/api/v1/me', { accept: 'application/json' })).status, 401);
+    // ...and the verify endpoints take it alone.
     assert.equal((await onlyProxyCookie(client).get('/auth/verify', forwarded(`${APP}/`))).status, 200);
   });
 
