@@ -1,5 +1,5 @@
-// Property: every lookup the stores make on a hot path — session by token hash (with its
-// user), user by normalised username, by normalised email, by id, sessions by user — is
+// Property: every lookup the stores make on a hot path — session by token hash or by proxy
+// token hash (with its user), user by normalised username, by normalised email, by id, sessions by user — is
 // answered from an index on PostgreSQL, checked on the exact SQL the stores issue, with
 // enough rows that the planner would rather scan if no index fitted.
 import assert from 'node:assert/strict';
@@ -46,8 +46,8 @@ describe('query plans on PostgreSQL', { skip: !SERVICE_URLS.postgres && !service
     await sql`insert into users (username, username_normalized, email, email_normalized, password_hash, role, created_at, updated_at)
       select 'user' || i, 'user' || i, 'user' || i || '@example.test', 'user' || i || '@example.test', null, 'user', ${now}, ${now}
       from generate_series(1, ${ROWS}) as i`.execute(db);
-    await sql`insert into sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-      select md5(i::text) || md5((i * 7)::text), i, ${now}, ${now}, ${now + 3_600_000}, '127.0.0.1', 'plan-test'
+    await sql`insert into sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, proxy_token_hash)
+      select md5(i::text) || md5((i * 7)::text), i, ${now}, ${now}, ${now + 3_600_000}, '127.0.0.1', 'plan-test', md5((i * 3)::text) || md5((i * 11)::text)
       from generate_series(1, ${ROWS}) as i`.execute(db);
     await sql`analyze`.execute(db);
   });
@@ -91,6 +91,14 @@ describe('query plans on PostgreSQL', { skip: !SERVICE_URLS.postgres && !service
     const sessions = createSqlSessionStore(db);
     const { rows } = await sql<{ id_hash: string }>`select id_hash from sessions limit 1 offset 777`.execute(db);
     assertIndexed(await plansOf(() => sessions.findSessionAndUser(rows[0]!.id_hash)), ['sessions_pkey', 'users_pkey']);
+  });
+
+  test('forward-auth: the session by its proxy token hash, joined with its user, from indexes (issue #13: one indexed read per proxied request)', async () => {
+    const sessions = createSqlSessionStore(db);
+    const { rows } = await sql<{ proxy_token_hash: string }>`select proxy_token_hash from sessions limit 1 offset 4321`.execute(db);
+    const found = await sessions.findSessionAndUserByProxyHash(rows[0]!.proxy_token_hash);
+    assert.ok(found, 'the seeded session is found by its proxy token hash');
+    assertIndexed(await plansOf(() => sessions.findSessionAndUserByProxyHash(rows[0]!.proxy_token_hash)), ['sessions_proxy_token_hash_index', 'users_pkey']);
   });
 
   test('sign-in lookups by normalised username and by normalised email', async () => {
