@@ -8,16 +8,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { CLI_CONTEXT } from '../../src/domain/audit/events.ts';
 import { TestClient, GOOD_PASSWORD } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { completeInBrowser, discover, follow, oidc, POST_LOGOUT_URI, REDIRECT_URI, registerClient, startAuthorization } from './oidc-helpers.ts';
 
+let offset = 0;
+const clock = { now: () => Date.now() + offset };
 let server: TestServer;
 let config: oidc.Configuration;
 let firstParty: oidc.Configuration;
 
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { clock });
   config = await discover(server, await registerClient(server, { name: 'Wiki' }));
   firstParty = await discover(server, await registerClient(server, { name: 'Dashboard', firstParty: true }));
 });
@@ -170,4 +173,31 @@ test('a client registered for RS256 gets RS256 ID tokens, verified against the J
   const { tokens } = await signedInFlow(legacy, browser, 'dee');
   const verified = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(legacy.serverMetadata().jwks_uri!)), { issuer: `${server.url}/oidc` });
   assert.equal(verified.protectedHeader.alg, 'RS256');
+});
+
+test('a key rotation by another process reaches the running provider within 30 s: new ID tokens carry the new key, the old one stays published', async () => {
+  const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()).kid as string;
+  const published = async () => ((await (await fetch(`${server.url}/oidc/jwks`)).json()).keys as Array<{ kid: string }>).map((key) => key.kid);
+  const browser = new TestClient(server.url);
+  await browser.registerAndSignIn('rotation');
+  const before = await signedInFlow(firstParty, browser, 'rotation');
+  const oldKid = kidOf(before.tokens.id_token!);
+  // What `gatehouse oidc-keys rotate` does, in the store the server reads (the CLI test runs the command itself).
+  const { kids } = await server.deps.oidc.signingKeys.rotate(CLI_CONTEXT);
+  assert.ok((await published()).includes(oldKid), 'until the next check the old set is served');
+  offset += 31_000;
+  try {
+    const keys = await published();
+    for (const kid of kids) assert.ok(keys.includes(kid), `new key ${kid} published`);
+    assert.ok(keys.includes(oldKid), 'the retired key stays published, so tokens signed before still verify');
+    const after = await signedInFlow(firstParty, browser, 'rotation');
+    const newKid = kidOf(after.tokens.id_token!);
+    assert.notEqual(newKid, oldKid);
+    assert.ok(kids.includes(newKid), 'signed with a new key');
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`));
+    await jwtVerify(before.tokens.id_token!, jwks, { issuer: `${server.url}/oidc`, currentDate: new Date(clock.now() - 31_000) });
+    await jwtVerify(after.tokens.id_token!, jwks, { issuer: `${server.url}/oidc` });
+  } finally {
+    offset = 0;
+  }
 });

@@ -68,7 +68,7 @@ export interface OidcRoutesOptions {
   /** BASE_URL, read per request (PORT=0 is known only once listening). */
   baseUrl: () => string;
   sessionLifetimeSeconds: number;
-  /** How often at most the key version is asked for (a rotation is picked up within this). */
+  /** How often at most the key version is asked for, on the domain clock (a rotation by another process is picked up within this; 30 s). */
   keyCheckSeconds?: number;
   logError?: (error: unknown) => void;
 }
@@ -83,7 +83,7 @@ export function createProviderHolder(options: OidcRoutesOptions) {
 
   async function refresh(issuer: string) {
     const version = await deps.oidc.signingKeys.version();
-    checkedAt = Date.now();
+    checkedAt = deps.clock.now();
     if (current && current.issuer === issuer && current.version === version) return;
     const jwks = await deps.oidc.signingKeys.privateJwks();
     const provider = createOidcProvider({
@@ -104,7 +104,7 @@ export function createProviderHolder(options: OidcRoutesOptions) {
     issuer: () => `${options.baseUrl().replace(/\/+$/, '')}${OIDC_PREFIX}`,
     async get(): Promise<{ provider: Provider; handler: ReturnType<Provider['callback']> }> {
       const issuer = this.issuer();
-      if (!current || current.issuer !== issuer || Date.now() - checkedAt > checkMs) {
+      if (!current || current.issuer !== issuer || deps.clock.now() - checkedAt > checkMs) {
         pending ??= refresh(issuer).finally(() => (pending = undefined));
         await pending;
       }
