@@ -35,6 +35,7 @@ import { oidcRoutes } from './oidc/oidc-routes.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import session from './plugins/session.ts';
 import throttle from './plugins/throttle.ts';
+import { createPeerTrust } from './forward-auth/trusted-peer.ts';
 import locale, { rememberAccountLocale } from './locale.ts';
 import routeRules from './route-rules.ts';
 import { staticRoute } from './static-route.ts';
@@ -84,6 +85,7 @@ export async function buildServer(deps: HttpDependencies, config: Config, option
   await app.register(throttle, {
     requestThrottle: deps.requestThrottle,
     enabled: config.throttle.globalRateLimitPerMinute > 0,
+    isTrustedProxy: createPeerTrust(config.trustProxy),
   });
   await app.register(cookie, { secret: deps.keys.cookies.toString('hex') });
   await app.register(locale, { secureCookie: config.sessions.secureCookie });

@@ -13,7 +13,9 @@
 //  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2), also
 //    through the two-factor step and passkey sign-in;
 //  - refusals audited as forward_auth.denied, a burst coalesced into one row; every decision
-//    counted and logged (`forward-auth decisions`) at shutdown.
+//    counted and logged (`forward-auth decisions`) at shutdown;
+//  - a trusted proxy's calls are not counted by GLOBAL_RATE_LIMIT (an office behind one address
+//    loading protected apps); any other peer's are.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -351,4 +353,36 @@ test('refusals are audited as forward_auth.denied, a burst coalesced; decisions 
   const targetRefused = rows.filter((row) => String(row.details).includes('target_refused'));
   assert.ok(targetRefused.length >= 1);
   assert.ok(targetRefused.length < 5, 'coalesced, not one row per refusal');
+});
+
+describe('the global request rate (GLOBAL_RATE_LIMIT=10)', () => {
+  const limited = { BASE_URL, FORWARD_AUTH_DOMAINS: 'example.test', GLOBAL_RATE_LIMIT: '10' };
+  const user = { 'x-forwarded-for': '203.0.113.7' };
+
+  test('a trusted proxy\'s verify calls are not counted: 40 page loads of a protected app pass; that user\'s own pages still are', async () => {
+    const proxied = await startTestServer({ ...limited, TRUST_PROXY: '127.0.0.1' });
+    try {
+      const client = new TestClient(proxied.url);
+      for (let n = 1; n <= 40; n += 1) {
+        const response = await client.get(`/auth/verify/nginx?n=${n}`, { ...user, 'x-original-url': `${APP}/asset-${n}.js` });
+        assert.equal(response.status, 401, `verify call ${n}: signed out, never 429`);
+      }
+      for (let n = 1; n <= 10; n += 1) assert.equal((await client.get('/login', user)).status, 200, `page ${n}`);
+      const page = await client.get('/login', user);
+      assert.equal(page.status, 429, 'the same address on Gatehouse\'s own pages is counted');
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  test('from a peer outside TRUST_PROXY the verify endpoints are counted like any request', async () => {
+    const direct = await startTestServer({ ...limited, TRUST_PROXY: '192.0.2.1' });
+    try {
+      const client = new TestClient(direct.url);
+      for (let n = 1; n <= 10; n += 1) assert.equal((await client.get('/auth/verify', forwarded(`${APP}/`))).status, 403, `call ${n}: untrusted peer`);
+      assert.equal((await client.get('/auth/verify', forwarded(`${APP}/`))).status, 429);
+    } finally {
+      await direct.stop();
+    }
+  });
 });

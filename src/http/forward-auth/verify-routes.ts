@@ -14,7 +14,8 @@
  * call (ASVS v5.0.0-7.2.1: one indexed read, a touch at most once per touch interval).
  * Allowed: 200, empty body, `Cache-Control: no-store`, Remote-User/-Email/-Name/-Groups always
  * set (the proxy copies them over whatever the client sent) and X-Gatehouse-Jwt.
- * Hot path: no CSRF (a GET that changes nothing), no HTML, no locale write. Refusals (403)
+ * Hot path: no CSRF (a GET that changes nothing), no HTML, no locale write, and from a trusted
+ * proxy no global request-rate count (plugins/throttle.ts). Refusals (403)
  * are audited, coalesced per minute; every decision is counted in memory and the counts are
  * logged every COUNTS_LOG_INTERVAL_MS (and at shutdown) as `forward-auth decisions`.
  */
@@ -177,8 +178,9 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
   }
 
   // GET only (HEAD follows): nothing here changes state, so there is no CSRF token to check;
-  // `exempt` says so where the route is written (route-rules.ts).
-  const routeConfig = { access: 'public', csrf: 'exempt' } as const;
+  // `exempt` says so where the route is written (route-rules.ts). A trusted proxy's calls are
+  // not counted by the global per-IP request rate (plugins/throttle.ts says why).
+  const routeConfig = { access: 'public', csrf: 'exempt', requestRate: 'not-for-trusted-proxies' } as const;
   app.get('/auth/verify', { config: routeConfig, preValidation: checkPeerAndRules }, (request, reply) => verify(request, reply, 'forwarded'));
   app.get('/auth/verify/nginx', { config: routeConfig, preValidation: checkPeerAndRules }, (request, reply) => verify(request, reply, 'nginx'));
   app.get('/auth/jwks.json', { config: { access: 'public' } }, async (_request, reply) =>
