@@ -150,6 +150,10 @@ describe('production', () => {
       SECRET_KEY: randomBytes(32).toString('hex'),
       BASE_URL: 'https://gatehouse.test',
       REGISTER_MAX_PER_HOUR: '1000',
+      // Forward-auth on, for the proxy cookie's production form.
+      TRUST_PROXY: '127.0.0.1',
+      FORWARD_AUTH_DOMAINS: 'gatehouse.test',
+      FORWARD_AUTH_COOKIE_DOMAIN: 'gatehouse.test',
     });
     responses = await sampleResponses(server);
   });
@@ -182,6 +186,24 @@ describe('production', () => {
     assert.doesNotMatch(line, /Domain=/i);
     assert.ok(!res.setCookies.some((l) => l.startsWith('gatehouse_session=')), 'the development cookie name is not used');
     assert.equal((await c.get('/dashboard')).status, 200);
+  });
+
+  test('the forward-auth cookie is __Secure-gatehouse_proxy with Secure, HttpOnly, SameSite=Lax and Domain= FORWARD_AUTH_COOKIE_DOMAIN (v5.0.0-3.3.1, 3.3.3)', async () => {
+    const c = new TestClient(server.url);
+    const res = await c.registerAndSignIn('prod-proxy');
+    assert.equal(res.status, 303);
+    const line = res.setCookies.find((l) => l.startsWith('__Secure-gatehouse_proxy='));
+    assert.ok(line, `no __Secure- proxy cookie in ${JSON.stringify(res.setCookies.map((l) => l.split('=')[0]))}`);
+    assert.match(line, /;\s*Secure/i);
+    assert.match(line, /;\s*HttpOnly/i);
+    assert.match(line, /;\s*SameSite=Lax/i);
+    assert.match(line, /;\s*Domain=gatehouse\.test/i);
+    assert.ok(!res.setCookies.some((l) => l.startsWith('gatehouse_proxy=')), 'the development cookie name is not used');
+    const proxied = new TestClient(server.url);
+    proxied.cookies.set('__Secure-gatehouse_proxy', c.cookies.get('__Secure-gatehouse_proxy')!);
+    const verify = await proxied.get('/auth/verify/nginx', { 'x-original-url': 'https://app.gatehouse.test/' });
+    assert.equal(verify.status, 200, 'the verify endpoint takes it alone');
+    assert.equal(verify.headers.get('remote-user'), 'prod-proxy');
   });
 
   test('no cookie other than the session cookie carries "session" in its name', async () => {
