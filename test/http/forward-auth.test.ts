@@ -6,7 +6,8 @@
 //  - a target outside FORWARD_AUTH_DOMAINS, or plain http outside development: 403;
 //  - signed in: 200, empty body, no-store, Remote-* always, and an ES256 X-Gatehouse-Jwt that
 //    verifies against /auth/jwks.json for its audience only (v5.0.0-10.1.1: no session token);
-//  - rules: ?group=, ?mfa=1, ?max_age= (403 when they fail);
+//  - rules: ?group=, ?mfa=1, ?max_age= (403 when they fail): JSON, or for a browser navigation
+//    a page in the visitor's language with the way forward (max_age: /sudo, back to the target);
 //  - the proxy cookie: its own ≥128-bit token, stored only as its SHA-256, Domain= the cookie
 //    domain, accepted by the verify endpoints only, dead with its session (logout v5.0.0-7.4.1,
 //    disable v5.0.0-7.4.2, a password change elsewhere), checked on every call (v5.0.0-7.2.1);
@@ -198,6 +199,67 @@ describe('signed in', () => {
     } finally {
       offsetMs -= 301_000;
     }
+  });
+});
+
+describe('a refused browser navigation', () => {
+  const NAVIGATION = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+  test('max_age: a page (not JSON) in the visitor\'s language; its link confirms the password at /sudo and returns to the target, which then opens', async () => {
+    const client = await signedIn('fa-fresh');
+    const proxied = onlyProxyCookie(client);
+    const target = `${APP}/reports/q3?tab=1`;
+    offsetMs += 601_000;
+    try {
+      const refused = await proxied.get('/auth/verify?max_age=600', forwarded(target, NAVIGATION));
+      assert.equal(refused.status, 403);
+      assert.match(refused.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(refused.headers.get('cache-control'), 'no-store');
+      assert.match(refused.body, /<html lang="en">/);
+      assert.match(refused.body, /data-refusal="reauthentication_required"/);
+      assert.match(refused.body, /signed in to Gatehouse as fa-fresh/);
+      const link = `${BASE_URL}/sudo?next=${encodeURIComponent(target)}`;
+      assert.ok(refused.body.includes(`href="${link}"`), refused.body);
+      // The same refusal in Spanish, and as JSON for a script: the 403 and its reason either way.
+      assert.match((await proxied.get('/auth/verify?max_age=600', forwarded(target, { ...NAVIGATION, 'accept-language': 'es' }))).body, /<html lang="es">[\s\S]*Confirma tu contraseña/);
+      assert.equal((await proxied.get('/auth/verify?max_age=600', forwarded(target, { accept: 'application/json' }))).json().reason, 'reauthentication_required');
+
+      // Following the link on Gatehouse's host: the password is confirmed and the browser goes back.
+      const sudo = await client.get(new URL(link).pathname + new URL(link).search);
+      assert.equal(sudo.status, 200);
+      assert.ok(sudo.body.includes(`name="next" value="${target.replace(/&/g, '&amp;')}"`), 'the target rides in the form');
+      const confirmed = await client.postForm('/sudo', { current_password: GOOD_PASSWORD, next: target });
+      assert.equal(confirmed.status, 303);
+      assert.equal(confirmed.location, target);
+      assert.equal((await proxied.get('/auth/verify?max_age=600', forwarded(target, NAVIGATION))).status, 200);
+    } finally {
+      offsetMs -= 601_000;
+    }
+  });
+
+  test('v5.0.0-3.7.2: /sudo returns only inside FORWARD_AUTH_DOMAINS; anything else goes to the dashboard', async () => {
+    const client = await signedIn('fa-sudo-rd');
+    for (const next of ['https://evil.test/', '//evil.test/', 'https://app.example.test@evil.test/', 'javascript:alert(1)', 'http://app.example.test/']) {
+      assert.ok((await client.get(`/sudo?next=${encodeURIComponent(next)}`)).body.includes('name="next" value="/dashboard"'), next);
+      const confirmed = await client.postForm('/sudo', { current_password: GOOD_PASSWORD, next });
+      assert.equal(confirmed.location, '/dashboard', next);
+    }
+  });
+
+  test('mfa=1 and group: the page names the rule and links to Gatehouse; the nginx endpoint stays JSON (nginx shows its own page)', async () => {
+    const client = await signedIn('fa-page');
+    const proxied = onlyProxyCookie(client);
+    const mfa = await proxied.get('/auth/verify?mfa=1', forwarded(`${APP}/`, NAVIGATION));
+    assert.equal(mfa.status, 403);
+    assert.match(mfa.body, /data-refusal="second_factor_required"/);
+    assert.ok(mfa.body.includes(`href="${BASE_URL}/settings/two-factor"`));
+    const group = await proxied.get('/auth/verify?group=admin', forwarded(`${APP}/`, NAVIGATION));
+    assert.match(group.body, /data-refusal="group_required"/);
+    assert.ok(group.body.includes(`href="${BASE_URL}/dashboard"`));
+    assert.doesNotMatch(group.body, /<script|<link|style=/, 'self-contained: nothing to load from the application\'s host');
+    const nginx = await proxied.get('/auth/verify/nginx?group=admin', { 'x-original-url': `${APP}/`, ...NAVIGATION });
+    assert.equal(nginx.status, 403);
+    assert.equal(nginx.json().reason, 'group_required');
   });
 });
 

@@ -13,7 +13,9 @@
  * cookie (read by the session plugin) or the proxy cookie, checked against the store on every
  * call (ASVS v5.0.0-7.2.1: one indexed read, a touch at most once per touch interval).
  * Allowed: 200, empty body, `Cache-Control: no-store`, Remote-User/-Email/-Name/-Groups always
- * set (the proxy copies them over whatever the client sent) and X-Gatehouse-Jwt.
+ * set (the proxy copies them over whatever the client sent) and X-Gatehouse-Jwt. Signed in but
+ * refused by a rule: 403, JSON, or for a browser navigation on /auth/verify a page saying what
+ * to do (refusal-page.ts; max_age: confirm the password at /sudo, which returns to the target).
  * Hot path: no CSRF (a GET that changes nothing), no HTML, no locale write, and from a trusted
  * proxy no global request-rate count (plugins/throttle.ts). Refusals (403)
  * are audited, coalesced per minute; every decision is counted in memory and the counts are
@@ -33,6 +35,7 @@ import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import type { RequestAuth } from '../plugins/session.ts';
 import { createProxyJwtSigner } from './jwt.ts';
+import { type AccountRefusal, refusalPage } from './refusal-page.ts';
 import { createPeerTrust, type TrustProxySetting } from './trusted-peer.ts';
 
 export interface ForwardAuthRoutesOptions {
@@ -69,6 +72,12 @@ function headerValue(value: string): string {
   return /^[\u0020-\u007e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
+/** A browser navigation asks for HTML (fetch's and curl's default `*\/*` does not). */
+function acceptsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+}
+
 function wantsJson(request: FastifyRequest): boolean {
   if (request.headers['x-requested-with'] === 'XMLHttpRequest') return true;
   const accept = request.headers.accept;
@@ -97,13 +106,25 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
     logCounts();
   });
 
-  function refuse(request: FastifyRequest, reply: FastifyReply, reason: DenialReason, host: string | null, auth: RequestAuth | null) {
+  function recordRefusal(request: FastifyRequest, reason: DenialReason, host: string | null, auth: RequestAuth | null) {
     counts.denied += 1;
     denials.record({ reason, userId: auth?.user.id ?? null, host, clientKey: throttleKeyForIp(request.ip) }, { ...auditContext(request), actorUserId: auth?.user.id ?? null });
+  }
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, reason: DenialReason, host: string | null, auth: RequestAuth | null) {
+    recordRefusal(request, reason, host, auth);
     return reply
       .code(403)
       .header('cache-control', 'no-store')
       .send({ error: 'forbidden', reason, message: formatMessage(`forward_auth.${reason}` as MessageKey, {}, request.locale) });
+  }
+
+  /** A signed-in visitor refused by a rule: the same 403 and audit row; a browser gets the page that says what to do. */
+  function refuseAccount(request: FastifyRequest, reply: FastifyReply, dialect: Dialect, reason: AccountRefusal, target: { url: string; host: string }, auth: RequestAuth) {
+    if (dialect === 'nginx' || wantsJson(request) || !acceptsHtml(request)) return refuse(request, reply, reason, target.host, auth);
+    recordRefusal(request, reason, target.host, auth);
+    const page = refusalPage({ locale: request.locale, reason, username: auth.user.username, baseUrl: options.baseUrl(), targetUrl: target.url });
+    return reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
   }
 
   /** The session of the Gatehouse cookie, else of the proxy cookie; null when neither is live. */
@@ -153,7 +174,7 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
     }
     const nowMs = deps.clock.now();
     const decision = decideAccess({ user: auth.user, session: auth.session, rules, nowMs, requireSecondFactor: options.requireSecondFactor });
-    if (decision !== 'allowed') return refuse(request, reply, decision, target.host, auth);
+    if (decision !== 'allowed') return refuseAccount(request, reply, dialect, decision, target, auth);
     counts.allowed += 1;
     const groups = groupsOf(auth.user);
     const jwt = await signer.sign({

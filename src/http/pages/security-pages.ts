@@ -2,7 +2,9 @@
  * Sudo mode's page (`GET, POST /sudo?next=…`, API `POST /api/v1/sudo`) and the user's own
  * security activity (`/settings/activity`). Routes that need a recent authentication declare
  * `sudo: 'required'` (route-rules.ts) and are sent here; a confirmed password returns the
- * browser to `next`, a same-origin path only (safe-redirect.ts).
+ * browser to `next`: a same-origin path (safe-redirect.ts), or an application inside
+ * FORWARD_AUTH_DOMAINS, where forward-auth's `?max_age=` refusal page sends people to confirm
+ * their password (the same allowlist as the sign-in's `rd`: forward-auth/return-target.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -14,7 +16,7 @@ import type { HttpDependencies } from '../dependencies-types.ts';
 import { textField } from '../text-field.ts';
 import { emptyFieldProblems, formProblems, type RequiredMessages } from './forms.ts';
 import type { PageTools } from './page-tools.ts';
-import { safeNextPath } from './safe-redirect.ts';
+import { returnTarget } from '../forward-auth/return-target.ts';
 import type { Problems } from './views/form-fields.ts';
 import { activityPage, sudoPage } from './views/security-views.ts';
 
@@ -40,13 +42,13 @@ export async function securityPages(
 
   app.get('/sudo', { config: { access: 'signed-in' } }, async (request, reply) => {
     const query = sudoQuery.safeParse(request.query);
-    return renderSudo(request, reply, safeNextPath(query.success ? query.data.next : undefined));
+    return renderSudo(request, reply, returnTarget(app, query.success ? query.data.next : undefined));
   });
 
   app.post('/sudo', { config: { access: 'signed-in', csrf: 'required' } }, async (request, reply) => {
     const parsed = sudoForm.safeParse(request.body);
     if (!parsed.success) return renderSudo(request, reply.code(400), '/dashboard', formProblems(parsed.error, request.locale));
-    const next = safeNextPath(parsed.data.next);
+    const next = returnTarget(app, parsed.data.next);
     // An empty password is asked for, not tried: no attempt is counted against the account.
     const empty = emptyFieldProblems(parsed.data, SUDO_REQUIRED, request.locale);
     if (empty.length > 0) return renderSudo(request, reply.code(400), next, empty);

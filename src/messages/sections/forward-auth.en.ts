@@ -1,7 +1,8 @@
 /**
  * English sentences of forward-auth (issue #13): the configuration problems of
- * FORWARD_AUTH_DOMAINS and FORWARD_AUTH_COOKIE_DOMAIN, and the bodies of the verify
- * endpoints' refusals (Traefik shows them to the visitor; nginx and Caddy show their own).
+ * FORWARD_AUTH_DOMAINS and FORWARD_AUTH_COOKIE_DOMAIN, the bodies of the verify endpoints'
+ * refusals, and the page a browser sees when a signed-in visitor is refused (Traefik and Caddy
+ * pass it on; nginx shows its own 403 page).
  * Spread into en.ts.
  */
 export const forwardAuthEn = {
@@ -15,5 +16,11 @@ export const forwardAuthEn = {
   'forward_auth.group_required': 'Your account does not have access to this application.',
   'forward_auth.second_factor_required': 'This application needs a sign-in with a second factor. Sign out, then sign in again with your code or a passkey.',
   'forward_auth.password_change_required': 'Your password must be changed before this application opens. Sign in to Gatehouse to change it.',
-  'forward_auth.reauthentication_required': 'This application needs a recent sign-in. Sign out, then sign in again.',
+  'forward_auth.reauthentication_required': 'This application needs a recent sign-in: confirm your password at Gatehouse to continue.',
+  'forward_auth.page.title': 'Access refused',
+  'forward_auth.page.signed_in_as': 'You are signed in to Gatehouse as {username}.',
+  'forward_auth.page.confirm_password': 'Confirm your password and continue',
+  'forward_auth.page.two_factor': 'Two-factor sign-in settings',
+  'forward_auth.page.change_password': 'Change your password',
+  'forward_auth.page.open_gatehouse': 'Open Gatehouse',
 } as const;

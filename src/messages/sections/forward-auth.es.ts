@@ -12,5 +12,11 @@ export const forwardAuthEs = {
   'forward_auth.group_required': 'Tu cuenta no tiene acceso a esta aplicación.',
   'forward_auth.second_factor_required': 'Esta aplicación necesita un inicio de sesión con segundo factor. Cierra la sesión y vuelve a iniciarla con tu código o una llave de acceso.',
   'forward_auth.password_change_required': 'Debes cambiar tu contraseña antes de que se abra esta aplicación. Inicia sesión en Gatehouse para cambiarla.',
-  'forward_auth.reauthentication_required': 'Esta aplicación necesita un inicio de sesión reciente. Cierra la sesión y vuelve a iniciarla.',
+  'forward_auth.reauthentication_required': 'Esta aplicación necesita un inicio de sesión reciente: confirma tu contraseña en Gatehouse para continuar.',
+  'forward_auth.page.title': 'Acceso denegado',
+  'forward_auth.page.signed_in_as': 'Has iniciado sesión en Gatehouse como {username}.',
+  'forward_auth.page.confirm_password': 'Confirma tu contraseña y continúa',
+  'forward_auth.page.two_factor': 'Ajustes de la verificación en dos pasos',
+  'forward_auth.page.change_password': 'Cambia tu contraseña',
+  'forward_auth.page.open_gatehouse': 'Abrir Gatehouse',
 } satisfies Record<keyof typeof forwardAuthEn, string>;
