@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { browserSkipReason, checkAccessibility, LOOKS, openLook, startBrowser } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { PAGE_STATES, prepareWorld, type StateWorld, THROTTLED_SERVER_ENV, visitStates } from './page-states.ts';
+import { PAGE_STATES, prepareWorld, type StateWorld, STATES_SERVER_ENV, visitStates } from './page-states.ts';
 import { settle } from './support.ts';
 
 const skip = browserSkipReason();
@@ -28,7 +28,7 @@ describe('accessibility (axe-core, headless Chromium)', { skip }, () => {
   const started = Date.now();
 
   before(async () => {
-    [server, browser] = await Promise.all([startTestServer(THROTTLED_SERVER_ENV), startBrowser()]);
+    [server, browser] = await Promise.all([startTestServer(STATES_SERVER_ENV), startBrowser()]);
     world = await prepareWorld(server.url, (id) => server.deps.users.setRole(id, 'admin'));
   });
   after(async () => {

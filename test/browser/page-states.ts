@@ -40,10 +40,14 @@ export interface PageState {
   open(page: Page, world: StateWorld): Promise<number>;
 }
 
-export const THROTTLED_SERVER_ENV = { LOGIN_MAX_FAILURES: '3' };
+/**
+ * The server the states run on: sign-in throttled after 3 failures (the 429 state), and
+ * forward-auth on for this host's own browser (the refusal page's state).
+ */
+export const STATES_SERVER_ENV = { LOGIN_MAX_FAILURES: '3', TRUST_PROXY: '127.0.0.1', FORWARD_AUTH_DOMAINS: 'example.test' };
 
 /**
- * Accounts the states need, on a fresh server started with THROTTLED_SERVER_ENV. `promote`
+ * Accounts the states need, on a fresh server started with STATES_SERVER_ENV. `promote`
  * gives an account the admin role (no page does that for the first admin: the suite reaches
  * the server's store, `server.deps.users.setRole`).
  */
@@ -318,6 +322,29 @@ const passkeyRenameRefused: PageState = {
 };
 
 /** Every state, anonymous ones first. */
+/**
+ * Forward-auth's refusal page (issue #13), as a reverse proxy would show it: the reader (not an
+ * administrator) asks for an `?group=admin` location; the browser itself plays the proxy,
+ * sending the X-Forwarded-* headers from 127.0.0.1 (a TRUST_PROXY address here).
+ */
+function forwardAuthRefused(name: string, language: 'en' | 'es'): PageState {
+  return {
+    name,
+    signedIn: true,
+    status: 403,
+    async open(page) {
+      await page.setExtraHTTPHeaders({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.test', 'x-forwarded-uri': '/admin/', 'accept-language': language });
+      try {
+        const status = await go(page, '/auth/verify?group=admin');
+        assert.match(await page.locator('[data-refusal]').getAttribute('data-refusal') ?? '', /^group_required$/, 'the refusal page');
+        return status;
+      } finally {
+        await page.setExtraHTTPHeaders({});
+      }
+    },
+  };
+}
+
 export const PAGE_STATES: readonly PageState[] = [
   get('home', '/?lang=en', false),
   get('register', '/register?lang=en', false),
@@ -358,6 +385,8 @@ export const PAGE_STATES: readonly PageState[] = [
   get('sessions-es', '/settings/sessions?lang=es', true),
   get('connected-apps', '/settings/apps?lang=en', true),
   get('connected-apps-es', '/settings/apps?lang=es', true),
+  forwardAuthRefused('forward-auth-refused', 'en'),
+  forwardAuthRefused('forward-auth-refused-es', 'es'),
   get('change-email-es', '/settings/email?lang=es', true),
   forbidden,
   get('dashboard-es', '/dashboard?lang=es', true),

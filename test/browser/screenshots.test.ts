@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { browserSkipReason, LOOKS, openLook, startBrowser } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { PAGE_STATES, prepareWorld, type StateWorld, THROTTLED_SERVER_ENV, visitStates } from './page-states.ts';
+import { PAGE_STATES, prepareWorld, type StateWorld, STATES_SERVER_ENV, visitStates } from './page-states.ts';
 
 const skip = browserSkipReason();
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,7 +30,7 @@ describe('screenshots (headless Chromium)', { skip }, () => {
   let world: StateWorld;
 
   before(async () => {
-    [server, browser] = await Promise.all([startTestServer(THROTTLED_SERVER_ENV), startBrowser()]);
+    [server, browser] = await Promise.all([startTestServer(STATES_SERVER_ENV), startBrowser()]);
     world = await prepareWorld(server.url, (id) => server.deps.users.setRole(id, 'admin'));
     mkdirSync(SHOTS, { recursive: true });
   });

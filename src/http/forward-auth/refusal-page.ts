@@ -4,8 +4,9 @@
  * Traefik and Caddy hand the verify answer to the browser as it is (nginx shows its own 403).
  *
  * The page is served on the protected application's host, not Gatehouse's, so it is
- * self-contained: no stylesheet or script (the response's CSP allows none from there), every
- * link absolute to BASE_URL. Text is the catalog's, escaped; the username is the only
+ * self-contained: no stylesheet or script (the response's CSP allows none from there), an
+ * empty data: icon (else the browser asks the application for /favicon.ico, which the proxy
+ * would refuse again), every link absolute to BASE_URL. Text is the catalog's, escaped; the username is the only
  * account data on it.
  */
 import type { AccessDecision } from '../../domain/forward-auth/rules.ts';
@@ -45,6 +46,7 @@ export function refusalPage(input: { locale: Locale; reason: AccountRefusal; use
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>${t('forward_auth.page.title')} · Gatehouse</title>
 </head>
 <body>
