@@ -7,7 +7,7 @@
  *    Gatehouse's Remote-* and X-Gatehouse-Jwt; the client's own Remote-User, X-Forwarded-Host
  *    and X-Forwarded-Uri are overwritten or stripped (ASVS v5.0.0-4.1.3);
  *  - per-location rules: /admin/ (group=admin), /secure/ (mfa=1), /fresh/ (max_age=600); a
- *    browser refused by one sees Gatehouse's page through Caddy (nginx shows its own 403);
+ *    browser refused by one sees Gatehouse's page saying what to do, through either proxy;
  *  - sign-out ends access on the next proxied request (v5.0.0-7.4.1); so does an admin's
  *    disable (v5.0.0-7.4.2);
  *  - a Host outside FORWARD_AUTH_DOMAINS is refused, and the sign-in's rd never leaves them
@@ -91,14 +91,18 @@ export function forwardAuthCases(name: string, startProxy: (gatehousePort: numbe
     clockOffset.ms += 601_000;
     try {
       assert.equal((await viaProxy(proxy.port, '/fresh/x', { headers: { cookie } })).status, 403);
-      // A browser navigation refused by a rule: Caddy hands on Gatehouse's page with the way
-      // forward (confirm the password, then back here); nginx shows its own 403 page.
-      const page = await viaProxy(proxy.port, '/fresh/x', { headers: { cookie, accept: 'text/html', 'accept-language': 'es' } });
+      // A browser navigation refused by a rule sees Gatehouse's page with the way forward
+      // (confirm the password, then back here): Caddy hands it on, nginx asks for it by error_page.
+      const page = await viaProxy(proxy.port, '/fresh/x?y=1', { headers: { cookie, accept: 'text/html', 'accept-language': 'es' } });
       assert.equal(page.status, 403);
-      if (name === 'caddy') {
-        assert.match(page.body, /<html lang="es">/);
-        assert.ok(page.body.includes(`href="${BASE_URL}/sudo?next=${encodeURIComponent(target('/fresh/x'))}"`), page.body);
-      }
+      assert.match(String(page.headers['content-type']), /^text\/html/);
+      assert.match(page.body, /<html lang="es">/);
+      assert.ok(page.body.includes(`href="${BASE_URL}/sudo?next=${encodeURIComponent(target('/fresh/x?y=1'))}"`), page.body);
+      assert.equal(page.headers['remote-user'], undefined);
+      // The application's own 403 is not Gatehouse's business: it reaches the browser as sent.
+      const own = await viaProxy(proxy.port, '/app-forbidden', { headers: { cookie, accept: 'text/html' } });
+      assert.equal(own.status, 403);
+      assert.equal(own.body, 'the application says no');
     } finally {
       clockOffset.ms -= 601_000;
     }

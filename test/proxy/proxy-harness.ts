@@ -2,7 +2,8 @@
  * The pieces of a real forward-auth deployment for test/proxy: a Gatehouse test server that
  * trusts 127.0.0.1 as its proxy (FORWARD_AUTH_DOMAINS and the cookie domain `example.test`,
  * NODE_ENV=development so plain-http targets on loopback are allowed), a tiny upstream that
- * answers every request with the headers it received as JSON, a proxy (nginx or Caddy) started
+ * answers every request with the headers it received as JSON (and /app-forbidden with a 403
+ * of its own), a proxy (nginx or Caddy) started
  * as a child process from the template in docs/forward-auth/, and a client that speaks to the
  * proxy with any Host header (fetch cannot set one).
  */
@@ -29,6 +30,8 @@ export async function startUpstream(): Promise<Upstream> {
   const upstream: Upstream = { port: 0, last: undefined, server: createServer() };
   upstream.server.on('request', (req, res) => {
     upstream.last = req.headers;
+    // The application's own refusal, which the proxy must pass on as it is.
+    if (req.url?.startsWith('/app-forbidden')) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('the application says no');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url, headers: req.headers }));
   });
   await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
