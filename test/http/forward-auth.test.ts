@@ -257,6 +257,12 @@ describe('a refused browser navigation', () => {
     assert.match(group.body, /data-refusal="group_required"/);
     assert.ok(group.body.includes(`href="${BASE_URL}/dashboard"`));
     assert.doesNotMatch(group.body, /<script|<link rel="stylesheet"|style=|src=/, 'self-contained: nothing to load from the application\'s host');
+    // Its one style element is allowed by hash, nothing inline else (v5.0.0-3.4.3).
+    const csp = group.headers.get('content-security-policy') ?? '';
+    const style = /<style>([^<]*)<\/style>/.exec(group.body)![1]!;
+    assert.ok(csp.includes(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`), csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /script-src 'self'/);
     const nginx = await proxied.get('/auth/verify/nginx?group=admin', { 'x-original-url': `${APP}/`, ...NAVIGATION });
     assert.equal(nginx.status, 403);
     assert.equal(nginx.json().reason, 'group_required');

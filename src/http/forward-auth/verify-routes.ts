@@ -35,7 +35,7 @@ import { auditContext } from '../audit-context.ts';
 import type { HttpDependencies } from '../dependencies-types.ts';
 import type { RequestAuth } from '../plugins/session.ts';
 import { createProxyJwtSigner } from './jwt.ts';
-import { type AccountRefusal, refusalPage } from './refusal-page.ts';
+import { type AccountRefusal, REFUSAL_STYLE_SOURCE, refusalPage } from './refusal-page.ts';
 import { createPeerTrust, type TrustProxySetting } from './trusted-peer.ts';
 
 export interface ForwardAuthRoutesOptions {
@@ -124,7 +124,9 @@ export async function forwardAuthRoutes(app: FastifyInstance, options: ForwardAu
     if (dialect === 'nginx' || wantsJson(request) || !acceptsHtml(request)) return refuse(request, reply, reason, target.host, auth);
     recordRefusal(request, reason, target.host, auth);
     const page = refusalPage({ locale: request.locale, reason, username: auth.user.username, baseUrl: options.baseUrl(), targetUrl: target.url });
-    return reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+    // The usual policy, but styles only from the page's own style element (by its hash).
+    const csp = String(reply.getHeader('content-security-policy') ?? '').replace("style-src 'self'", `style-src ${REFUSAL_STYLE_SOURCE}`);
+    return reply.code(403).header('cache-control', 'no-store').header('content-security-policy', csp).type('text/html; charset=utf-8').send(page);
   }
 
   /** The session of the Gatehouse cookie, else of the proxy cookie; null when neither is live. */
