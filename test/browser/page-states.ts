@@ -385,6 +385,8 @@ export const PAGE_STATES: readonly PageState[] = [
   get('sessions-es', '/settings/sessions?lang=es', true),
   get('connected-apps', '/settings/apps?lang=en', true),
   get('connected-apps-es', '/settings/apps?lang=es', true),
+  get('sign-out', '/logout?lang=en', true),
+  get('sign-out-es', '/logout?lang=es', true),
   forwardAuthRefused('forward-auth-refused', 'en'),
   forwardAuthRefused('forward-auth-refused-es', 'es'),
   get('change-email-es', '/settings/email?lang=es', true),

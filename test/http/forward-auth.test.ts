@@ -12,7 +12,8 @@
 //    domain, accepted by the verify endpoints only, dead with its session (logout v5.0.0-7.4.1,
 //    disable v5.0.0-7.4.2, a password change elsewhere), checked on every call (v5.0.0-7.2.1);
 //  - /login?rd=: honoured only inside FORWARD_AUTH_DOMAINS (v5.0.0-3.7.2, v5.0.0-1.2.2), also
-//    through the two-factor step and passkey sign-in;
+//    through the two-factor step and passkey sign-in; so is /logout?rd= (the application's
+//    sign-out link: a confirmation page, then back to rd);
 //  - refusals audited as forward_auth.denied, a burst coalesced into one row; every decision
 //    counted and logged (`forward-auth decisions`) at shutdown;
 //  - a trusted proxy's calls are not counted by GLOBAL_RATE_LIMIT (an office behind one address
@@ -421,6 +422,43 @@ test('refusals are audited as forward_auth.denied, a burst coalesced; decisions 
   const targetRefused = rows.filter((row) => String(row.details).includes('target_refused'));
   assert.ok(targetRefused.length >= 1);
   assert.ok(targetRefused.length < 5, 'coalesced, not one row per refusal');
+});
+
+describe('the sign-out link of a protected application (GET /logout?rd=)', () => {
+  test('signed in: a confirmation page (nothing ends on GET); its form signs out, the proxy cookie dies and the browser returns to rd', async () => {
+    const client = await signedIn('fa-out');
+    const proxied = onlyProxyCookie(client);
+    const rd = `${APP}/goodbye?from=app`;
+    const page = await client.get(`/logout?rd=${encodeURIComponent(rd)}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.body.includes(`name="rd" value="${rd}"`), 'rd rides in the form');
+    assert.ok(page.body.includes(`href="${rd}"`), 'staying goes back too');
+    assert.equal((await proxied.get('/auth/verify', forwarded(`${APP}/`))).status, 200, 'the GET ended nothing');
+    const out = await client.postForm('/logout', { rd });
+    assert.equal(out.status, 303);
+    assert.equal(out.location, rd);
+    assert.equal((await proxied.get('/auth/verify', forwarded(`${APP}/`, { accept: 'application/json' }))).status, 401);
+    assert.equal((await client.get('/dashboard')).status, 303);
+    // Signed out already: the link goes straight on.
+    assert.equal((await client.get(`/logout?rd=${encodeURIComponent(rd)}`)).location, rd);
+  });
+
+  test('v5.0.0-3.7.2: an rd outside FORWARD_AUTH_DOMAINS is dropped on the page and after the POST; the POST still needs its CSRF token', async () => {
+    for (const [n, rd] of ['https://evil.test/', '//evil.test/', `${APP}@evil.test/`, 'javascript:alert(1)'].entries()) {
+      const client = await signedIn(`fa-out-${n}`);
+      const page = await client.get(`/logout?rd=${encodeURIComponent(rd)}`);
+      assert.doesNotMatch(page.body, /name="rd"/, rd);
+      assert.ok(page.body.includes('href="/dashboard"'), rd);
+      const forged = await client.postForm('/logout', { rd, csrf_token: null });
+      assert.equal(forged.status, 403, `${rd}: no token, no sign-out`);
+      assert.equal((await client.get('/dashboard')).status, 200, 'still signed in');
+      await client.get('/dashboard');
+      const out = await client.postForm('/logout', { rd });
+      assert.equal(out.location, '/', rd);
+    }
+    const signedOut = new TestClient(server.url);
+    assert.equal((await signedOut.get(`/logout?rd=${encodeURIComponent('https://evil.test/')}`)).location, '/');
+  });
 });
 
 describe('the global request rate (GLOBAL_RATE_LIMIT=10)', () => {

@@ -6,6 +6,7 @@
  */
 import { auditContext } from '../audit-context.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { AuthError } from '../../domain/errors.ts';
 import { formatMessage } from '../../messages/catalog.ts';
@@ -19,6 +20,7 @@ import { problemLines } from './problems.ts';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from './safe-redirect.ts';
 import { type LoginForm, loginPage, type RegisterForm, registerPage } from './views/form-views.ts';
 import { homePage } from './views/home-view.ts';
+import { signOutPage } from './views/session-views.ts';
 import { passkeyScripts } from './passkey-pages.ts';
 import { allowedReturnUrl, returnTarget } from '../forward-auth/return-target.ts';
 import { setProxyCookie } from '../plugins/session.ts';
@@ -30,6 +32,14 @@ export interface PublicPagesOptions {
 }
 
 const HTML = 'text/html; charset=utf-8';
+
+/** `rd` of the sign-out link and form: followed only inside FORWARD_AUTH_DOMAINS (return-target.ts). */
+const signOutReturn = z.object({ rd: z.string().max(4096).optional() });
+
+function signOutReturnUrl(request: FastifyRequest, value: unknown): string | undefined {
+  const parsed = signOutReturn.safeParse(value);
+  return parsed.success ? allowedReturnUrl(request.server, parsed.data.rd) : undefined;
+}
 
 /** The register page with `form` (also what the error responder re-renders). */
 export function renderRegister(pages: PageTools, request: FastifyRequest, reply: FastifyReply, form: RegisterForm): string {
@@ -139,8 +149,23 @@ export async function publicPages(app: FastifyInstance, options: PublicPagesOpti
    * path needs no token; the signed-in path always does.
    */
   app.post('/logout', { config: { access: 'public', csrf: 'required' } }, async (request, reply) => {
+    const rd = signOutReturnUrl(request, request.body);
     await signOutFromRequest(request, reply, signIn);
+    if (rd) return reply.code(303).redirect(rd);
     pages.flash(reply, 'signed-out');
     return reply.code(303).redirect('/');
+  });
+
+  /*
+   * GET /logout?rd=<url>: the sign-out link an application behind forward-auth can offer (as
+   * Authelia's /logout?rd=). A GET changes nothing, so it is a confirmation page whose form is
+   * the POST above; after it the browser goes to `rd` when that is inside FORWARD_AUTH_DOMAINS,
+   * else home. Signed out already: straight on.
+   */
+  app.get('/logout', { config: { access: 'public' } }, async (request, reply) => {
+    const rd = signOutReturnUrl(request, request.query);
+    if (!request.auth) return reply.code(303).redirect(rd ?? '/');
+    const page = { ...pages.context(request, reply, 'page.logout.title'), user: request.auth.user };
+    return reply.type(HTML).send(signOutPage(page, { rd }));
   });
 }

@@ -79,3 +79,19 @@ ${errorSummary(page, problems, { current_password: 'current_password' })}
 </form>`,
   ).value;
 }
+
+/** The sign-out confirmation of `GET /logout?rd=…` (public-pages.ts): the form signs out; the link stays. */
+export function signOutPage(page: PageContext & { user: User }, options: { rd: string | undefined }): string {
+  const { t } = page;
+  return layout(
+    page,
+    html`<h1>${t('page.logout.heading')}</h1>
+<p>${t('page.logout.intro', { username: page.user.username })}</p>
+<form method="post" action="/logout" class="stack">
+  ${csrfField(page.csrfToken)}
+  ${options.rd ? html`<input type="hidden" name="rd" value="${options.rd}">` : ''}
+  <button type="submit">${t('page.logout.submit')}</button>
+</form>
+<p><a href="${options.rd ?? '/dashboard'}">${t('page.logout.stay')}</a></p>`,
+  ).value;
+}
