@@ -33,7 +33,7 @@ async function signedInFlow(rp: oidc.Configuration, browser: TestClient, usernam
   return { tokens, start, callback };
 }
 
-test('discovery: issuer <BASE_URL>/oidc, code only, S256 only, ES256 and RS256, no registration or introspection (v5.0.0-10.4.4, 10.4.6)', async () => {
+test('discovery: issuer <BASE_URL>/oidc, code only, S256 only, ES256 and RS256 (RSA 3072-bit), no registration or introspection (v5.0.0-10.4.4, 10.4.6, 11.2.3)', async () => {
   const response = await fetch(`${server.url}/oidc/.well-known/openid-configuration`);
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
@@ -48,6 +48,9 @@ test('discovery: issuer <BASE_URL>/oidc, code only, S256 only, ES256 and RS256, 
   assert.equal(metadata.introspection_endpoint, undefined);
   const jwks = await (await fetch(metadata.jwks_uri)).json();
   assert.ok(jwks.keys.every((key: Record<string, unknown>) => key.d === undefined && key.p === undefined), 'no private parts published');
+  // v5.0.0-11.2.3: 128-bit security, so RSA keys of at least 3072 bits (2048 fails it).
+  for (const key of jwks.keys.filter((k: Record<string, unknown>) => k.kty === 'RSA')) assert.ok(Buffer.from(key.n, 'base64url').length * 8 >= 3072, `RSA modulus ${Buffer.from(key.n, 'base64url').length * 8} bits`);
+  assert.ok(jwks.keys.some((k: Record<string, unknown>) => k.kty === 'RSA'), 'an RSA key is published');
 });
 
 test('the whole flow: sign-in, consent, ES256 ID token with the claims, userinfo, refresh rotation, revocation, logout (v5.0.0-10.4.2, 10.4.8, 11.6.1)', async () => {
