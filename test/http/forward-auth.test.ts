@@ -206,7 +206,7 @@ describe('signed in', () => {
 describe('a refused browser navigation', () => {
   const NAVIGATION = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
-  test('max_age: a page (not JSON) in the visitor\'s language; its link confirms the password at /sudo and returns to the target, which then opens', async () => {
+  test('v5.0.0-7.2.1, 3.7.2: max_age: a page (not JSON) in the visitor\'s language; its link confirms the password at /sudo and returns to the target, which then opens', async () => {
     const client = await signedIn('fa-fresh');
     const proxied = onlyProxyCookie(client);
     const target = `${APP}/reports/q3?tab=1`;
@@ -247,7 +247,7 @@ describe('a refused browser navigation', () => {
     }
   });
 
-  test('mfa=1 and group: the page names the rule and links to Gatehouse; the nginx endpoint stays JSON (nginx shows its own page)', async () => {
+  test('v5.0.0-3.4.3: mfa=1 and group: the page names the rule and links to Gatehouse; the nginx endpoint stays JSON (nginx shows its own page)', async () => {
     const client = await signedIn('fa-page');
     const proxied = onlyProxyCookie(client);
     const mfa = await proxied.get('/auth/verify?mfa=1', forwarded(`${APP}/`, NAVIGATION));
@@ -425,7 +425,7 @@ test('refusals are audited as forward_auth.denied, a burst coalesced; decisions 
 });
 
 describe('the sign-out link of a protected application (GET /logout?rd=)', () => {
-  test('signed in: a confirmation page (nothing ends on GET); its form signs out, the proxy cookie dies and the browser returns to rd', async () => {
+  test('v5.0.0-3.5.3, 7.4.1: signed in: a confirmation page (nothing ends on GET); its form signs out, the proxy cookie dies and the browser returns to rd', async () => {
     const client = await signedIn('fa-out');
     const proxied = onlyProxyCookie(client);
     const rd = `${APP}/goodbye?from=app`;
@@ -465,7 +465,7 @@ describe('the global request rate (GLOBAL_RATE_LIMIT=10)', () => {
   const limited = { BASE_URL, FORWARD_AUTH_DOMAINS: 'example.test', GLOBAL_RATE_LIMIT: '10' };
   const user = { 'x-forwarded-for': '203.0.113.7' };
 
-  test('a trusted proxy\'s verify calls are not counted: 40 page loads of a protected app pass; that user\'s own pages still are', async () => {
+  test('v5.0.0-2.4.1: a trusted proxy\'s verify calls are not counted: 40 page loads of a protected app pass; that user\'s own pages still are', async () => {
     const proxied = await startTestServer({ ...limited, TRUST_PROXY: '127.0.0.1' });
     try {
       const client = new TestClient(proxied.url);
@@ -481,7 +481,7 @@ describe('the global request rate (GLOBAL_RATE_LIMIT=10)', () => {
     }
   });
 
-  test('from a peer outside TRUST_PROXY the verify endpoints are counted like any request', async () => {
+  test('v5.0.0-2.4.1, 4.1.3: from a peer outside TRUST_PROXY the verify endpoints are counted like any request', async () => {
     const direct = await startTestServer({ ...limited, TRUST_PROXY: '192.0.2.1' });
     try {
       const client = new TestClient(direct.url);

@@ -84,7 +84,7 @@ describe('two instances on PostgreSQL + Redis', { skip: !available && !servicesR
     assert.match((await onB.get('/dashboard')).body, /data-role>admin</);
   });
 
-  test('an OpenID Connect flow hops between the instances at every step (provider state in Redis, keys from SECRET_KEY)', async () => {
+  test('an OpenID Connect flow hops between the instances at every step (provider state in Redis, keys from SECRET_KEY; v5.0.0-7.4.1)', async () => {
     const added = await runCliCommand(['oidc-client', 'add', '--name', 'Wiki', '--redirect-uri', REDIRECT_URI, '--first-party', '--json'], env);
     assert.equal(added.code, 0, added.stderr);
     const client = JSON.parse(added.stdout) as { client_id: string; client_secret: string };

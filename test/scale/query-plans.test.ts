@@ -93,7 +93,7 @@ describe('query plans on PostgreSQL', { skip: !SERVICE_URLS.postgres && !service
     assertIndexed(await plansOf(() => sessions.findSessionAndUser(rows[0]!.id_hash)), ['sessions_pkey', 'users_pkey']);
   });
 
-  test('forward-auth: the session by its proxy token hash, joined with its user, from indexes (issue #13: one indexed read per proxied request)', async () => {
+  test('forward-auth: the session by its proxy token hash, joined with its user, from indexes (issue #13, v5.0.0-7.2.1: one indexed read per proxied request)', async () => {
     const sessions = createSqlSessionStore(db);
     const { rows } = await sql<{ proxy_token_hash: string }>`select proxy_token_hash from sessions limit 1 offset 4321`.execute(db);
     const found = await sessions.findSessionAndUserByProxyHash(rows[0]!.proxy_token_hash);
